@@ -1,0 +1,137 @@
+import { promises as fs, constants as fsConstants } from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { errorText, type Logger } from '../log';
+
+/**
+ * Crash-safe file writes: write a temp file beside the target, fsync it, rename over the
+ * target, fsync the directory. A reader sees the old or the new file, never half of one.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  const dir = path.dirname(file);
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`);
+  const handle = await fs.open(tmp, 'w', mode);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  try {
+    const dh = await fs.open(dir, fsConstants.O_RDONLY);
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  } catch {
+    // Directory fsync is not supported everywhere (Windows); the rename is still atomic.
+  }
+}
+
+export type LoadResult<T> =
+  | { status: 'ok'; value: T }
+  | { status: 'missing' }
+  | { status: 'corrupt'; movedTo: string | null; error: string };
+
+/**
+ * Reads and validates a JSON state file. A file that does not parse or fails the schema is
+ * moved aside (`<name>.corrupt-<time>`) with a warning so the app starts clean instead of
+ * refusing to start (issue: core §5).
+ */
+export async function readJsonFile<S extends z.ZodTypeAny>(
+  file: string,
+  schema: S,
+  log: Logger,
+): Promise<LoadResult<z.infer<S>>> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
+    return moveAside(file, `cannot read: ${errorText(err)}`, log);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return moveAside(file, `not valid JSON: ${errorText(err)}`, log);
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    return moveAside(file, `unexpected content at ${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`, log);
+  }
+  return { status: 'ok', value: result.data };
+}
+
+async function moveAside(file: string, error: string, log: Logger): Promise<{ status: 'corrupt'; movedTo: string | null; error: string }> {
+  const target = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  try {
+    await fs.rename(file, target);
+    log.warn('store', `${path.basename(file)} was unreadable (${error}); moved aside to ${path.basename(target)}, starting clean`);
+    return { status: 'corrupt', movedTo: target, error };
+  } catch (err) {
+    log.warn('store', `${path.basename(file)} was unreadable (${error}) and could not be moved aside: ${errorText(err)}`);
+    return { status: 'corrupt', movedTo: null, error };
+  }
+}
+
+/**
+ * Coalesces saves: `schedule()` writes at most once per `delayMs`, `flush()` writes now.
+ * Write errors (full disk, read-only directory) are reported, never thrown at the caller,
+ * and the next schedule tries again.
+ */
+export class DebouncedWriter {
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
+  private dirty = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly produce: () => string,
+    private readonly delayMs: number,
+    private readonly onResult: (error: string | null) => void,
+    private readonly mode = 0o644,
+  ) {}
+
+  schedule(): void {
+    this.dirty = true;
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, this.delayMs);
+    this.timer.unref?.();
+  }
+
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    while (this.writing) await this.writing;
+    if (!this.dirty) return;
+    this.dirty = false;
+    const data = this.produce();
+    this.writing = writeFileAtomic(this.file, data, this.mode).then(
+      () => this.onResult(null),
+      (err: unknown) => {
+        this.dirty = true;
+        this.onResult(`cannot save ${path.basename(this.file)}: ${errorText(err)}`);
+      },
+    );
+    try {
+      await this.writing;
+    } finally {
+      this.writing = null;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import type { AppConfig } from '../../../shared/config';
+import type { FogisMatch } from '../../../shared/messages';
+import type { CalendarState, MatchChange } from '../../../shared/state';
+import type { SyncReport } from '../../../shared/api';
+import type { Logger } from '../log';
+
+/** What the monitor hands the calendar for one accepted full match list. */
+export interface MatchListInput {
+  matches: FogisMatch[];
+  /** Changes the monitor derived against its stored list (never MLP's detailed_changes). */
+  changes: MatchChange[];
+  messageId: string;
+  receivedAt: string;
+  source: 'redis' | 'manual';
+}
+
+export interface AppAlertInput {
+  alertType: string;
+  severity: 'info' | 'warning' | 'error';
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface SinkContext {
+  dataDir: string;
+  log: Logger;
+  /** Raise an app alert (shown in the alert list, tray, notifications). */
+  raiseAlert(alert: AppAlertInput): void;
+  /** Base URL of the local server, e.g. http://127.0.0.1:5003, for the ICS subscribe link. */
+  publicBaseUrl(): string;
+}
+
+/**
+ * The calendar side of the app (DESIGN rule 3): the monitor calls `onMatchList` and returns
+ * at once; the sink persists what to write (outbox) and writes in the background.
+ */
+export interface CalendarSink {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Must not block reception: enqueue and return. */
+  onMatchList(input: MatchListInput): void;
+  /** Sync these matches (manual sync) or, with null, reconcile the last list; resolves when done. */
+  sync(matches: FogisMatch[] | null): Promise<SyncReport>;
+  /** Carry out deletions that the safety guard held back. */
+  confirmDeletions(): Promise<SyncReport>;
+  getState(): CalendarState;
+  /** Called whenever getState() would return something new. */
+  onStateChange(listener: () => void): () => void;
+  updateConfig(calendar: AppConfig['calendar']): void;
+}
+
+export function emptyCalendarState(backend: CalendarState['backend']): CalendarState {
+  return {
+    backend,
+    status: backend === 'none' ? 'off' : 'ok',
+    lastSyncAt: null,
+    pending: 0,
+    failed: 0,
+    heldDeletions: 0,
+    counters: {},
+    perMatch: {},
+    subscribeUrl: null,
+    signedIn: null,
+  };
+}
+
+export function summarizeReport(r: Omit<SyncReport, 'summary' | 'success'>): string {
+  const parts = [`${r.inserted} added`, `${r.updated} updated`, `${r.deleted} deleted`, `${r.failed} failed`];
+  if (r.held > 0) parts.push(`${r.held} deletions held back`);
+  return parts.join(', ');
+}
+
+/** Records what it was asked to do; the core's tests and the `none` backend use it. */
+export class RecordingSink implements CalendarSink {
+  readonly lists: MatchListInput[] = [];
+  readonly manual: Array<FogisMatch[] | null> = [];
+  private listeners = new Set<() => void>();
+  private state = emptyCalendarState('none');
+
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  onMatchList(input: MatchListInput): void {
+    this.lists.push(input);
+    this.state = { ...this.state, lastSyncAt: input.receivedAt };
+    for (const l of this.listeners) l();
+  }
+  async sync(matches: FogisMatch[] | null): Promise<SyncReport> {
+    this.manual.push(matches);
+    const counts = { inserted: 0, updated: 0, deleted: 0, unchanged: matches?.length ?? 0, failed: 0, held: 0 };
+    return { success: true, ...counts, summary: summarizeReport(counts) };
+  }
+  async confirmDeletions(): Promise<SyncReport> {
+    const counts = { inserted: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0, held: 0 };
+    return { success: true, ...counts, summary: summarizeReport(counts) };
+  }
+  getState(): CalendarState {
+    return this.state;
+  }
+  onStateChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  updateConfig(): void {}
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { configPatchSchema, configSchema } from './config';
+import { messageLogEntrySchema, type MonitorEvent, type Snapshot } from './state';
+
+/**
+ * Request/response bodies of the app's own API (`/api/*`), shared by the HTTP server, the
+ * IPC handlers and the renderer's bridges. The seed routes (`/redis-*`, `/manual-sync`) keep
+ * the Python service's exact keys and are described in electron/core/http/routes.ts.
+ */
+
+export const fieldErrorSchema = z.object({
+  /** Dotted config path, e.g. `redis.url`. */
+  path: z.string(),
+  message: z.string(),
+  /** The offending value, secrets masked. */
+  value: z.string().optional(),
+});
+export type FieldError = z.infer<typeof fieldErrorSchema>;
+
+export const configUpdateResultSchema = z.discriminatedUnion('success', [
+  z.object({ success: z.literal(true), config: configSchema, applied: z.array(z.string()) }),
+  z.object({ success: z.literal(false), error: z.string(), errors: z.array(fieldErrorSchema) }),
+]);
+export type ConfigUpdateResult = z.infer<typeof configUpdateResultSchema>;
+
+export const syncReportSchema = z.object({
+  success: z.boolean(),
+  inserted: z.number().int(),
+  updated: z.number().int(),
+  deleted: z.number().int(),
+  unchanged: z.number().int(),
+  failed: z.number().int(),
+  held: z.number().int(),
+  /** "3 updated, 1 deleted, 0 failed" */
+  summary: z.string(),
+  error: z.string().optional(),
+});
+export type SyncReport = z.infer<typeof syncReportSchema>;
+
+export const actionResultSchema = z.object({
+  success: z.boolean(),
+  message: z.string().optional(),
+  error: z.string().optional(),
+});
+export type ActionResult = z.infer<typeof actionResultSchema>;
+
+export const redisTestResultSchema = z.object({
+  success: z.boolean(),
+  ping_ms: z.number().nullable(),
+  pubsub_roundtrip_ms: z.number().nullable(),
+  error: z.string().optional(),
+});
+export type RedisTestResult = z.infer<typeof redisTestResultSchema>;
+
+export const ackAlertsBodySchema = z.union([
+  z.object({ ids: z.array(z.string()).min(1).max(10_000) }).strict(),
+  z.object({ all: z.literal(true) }).strict(),
+]);
+export type AckAlertsBody = z.infer<typeof ackAlertsBodySchema>;
+
+export const pauseBodySchema = z.object({ paused: z.boolean() }).strict();
+export const muteBodySchema = z.object({ until: z.string().datetime({ offset: true }).nullable() }).strict();
+
+export const messagesResponseSchema = z.object({
+  entries: z.array(messageLogEntrySchema),
+  total: z.number().int(),
+  cap: z.number().int(),
+});
+export type MessagesResponse = z.infer<typeof messagesResponseSchema>;
+
+export { configPatchSchema };
+
+/**
+ * What the renderer can do, whoever hosts it (DESIGN: one Bridge, IPC or HTTP+SSE).
+ * Every method resolves (errors are values: `success:false`), it never rejects for an
+ * answer the server gave; it rejects only when the host cannot be reached.
+ */
+export interface Bridge {
+  readonly kind: 'ipc' | 'http' | 'memory';
+  getSnapshot(): Promise<Snapshot>;
+  /** Live events; returns an unsubscribe function. `onLink` reports the stream's health. */
+  subscribe(onEvent: (event: MonitorEvent) => void, onLink?: (up: boolean) => void): () => void;
+  getMessages(): Promise<MessagesResponse>;
+  syncNow(): Promise<SyncReport>;
+  confirmDeletions(): Promise<SyncReport>;
+  restartSubscription(): Promise<ActionResult>;
+  testConnection(): Promise<RedisTestResult>;
+  acknowledgeAlerts(body: AckAlertsBody): Promise<ActionResult>;
+  setPaused(paused: boolean): Promise<ActionResult>;
+  muteNotifications(until: string | null): Promise<ActionResult>;
+  updateConfig(patch: z.infer<typeof configPatchSchema>): Promise<ConfigUpdateResult>;
+  googleSignIn(): Promise<ActionResult>;
+  googleSignOut(): Promise<ActionResult>;
+}
+
+/** IPC channel names (area:verb), the allowlist the preload and main both check. */
+export const IPC = {
+  getSnapshot: 'state:get',
+  getMessages: 'messages:get',
+  syncNow: 'sync:now',
+  confirmDeletions: 'sync:confirm-deletions',
+  restartSubscription: 'redis:restart',
+  testConnection: 'redis:test',
+  acknowledgeAlerts: 'alerts:ack',
+  setPaused: 'redis:pause',
+  muteNotifications: 'notifications:mute',
+  updateConfig: 'config:update',
+  googleSignIn: 'google:sign-in',
+  googleSignOut: 'google:sign-out',
+  event: 'monitor:event',
+} as const;

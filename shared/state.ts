@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import { alertSeveritySchema, fogisMatchSchema, generationSchema, MESSAGE_TYPES, rejectReasonSchema } from './messages';
+import { configSchema } from './config';
+
+/**
+ * The monitor's observable state: what `/api/state` returns, what the Bridge's `getSnapshot`
+ * gives the renderer, and what SSE/IPC events carry. All times are ISO-8601 UTC strings.
+ */
+
+export const SUBSCRIBER_STATES = ['disabled', 'connecting', 'subscribed', 'reconnecting', 'stopped'] as const;
+export const subscriberStateSchema = z.enum(SUBSCRIBER_STATES);
+export type SubscriberState = z.infer<typeof subscriberStateSchema>;
+
+export const connectionSchema = z.object({
+  state: subscriberStateSchema,
+  stateSince: z.string(),
+  /** Human-readable reason when not subscribed ("authentication failed", "host not found" …). */
+  reason: z.string().nullable(),
+  /** True only while the socket is up and the last PING was answered in time. */
+  connected: z.boolean(),
+  /** True only while SUBSCRIBE was acknowledged on the live connection. */
+  subscribed: z.boolean(),
+  channels: z.array(z.string()),
+  reconnectCount: z.number().int(),
+  attempt: z.number().int(),
+  nextRetryAt: z.string().nullable(),
+  lastPingMs: z.number().nullable(),
+  possiblyStale: z.boolean(),
+  staleSince: z.string().nullable(),
+  /** Redacted address in use. */
+  endpoint: z.string(),
+});
+export type ConnectionInfo = z.infer<typeof connectionSchema>;
+
+const byTypeShape = Object.fromEntries([...MESSAGE_TYPES, 'unknown'].map((t) => [t, z.number().int()])) as Record<
+  (typeof MESSAGE_TYPES)[number] | 'unknown',
+  z.ZodNumber
+>;
+
+export const countersSchema = z.object({
+  messages_received: z.number().int(),
+  messages_processed: z.number().int(),
+  errors: z.number().int(),
+  reconnect_count: z.number().int(),
+  duplicates: z.number().int(),
+  by_type: z.object(byTypeShape),
+  by_channel: z.record(z.string(), z.number().int()),
+  by_generation: z.record(generationSchema, z.number().int()),
+  rejected_by_reason: z.record(rejectReasonSchema, z.number().int()),
+  schema_version_stats: z.object({
+    v2_messages: z.number().int(),
+    v1_messages: z.number().int(),
+    unknown_messages: z.number().int(),
+    preferred_schema: z.string(),
+  }),
+  last_message_time: z.string().nullable(),
+  started_at: z.string(),
+});
+export type Counters = z.infer<typeof countersSchema>;
+
+export const cycleSchema = z.object({
+  status: z.enum(['started', 'completed', 'failed']),
+  at: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  messageId: z.string(),
+});
+export type Cycle = z.infer<typeof cycleSchema>;
+
+export const processorSchema = z.object({
+  lastStarted: cycleSchema.nullable(),
+  lastCompleted: cycleSchema.nullable(),
+  lastFailed: cycleSchema.nullable(),
+  /** The most recent cycle message of any status. */
+  last: cycleSchema.nullable(),
+  /** started→completed of the most recent completed cycle. */
+  lastDurationMs: z.number().nullable(),
+  cycles: z.number().int(),
+});
+export type ProcessorInfo = z.infer<typeof processorSchema>;
+
+export const alertSchema = z.object({
+  id: z.string(),
+  source: z.enum(['system_alert', 'processor', 'app']),
+  alertType: z.string(),
+  severity: alertSeveritySchema,
+  message: z.string(),
+  at: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  acknowledged: z.boolean(),
+});
+export type Alert = z.infer<typeof alertSchema>;
+
+export const fieldChangeSchema = z.object({
+  /** FOGIS key (`avsparkstid`, `anlaggningnamn` …) or `referee:<role>` for a referee slot. */
+  field: z.string(),
+  old: z.unknown(),
+  new: z.unknown(),
+});
+export type FieldChange = z.infer<typeof fieldChangeSchema>;
+
+export const CHANGE_KINDS = ['new', 'changed', 'cancelled', 'uncancelled', 'postponed', 'abandoned', 'removed'] as const;
+export const changeKindSchema = z.enum(CHANGE_KINDS);
+export type ChangeKind = z.infer<typeof changeKindSchema>;
+
+export const matchChangeSchema = z.object({
+  matchId: z.string(),
+  kind: changeKindSchema,
+  /** "Home - Away" at the time of the change. */
+  title: z.string(),
+  fields: z.array(fieldChangeSchema),
+  at: z.string(),
+  messageId: z.string(),
+});
+export type MatchChange = z.infer<typeof matchChangeSchema>;
+
+export const matchesStateSchema = z.object({
+  list: z.array(fogisMatchSchema),
+  /** When the list was received; null before the first list. */
+  receivedAt: z.string().nullable(),
+  messageId: z.string().nullable(),
+  generation: generationSchema.nullable(),
+  /** Derived changes, newest first, bounded. */
+  history: z.array(matchChangeSchema),
+  historyTotal: z.number().int(),
+});
+export type MatchesState = z.infer<typeof matchesStateSchema>;
+
+export const messageLogEntrySchema = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  channel: z.string(),
+  type: z.string(),
+  messageId: z.string().nullable(),
+  bytes: z.number().int(),
+  /** The message, cut to a preview for large ones. */
+  preview: z.string(),
+});
+export type MessageLogEntry = z.infer<typeof messageLogEntrySchema>;
+
+export const rejectedEntrySchema = z.object({
+  at: z.string(),
+  channel: z.string(),
+  reason: rejectReasonSchema,
+  error: z.string(),
+  /** First 2 KB of the raw message. */
+  head: z.string(),
+  bytes: z.number().int(),
+});
+export type RejectedEntry = z.infer<typeof rejectedEntrySchema>;
+
+export const boundedListSchema = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({ items: z.array(item), total: z.number().int(), cap: z.number().int() });
+
+/** Per-match calendar state, filled by the calendar sink (issue: calendar sync). */
+export const matchSyncStateSchema = z.object({
+  status: z.enum(['synced', 'pending', 'failed', 'held']),
+  reason: z.string().nullable(),
+  updatedAt: z.string(),
+});
+
+export const calendarStateSchema = z.object({
+  backend: z.enum(['none', 'ics', 'google']),
+  /** "ok", "sign-in needed", "error: …" */
+  status: z.string(),
+  lastSyncAt: z.string().nullable(),
+  pending: z.number().int(),
+  failed: z.number().int(),
+  heldDeletions: z.number().int(),
+  counters: z.record(z.string(), z.number()),
+  perMatch: z.record(z.string(), matchSyncStateSchema),
+  /** Where a calendar app can subscribe (ICS backend). */
+  subscribeUrl: z.string().nullable(),
+  signedIn: z.boolean().nullable(),
+});
+export type CalendarState = z.infer<typeof calendarStateSchema>;
+
+export const snapshotSchema = z.object({
+  version: z.string(),
+  now: z.string(),
+  uptimeSeconds: z.number(),
+  connection: connectionSchema,
+  counters: countersSchema,
+  processor: processorSchema,
+  alerts: boundedListSchema(alertSchema),
+  matches: matchesStateSchema,
+  rejected: boundedListSchema(rejectedEntrySchema),
+  calendar: calendarStateSchema,
+  config: configSchema,
+  /** Set when the data directory cannot be written (full disk, read-only). */
+  storageError: z.string().nullable(),
+});
+export type Snapshot = z.infer<typeof snapshotSchema>;
+
+/** Typed events pushed over SSE / IPC. `state` carries the parts of the snapshot that changed. */
+export const monitorEventSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('snapshot'), snapshot: snapshotSchema }),
+  z.object({ kind: z.literal('state'), patch: snapshotSchema.partial() }),
+  z.object({ kind: z.literal('messages'), entries: z.array(messageLogEntrySchema), total: z.number().int() }),
+  z.object({ kind: z.literal('alert'), alert: alertSchema }),
+  z.object({ kind: z.literal('changes'), changes: z.array(matchChangeSchema) }),
+]);
+export type MonitorEvent = z.infer<typeof monitorEventSchema>;
