@@ -69,6 +69,7 @@ export const messagesResponseSchema = z.object({
 export type MessagesResponse = z.infer<typeof messagesResponseSchema>;
 
 export { configPatchSchema };
+export type { ConfigPatch } from './config';
 
 /**
  * What the renderer can do, whoever hosts it (DESIGN: one Bridge, IPC or HTTP+SSE).

@@ -1,0 +1,101 @@
+import type { FogisMatch, Generation, MatchUpdatesMessage, MessageType, ProcessingStatusMessage, RejectReason, SystemAlertMessage } from '../../../shared/messages';
+import { MESSAGE_TYPES } from '../../../shared/messages';
+import { validateMessage } from './validator';
+
+/**
+ * Turns one raw pub/sub payload into a typed message or a rejection with a reason. It never
+ * throws: every failure (size, encoding, JSON, shape, type) becomes a value the monitor counts
+ * and lists (DESIGN rule 8).
+ */
+
+export const HEAD_BYTES = 2048;
+
+export type Parsed =
+  | { ok: true; type: 'match_updates'; message: MatchUpdatesMessage; generation: Generation; fogisMatches: FogisMatch[]; otherMatches: number; schemaVersion: string | null; bytes: number }
+  | { ok: true; type: 'processing_status'; message: ProcessingStatusMessage; bytes: number; schemaVersion: string | null }
+  | { ok: true; type: 'system_alert'; message: SystemAlertMessage; bytes: number; schemaVersion: string | null }
+  | { ok: false; reason: RejectReason; error: string; head: string; bytes: number; messageId: string | null };
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const lenientDecoder = new TextDecoder('utf-8', { fatal: false });
+const KNOWN_TYPES: ReadonlySet<string> = new Set(MESSAGE_TYPES);
+
+function headOf(raw: Buffer | string): string {
+  if (typeof raw === 'string') return raw.length > HEAD_BYTES ? raw.slice(0, HEAD_BYTES) : raw;
+  return lenientDecoder.decode(raw.subarray(0, HEAD_BYTES));
+}
+
+function reject(reason: RejectReason, error: string, raw: Buffer | string, bytes: number, messageId: string | null = null): Parsed {
+  return { ok: false, reason, error, head: headOf(raw), bytes, messageId };
+}
+
+function versionString(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isInteger(v) ? v.toFixed(1) : String(v);
+  return null;
+}
+
+/** §3.6: a match element is raw FOGIS (`matchid`), Enhanced-v2 (object `teams`) or legacy v1 (string `teams`). */
+export function classifyGeneration(msg: MatchUpdatesMessage): { generation: Generation; fogisMatches: FogisMatch[]; other: number } {
+  const fogisMatches: FogisMatch[] = [];
+  let enhanced = 0;
+  let legacy = 0;
+  for (const m of msg.payload.matches) {
+    if ('matchid' in m) fogisMatches.push(m as FogisMatch);
+    else if (typeof (m as { teams?: unknown }).teams === 'string') legacy++;
+    else enhanced++;
+  }
+  const other = enhanced + legacy;
+  let generation: Generation;
+  if (fogisMatches.length === 0 && legacy > 0 && legacy >= enhanced) generation = 'legacy_v1';
+  else if (fogisMatches.length === 0 && (enhanced > 0 || msg.schema_version !== undefined)) generation = 'enhanced_v2';
+  else if (msg.payload.schema_version !== undefined || msg.payload.high_priority !== undefined) generation = 'g3';
+  else if (msg.payload.detailed_changes !== undefined) generation = 'g2';
+  else generation = 'g1';
+  return { generation, fogisMatches, other };
+}
+
+export function parseMessage(raw: Buffer | string, maxBytes: number): Parsed {
+  const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
+  if (bytes > maxBytes) return reject('oversize', `message is ${bytes} bytes, larger than the ${maxBytes}-byte limit`, raw, bytes);
+  let text: string;
+  if (typeof raw === 'string') text = raw;
+  else {
+    try {
+      text = decoder.decode(raw);
+    } catch {
+      return reject('invalid_utf8', 'message is not valid UTF-8', raw, bytes);
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const tooDeep = err instanceof RangeError;
+    return reject(tooDeep ? 'too_deep' : 'invalid_json', tooDeep ? 'JSON nested too deeply' : `not valid JSON: ${(err as Error).message}`, raw, bytes);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return reject('not_object', `expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`, raw, bytes);
+  }
+  const obj = value as Record<string, unknown>;
+  const messageId = typeof obj.message_id === 'string' ? obj.message_id : null;
+  const type = obj.type;
+  if (typeof type !== 'string') return reject('schema', 'type: missing or not a string', raw, bytes, messageId);
+  if (!KNOWN_TYPES.has(type)) return reject('unknown_type', `unknown message type "${type.slice(0, 100)}"`, raw, bytes, messageId);
+  try {
+    const v = validateMessage(type as MessageType, obj);
+    if (!v.ok) return reject('schema', v.error, raw, bytes, messageId);
+    // §3.6: the version lives at the top level (Enhanced v2) or inside payload (G3, #83).
+    const payloadVersion = (obj.payload as Record<string, unknown>).schema_version;
+    const schemaVersion = versionString(obj.schema_version) ?? versionString(payloadVersion);
+    if (v.type === 'match_updates') {
+      const { generation, fogisMatches, other } = classifyGeneration(v.message);
+      return { ok: true, type: v.type, message: v.message, generation, fogisMatches, otherMatches: other, schemaVersion, bytes };
+    }
+    if (v.type === 'processing_status') return { ok: true, type: v.type, message: v.message, bytes, schemaVersion };
+    return { ok: true, type: v.type, message: v.message, bytes, schemaVersion };
+  } catch (err) {
+    // A pathological value (e.g. nesting that overflows the validator's stack) is a rejection, not a crash.
+    return reject(err instanceof RangeError ? 'too_deep' : 'schema', `could not validate: ${(err as Error).message}`, raw, bytes, messageId);
+  }
+}

@@ -1,0 +1,376 @@
+import { readFileSync } from 'node:fs';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { AppConfig } from '../../../shared/config';
+import { maskRedisUrl } from '../../../shared/config';
+import type { SubscriberState } from '../../../shared/state';
+import { errorText, type Logger } from '../log';
+import { describeRedisError } from './redis-errors';
+
+/**
+ * The subscription supervisor. It owns one ioredis connection at a time and replaces it
+ * whenever anything goes wrong, so there is no half-dead client to spin on (spec §3.4: the
+ * Python subscriber loops forever on a closed pubsub after a >1 s outage).
+ *
+ * - ioredis' own reconnect is switched off (`retryStrategy: null`): the supervisor decides
+ *   when to retry, with exponential backoff and jitter, forever, and tells the truth about it.
+ * - Liveness is a PING on the subscriber connection every `pingIntervalMs`; no answer within
+ *   `pingTimeoutMs` drops the connection. There is deliberately no read timeout on the idle
+ *   subscription (spec §7, #126).
+ * - `connected`/`subscribed` are derived from the live connection, not from object existence
+ *   (spec §3.5).
+ */
+
+export type RedisSettings = AppConfig['redis'];
+
+export interface SupervisorStatus {
+  state: SubscriberState;
+  stateSince: string;
+  reason: string | null;
+  connected: boolean;
+  subscribed: boolean;
+  channels: string[];
+  attempt: number;
+  nextRetryAt: string | null;
+  lastPingMs: number | null;
+  endpoint: string;
+}
+
+export interface SupervisorEvents {
+  /** Raw payload as received; decoding and validation happen in the monitor. */
+  onMessage(channel: string, payload: Buffer): void;
+  onStatus(status: SupervisorStatus): void;
+  /** A subscription that was up has been lost (the start of a gap). */
+  onGap(at: Date, reason: string): void;
+  /** A (re)subscription succeeded after a gap; `afterGap` is false for the very first one. */
+  onSubscribed(afterGap: boolean): void;
+}
+
+export function channelList(settings: RedisSettings): string[] {
+  const c = settings.channels;
+  return [...new Set([c.matchUpdates, c.processorStatus, c.systemAlerts])];
+}
+
+/** Builds ioredis options for a short-lived or supervised connection from our settings. */
+export function redisOptions(settings: RedisSettings, extra: Partial<RedisOptions> = {}): { url: string | null; options: RedisOptions } {
+  const base: RedisOptions = {
+    lazyConnect: true,
+    // The supervisor retries; ioredis must not reconnect or queue commands on its own.
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: true,
+    autoResubscribe: false,
+    autoResendUnfulfilledCommands: false,
+    enableReadyCheck: false,
+    connectTimeout: settings.connectTimeoutMs,
+    keepAlive: 30_000,
+    noDelay: true,
+    ...extra,
+  };
+  const url = new URL(settings.url);
+  const tlsWanted = url.protocol === 'rediss:';
+  if (tlsWanted) {
+    const ca = settings.tlsCaFile ? readFileSync(settings.tlsCaFile) : undefined;
+    base.tls = { ...(ca ? { ca } : {}), servername: url.hostname };
+  }
+  if (settings.sentinels.length > 0) {
+    const db = url.pathname.replace(/^\//, '');
+    return {
+      url: null,
+      options: {
+        ...base,
+        sentinels: settings.sentinels.map((s) => ({ host: s.host, port: s.port })),
+        name: settings.sentinelMasterName,
+        ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+        ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+        ...(db ? { db: Number(db) } : {}),
+        sentinelRetryStrategy: () => null,
+        enableTLSForSentinelMode: tlsWanted,
+      },
+    };
+  }
+  return { url: settings.url, options: base };
+}
+
+export function createClient(settings: RedisSettings, extra: Partial<RedisOptions> = {}): Redis {
+  const { url, options } = redisOptions(settings, extra);
+  return url ? new Redis(url, options) : new Redis(options);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class SubscriberSupervisor {
+  private settings: RedisSettings;
+  private client: Redis | null = null;
+  /** Incremented for every connection attempt; stale callbacks compare against it. */
+  private generation = 0;
+  private status: SupervisorStatus;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private attempt = 0;
+  private everSubscribed = false;
+  private gapOpen = false;
+  private lastError: string | null = null;
+  private running = false;
+  private paused = false;
+
+  constructor(
+    settings: RedisSettings,
+    private readonly events: SupervisorEvents,
+    private readonly log: Logger,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.settings = settings;
+    this.status = {
+      state: settings.enabled ? 'stopped' : 'disabled',
+      stateSince: new Date().toISOString(),
+      reason: settings.enabled ? 'not started' : 'Redis is disabled in the settings',
+      connected: false,
+      subscribed: false,
+      channels: [],
+      attempt: 0,
+      nextRetryAt: null,
+      lastPingMs: null,
+      endpoint: this.endpoint(),
+    };
+  }
+
+  getStatus(): SupervisorStatus {
+    return { ...this.status, channels: [...this.status.channels] };
+  }
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
+  private endpoint(): string {
+    if (this.settings.sentinels.length > 0) {
+      return `sentinel ${this.settings.sentinelMasterName} via ${this.settings.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}`;
+    }
+    return maskRedisUrl(this.settings.url);
+  }
+
+  private setStatus(patch: Partial<SupervisorStatus>): void {
+    const stateChanged = patch.state !== undefined && patch.state !== this.status.state;
+    this.status = {
+      ...this.status,
+      ...patch,
+      ...(stateChanged ? { stateSince: new Date().toISOString() } : {}),
+      endpoint: this.endpoint(),
+    };
+    this.events.onStatus(this.getStatus());
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    if (!this.settings.enabled) {
+      this.setStatus({ state: 'disabled', reason: 'Redis is disabled in the settings', connected: false, subscribed: false });
+      return;
+    }
+    if (this.paused) {
+      this.setStatus({ state: 'stopped', reason: 'paused', connected: false, subscribed: false });
+      return;
+    }
+    this.attempt = 0;
+    void this.connect('connecting');
+  }
+
+  async stop(reason = 'stopped'): Promise<void> {
+    this.running = false;
+    this.clearTimers();
+    await this.dropClient();
+    const disabled = !this.settings.enabled;
+    this.setStatus({
+      state: disabled ? 'disabled' : 'stopped',
+      reason: disabled ? 'Redis is disabled in the settings' : reason,
+      connected: false,
+      subscribed: false,
+      nextRetryAt: null,
+    });
+  }
+
+  /** `/redis-restart`: a fresh connection now, keeping counters (they live in the monitor). */
+  async restart(): Promise<void> {
+    await this.stop('restarting');
+    this.start();
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    if (paused === this.paused) return;
+    this.paused = paused;
+    if (paused) {
+      const wasSubscribed = this.status.subscribed;
+      await this.stop('paused');
+      if (wasSubscribed) this.openGap('paused');
+    } else this.start();
+  }
+
+  /** Applies new settings live: reconnect when the address changed, resubscribe when only channels did. */
+  async updateSettings(next: RedisSettings): Promise<void> {
+    const prev = this.settings;
+    this.settings = next;
+    const connectionChanged =
+      prev.url !== next.url ||
+      prev.enabled !== next.enabled ||
+      prev.tlsCaFile !== next.tlsCaFile ||
+      prev.sentinelMasterName !== next.sentinelMasterName ||
+      JSON.stringify(prev.sentinels) !== JSON.stringify(next.sentinels) ||
+      prev.connectTimeoutMs !== next.connectTimeoutMs;
+    const channelsChanged = channelList(prev).join('\n') !== channelList(next).join('\n');
+    if (connectionChanged) {
+      this.log.info('redis', `settings changed; reconnecting to ${this.endpoint()}`);
+      if (this.running) {
+        await this.stop('settings changed');
+        this.start();
+      } else this.setStatus({ endpoint: this.endpoint() });
+      return;
+    }
+    if (channelsChanged && this.client && this.status.subscribed) {
+      const client = this.client;
+      const oldCh = channelList(prev);
+      const newCh = channelList(next);
+      const removed = oldCh.filter((c) => !newCh.includes(c));
+      const added = newCh.filter((c) => !oldCh.includes(c));
+      try {
+        if (removed.length) await withTimeout(client.unsubscribe(...removed), next.connectTimeoutMs, 'UNSUBSCRIBE');
+        if (added.length) await withTimeout(client.subscribe(...added), next.connectTimeoutMs, 'SUBSCRIBE');
+        this.log.info('redis', `channels now ${newCh.join(', ')}`);
+        this.setStatus({ channels: newCh });
+      } catch (err) {
+        this.handleFailure(this.generation, `could not change channels: ${errorText(err)}`);
+      }
+    }
+  }
+
+  private clearTimers(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.retryTimer = null;
+    this.pingTimer = null;
+  }
+
+  private async dropClient(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    this.generation++;
+    if (!c) return;
+    c.removeAllListeners('messageBuffer');
+    // Keep a no-op error listener: a late socket error on a dropped client must not crash us.
+    c.on('error', () => undefined);
+    c.disconnect(false);
+  }
+
+  private openGap(reason: string): void {
+    if (this.gapOpen) return;
+    this.gapOpen = true;
+    this.events.onGap(new Date(), reason);
+  }
+
+  private async connect(state: 'connecting' | 'reconnecting'): Promise<void> {
+    if (!this.running || this.paused) return;
+    await this.dropClient();
+    const gen = this.generation;
+    const channels = channelList(this.settings);
+    this.setStatus({ state, connected: false, subscribed: false, attempt: this.attempt, nextRetryAt: null, channels: [] });
+    let client: Redis;
+    try {
+      client = createClient(this.settings);
+    } catch (err) {
+      this.handleFailure(gen, `invalid connection settings: ${errorText(err)}`);
+      return;
+    }
+    this.client = client;
+    client.on('error', (err: Error) => {
+      if (gen !== this.generation) return;
+      this.lastError = describeRedisError(err);
+    });
+    client.on('close', () => {
+      if (gen !== this.generation) return;
+      this.handleFailure(gen, this.lastError ?? 'connection closed by the server');
+    });
+    client.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+      if (gen !== this.generation) return;
+      this.events.onMessage(channel.toString('utf8'), message);
+    });
+    try {
+      await withTimeout(client.connect(), this.settings.connectTimeoutMs, 'connect');
+      if (gen !== this.generation) return;
+      this.setStatus({ connected: true });
+      await withTimeout(client.subscribe(...channels), this.settings.connectTimeoutMs, 'SUBSCRIBE');
+      if (gen !== this.generation) return;
+    } catch (err) {
+      if (gen !== this.generation) return;
+      this.handleFailure(gen, this.lastError ?? describeRedisError(err));
+      return;
+    }
+    const afterGap = this.everSubscribed;
+    this.everSubscribed = true;
+    this.gapOpen = false;
+    this.attempt = 0;
+    this.lastError = null;
+    this.log.info('redis', `subscribed to ${channels.join(', ')} on ${this.endpoint()}`);
+    this.setStatus({ state: 'subscribed', reason: null, connected: true, subscribed: true, channels, attempt: 0 });
+    this.events.onSubscribed(afterGap);
+    this.schedulePing(gen);
+  }
+
+  private schedulePing(gen: number): void {
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.pingTimer = setTimeout(() => void this.ping(gen), this.settings.pingIntervalMs);
+    this.pingTimer.unref?.();
+  }
+
+  private async ping(gen: number): Promise<void> {
+    const client = this.client;
+    if (gen !== this.generation || !client) return;
+    const t0 = performance.now();
+    try {
+      await withTimeout(client.ping(), this.settings.pingTimeoutMs, 'PING');
+    } catch (err) {
+      if (gen !== this.generation) return;
+      const text = errorText(err);
+      this.handleFailure(gen, text.includes('timed out') ? `no answer to PING within ${this.settings.pingTimeoutMs} ms (server paused or network down)` : describeRedisError(err));
+      return;
+    }
+    if (gen !== this.generation) return;
+    this.setStatus({ lastPingMs: Math.round((performance.now() - t0) * 100) / 100, connected: true });
+    this.schedulePing(gen);
+  }
+
+  /** Any failure of the current connection: drop it and schedule the next attempt. */
+  private handleFailure(gen: number, reason: string): void {
+    if (gen !== this.generation || !this.running) return;
+    const wasSubscribed = this.status.subscribed;
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.pingTimer = null;
+    void this.dropClient();
+    if (wasSubscribed) {
+      this.log.warn('redis', `subscription lost: ${reason}`);
+      this.openGap(reason);
+    } else if (this.attempt === 0 || this.attempt % 10 === 0) {
+      // Log the first failure and then every tenth, so a long outage does not flood the log.
+      this.log.warn('redis', `cannot subscribe (${this.endpoint()}): ${reason}; retrying`);
+    }
+    const delay = this.nextDelay();
+    this.attempt++;
+    const nextRetryAt = new Date(Date.now() + delay).toISOString();
+    this.setStatus({ state: this.everSubscribed ? 'reconnecting' : 'connecting', reason, connected: false, subscribed: false, attempt: this.attempt, nextRetryAt });
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.connect(this.everSubscribed ? 'reconnecting' : 'connecting');
+    }, delay);
+  }
+
+  /** Exponential backoff with jitter in [50 %, 100 %] of the step, capped. */
+  nextDelay(): number {
+    const step = Math.min(this.settings.backoffMaxMs, this.settings.backoffInitialMs * 2 ** Math.min(this.attempt, 30));
+    return Math.max(50, Math.round(step * (0.5 + this.random() * 0.5)));
+  }
+}
