@@ -1,0 +1,436 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import { ackAlertsBodySchema, configPatchSchema, muteBodySchema, pauseBodySchema, type SyncReport } from '../../../shared/api';
+import type { AppConfig } from '../../../shared/config';
+import { maskConfig, maskRedisUrl } from '../../../shared/config';
+import { fogisMatchSchema, type FogisMatch } from '../../../shared/messages';
+import type { ConnectionInfo, Counters, MonitorEvent } from '../../../shared/state';
+import type { BridgeHandlers } from '../core-api';
+import { errorText, type Logger } from '../log';
+import { checkHost, checkOrigin, checkToken, tokenRequired, type GuardOptions } from './guard';
+import { readStatic } from './static-files';
+
+/**
+ * The local monitoring server: the Python service's six routes with their exact keys and
+ * status codes (spec §4), plus the dashboard's API, an SSE stream and the built dashboard.
+ * Unlike the original it binds to loopback, checks Host and Origin, needs a token beyond
+ * loopback, and never returns a secret (spec §8.8).
+ */
+
+export interface HttpApp {
+  handlers: BridgeHandlers;
+  config(): AppConfig;
+  counters(): Counters;
+  connection(): ConnectionInfo;
+  onEvent(listener: (e: MonitorEvent) => void): () => void;
+  snapshotEvent(): MonitorEvent;
+  /** `/redis-restart`: true when subscribed again within the connect timeout. */
+  restart(): Promise<{ ok: boolean; reason: string | null }>;
+  manualSync(matches: FogisMatch[]): Promise<SyncReport>;
+  readIcs(): Promise<string | null>;
+  uptimeSeconds(): number;
+  version: string;
+}
+
+export interface HttpOptions {
+  app: HttpApp;
+  log: Logger;
+  token: string;
+  staticDir: string | null;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL }) => Promise<void> | void;
+type Routes = Record<string, Partial<Record<'GET' | 'POST' | 'PUT', Handler>>>;
+
+const nowIso = (): string => new Date().toISOString();
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...headers,
+  });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > maxBytes) throw new HttpError(413, `Request body too large (limit ${maxBytes} bytes)`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > maxBytes) throw new HttpError(413, `Request body too large (limit ${maxBytes} bytes)`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+function requireJsonType(req: IncomingMessage): void {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') throw new HttpError(415, 'Content-Type must be application/json');
+}
+
+/** Parses a JSON body; `undefined` for an empty body. */
+async function jsonBody(req: IncomingMessage, maxBytes: number, allowEmpty: boolean): Promise<unknown> {
+  const buf = await readBody(req, maxBytes);
+  if (buf.length === 0) {
+    if (allowEmpty) return undefined;
+    throw new HttpError(400, 'Missing JSON data in request');
+  }
+  requireJsonType(req);
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'Request body is not valid JSON');
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw new HttpError(400, `Invalid request: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+}
+
+export class MonitorHttpServer {
+  private server: Server | null = null;
+  private port = 0;
+  private readonly sseClients = new Set<ServerResponse>();
+  private readonly routes: Routes;
+  private bindHost = '127.0.0.1';
+
+  constructor(private readonly opts: HttpOptions) {
+    this.routes = this.buildRoutes();
+  }
+
+  get address(): { host: string; port: number } | null {
+    return this.server ? { host: this.bindHost, port: this.port } : null;
+  }
+
+  async listen(host: string, port: number): Promise<void> {
+    this.bindHost = host;
+    const server = createServer((req, res) => void this.handle(req, res));
+    // Slow-loris: a client gets 10 s for its headers and 30 s for the whole request.
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException): void => {
+        server.off('listening', onListening);
+        if (err.code === 'EADDRINUSE') {
+          reject(new Error(`Port ${port} on ${host} is already in use (is FOGIS Monitor or the Python calendar service already running?). Choose another port with MONITOR_HTTP_PORT or the http.port setting.`));
+        } else if (err.code === 'EADDRNOTAVAIL') {
+          reject(new Error(`Cannot listen on ${host}: no such address on this machine. Check MONITOR_HTTP_HOST.`));
+        } else reject(err);
+      };
+      const onListening = (): void => {
+        server.off('error', onError);
+        resolve();
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      server.listen(port, host);
+    });
+    const addr = server.address();
+    this.port = typeof addr === 'object' && addr ? addr.port : port;
+    this.server = server;
+    if (tokenRequired(host)) this.opts.log.warn('http', `listening on ${host}:${this.port} beyond loopback: every route but /health needs the access token`);
+    else this.opts.log.info('http', `listening on http://${host.includes(':') ? `[${host}]` : host}:${this.port}`);
+  }
+
+  async close(): Promise<void> {
+    for (const res of this.sseClients) res.end();
+    this.sseClients.clear();
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private guardOptions(): GuardOptions {
+    return { bindHost: this.bindHost, port: () => this.port, token: this.opts.token };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      sendJson(res, 400, { success: false, error: 'Bad request URL' });
+      return;
+    }
+    try {
+      const g = this.guardOptions();
+      for (const check of [checkHost(req, g), checkOrigin(req)]) {
+        if (!check.ok) throw new HttpError(check.status, check.error);
+      }
+      if (url.pathname !== '/health' && tokenRequired(this.bindHost)) {
+        const t = checkToken(req, url, g);
+        if (!t.ok) throw new HttpError(t.status, t.error);
+      }
+      const route = this.routes[url.pathname];
+      const method = (req.method ?? 'GET').toUpperCase();
+      if (route) {
+        const fn = route[method as 'GET'] ?? (method === 'HEAD' ? route.GET : undefined);
+        if (!fn) {
+          const allow = Object.keys(route).join(', ');
+          throw new HttpError(405, `Method ${method} not allowed; use ${allow}`, { __allow: allow });
+        }
+        await fn({ req, res, url });
+        return;
+      }
+      if ((method === 'GET' || method === 'HEAD') && this.opts.staticDir && !url.pathname.startsWith('/api/')) {
+        const file = await readStatic(this.opts.staticDir, url.pathname);
+        if (file) {
+          res.writeHead(200, {
+            'Content-Type': file.type,
+            'Content-Length': file.body.length,
+            'Cache-Control': file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+            'X-Content-Type-Options': 'nosniff',
+            'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+            'X-Frame-Options': 'DENY',
+            'Referrer-Policy': 'no-referrer',
+          });
+          res.end(method === 'HEAD' ? undefined : file.body);
+          return;
+        }
+      }
+      throw new HttpError(404, `No such route: ${url.pathname}`);
+    } catch (err) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof HttpError) {
+        const { __allow, ...extra } = err.extra as { __allow?: string };
+        if (err.status >= 400 && err.status !== 404) this.opts.log.info('http', `${req.method} ${url.pathname} → ${err.status}: ${err.message}`);
+        sendJson(res, err.status, { success: false, error: err.message, ...extra }, __allow ? { Allow: __allow } : {});
+        return;
+      }
+      this.opts.log.error('http', `${req.method} ${url.pathname} failed: ${errorText(err)}`);
+      sendJson(res, 500, { success: false, error: 'Internal error; see the log' });
+    }
+  }
+
+  private maxBody(): number {
+    return this.opts.app.config().http.maxBodyBytes;
+  }
+
+  private buildRoutes(): Routes {
+    const app = this.opts.app;
+    const h = app.handlers;
+    const post = (fn: (body: unknown) => Promise<{ status: number; body: unknown }>): Handler => async ({ req, res }) => {
+      const body = await jsonBody(req, this.maxBody(), true);
+      const out = await fn(body);
+      sendJson(res, out.status, out.body);
+    };
+    const statusObject = (): Record<string, unknown> => {
+      const c = app.connection();
+      const cfg = app.config();
+      return {
+        enabled: cfg.redis.enabled,
+        connected: c.connected,
+        subscribed: c.subscribed,
+        redis_available: true,
+        state: c.state,
+        state_since: c.stateSince,
+        reason: c.reason,
+        possibly_stale: c.possiblyStale,
+        stale_since: c.staleSince,
+      };
+    };
+    return {
+      '/health': {
+        GET: ({ res }) => {
+          const c = app.connection();
+          sendJson(res, 200, { status: c.subscribed || c.state === 'disabled' ? 'healthy' : 'degraded', version: app.version, redis_state: c.state, uptime: app.uptimeSeconds(), timestamp: nowIso() });
+        },
+      },
+      '/redis-status': {
+        GET: ({ res }) => sendJson(res, 200, { success: true, timestamp: nowIso(), redis_status: statusObject() }),
+      },
+      '/redis-stats': {
+        GET: ({ res }) => {
+          const c = app.counters();
+          const conn = app.connection();
+          sendJson(res, 200, {
+            success: true,
+            stats: {
+              subscription_active: conn.subscribed,
+              channels: conn.channels.length ? conn.channels : channelsOf(app.config()),
+              timestamp: nowIso(),
+              messages_received: c.messages_received,
+              messages_processed: c.messages_processed,
+              errors: c.errors,
+              reconnect_count: c.reconnect_count,
+              duplicates: c.duplicates,
+              by_type: c.by_type,
+              by_channel: c.by_channel,
+              by_generation: c.by_generation,
+              rejected_by_reason: c.rejected_by_reason,
+              schema_version_stats: c.schema_version_stats,
+              last_message_time: c.last_message_time,
+              uptime: app.uptimeSeconds(),
+            },
+          });
+        },
+      },
+      '/redis-test': {
+        POST: post(async () => {
+          const r = await h.testConnection();
+          return {
+            status: r.success ? 200 : 503,
+            body: { success: r.success, test_results: { ...statusObject(), ping_ms: r.ping_ms, pubsub_roundtrip_ms: r.pubsub_roundtrip_ms }, ...(r.error ? { error: r.error } : {}), timestamp: nowIso() },
+          };
+        }),
+      },
+      '/redis-restart': {
+        POST: post(async () => {
+          if (!app.config().redis.enabled) return { status: 400, body: { success: false, message: 'Redis is disabled' } };
+          const r = await app.restart();
+          return r.ok
+            ? { status: 200, body: { success: true, message: 'Redis subscription restarted', timestamp: nowIso() } }
+            : { status: 500, body: { success: false, message: 'Failed to restart subscription', reason: r.reason, timestamp: nowIso() } };
+        }),
+      },
+      '/manual-sync': {
+        POST: async ({ req, res }) => {
+          const body = await jsonBody(req, this.maxBody(), true);
+          // spec §4: a falsy body ({} [] null or none) and a body without `matches` get different 400s.
+          const falsy = body === undefined || body === null || body === false || body === 0 || body === '' || (Array.isArray(body) && body.length === 0) || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
+          if (falsy) throw new HttpError(400, 'Missing JSON data in request');
+          if (typeof body !== 'object' || Array.isArray(body) || !('matches' in body)) throw new HttpError(400, "Missing 'matches' in request data");
+          const list = (body as { matches: unknown }).matches;
+          if (!Array.isArray(list)) throw new HttpError(400, "'matches' must be a list of FOGIS matches");
+          const matches: FogisMatch[] = [];
+          for (const [i, m] of list.entries()) {
+            const r = fogisMatchSchema.safeParse(m);
+            if (!r.success) {
+              const issue = r.error.issues[0];
+              throw new HttpError(400, `matches[${i}]${issue?.path.length ? '.' + issue.path.join('.') : ''}: ${issue?.message ?? 'invalid match'}`);
+            }
+            matches.push(r.data);
+          }
+          const report = await app.manualSync(matches);
+          sendJson(res, report.success ? 200 : 500, { success: report.success, matches_processed: matches.length, timestamp: nowIso(), summary: report.summary, report, ...(report.error ? { error: report.error } : {}) });
+        },
+      },
+      '/redis-config': {
+        GET: ({ res }) => {
+          const cfg = app.config();
+          sendJson(res, 200, {
+            success: true,
+            timestamp: nowIso(),
+            config: {
+              url: maskRedisUrl(cfg.redis.url),
+              enabled: cfg.redis.enabled,
+              timeout: cfg.redis.connectTimeoutMs / 1000,
+              channels: { match_updates: cfg.redis.channels.matchUpdates, processor_status: cfg.redis.channels.processorStatus, system_alerts: cfg.redis.channels.systemAlerts },
+            },
+            effective: maskConfig(cfg),
+          });
+        },
+      },
+      '/calendar.ics': {
+        GET: async ({ res }) => {
+          const ics = await app.readIcs();
+          if (ics === null) throw new HttpError(404, 'No calendar file yet (the ICS calendar is written when the first match list arrives)');
+          res.writeHead(200, { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': 'inline; filename="fogis-matches.ics"', 'Cache-Control': 'no-cache', 'Content-Length': Buffer.byteLength(ics) });
+          res.end(ics);
+        },
+      },
+      '/api/state': { GET: ({ res }) => sendJson(res, 200, (app.snapshotEvent() as Extract<MonitorEvent, { kind: 'snapshot' }>).snapshot) },
+      '/api/messages': { GET: async ({ res }) => sendJson(res, 200, await h.getMessages()) },
+      '/api/events': { GET: ({ req, res }) => this.openSse(req, res) },
+      '/api/config': {
+        GET: ({ res }) => sendJson(res, 200, { success: true, config: maskConfig(app.config()) }),
+        PUT: async ({ req, res }) => {
+          const body = await jsonBody(req, this.maxBody(), false);
+          const r = configPatchSchema.safeParse(body);
+          if (!r.success) {
+            const errors = r.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.code === 'unrecognized_keys' ? `unknown setting(s): ${i.keys.join(', ')}` : i.message }));
+            sendJson(res, 400, { success: false, error: 'Invalid settings', errors });
+            return;
+          }
+          const result = await h.updateConfig(r.data);
+          sendJson(res, result.success ? 200 : 400, result);
+        },
+      },
+      '/api/sync': { POST: post(async () => report(await h.syncNow())) },
+      '/api/deletions/confirm': { POST: post(async () => report(await h.confirmDeletions())) },
+      '/api/alerts/ack': { POST: post(async (b) => action(await h.acknowledgeAlerts(parseWith(ackAlertsBodySchema, b)))) },
+      '/api/pause': { POST: post(async (b) => action(await h.setPaused(parseWith(pauseBodySchema, b).paused))) },
+      '/api/notifications/mute': { POST: post(async (b) => action(await h.muteNotifications(parseWith(muteBodySchema, b).until))) },
+      '/api/google/signin': { POST: post(async () => action(await h.googleSignIn())) },
+      '/api/google/signout': { POST: post(async () => action(await h.googleSignOut())) },
+    };
+  }
+
+  /** Server-Sent Events: a snapshot first, then the monitor's coalesced events (≤ 10 pushes/s). */
+  private openSse(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write(`retry: 2000\n\n`);
+    const send = (e: MonitorEvent): void => {
+      res.write(`data: ${JSON.stringify(e)}\n\n`);
+    };
+    send(this.opts.app.snapshotEvent());
+    // Events of one coalesced flush arrive synchronously; cork them into one write.
+    let corked = false;
+    const off = this.opts.app.onEvent((e) => {
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(() => {
+          corked = false;
+          res.uncork();
+        });
+      }
+      send(e);
+    });
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    keepAlive.unref();
+    this.sseClients.add(res);
+    const close = (): void => {
+      off();
+      clearInterval(keepAlive);
+      this.sseClients.delete(res);
+    };
+    req.on('close', close);
+    res.on('error', close);
+  }
+}
+
+function channelsOf(cfg: AppConfig): string[] {
+  return [cfg.redis.channels.matchUpdates, cfg.redis.channels.processorStatus, cfg.redis.channels.systemAlerts];
+}
+
+function report(r: SyncReport): { status: number; body: unknown } {
+  return { status: r.success ? 200 : 500, body: r };
+}
+
+function action(r: { success: boolean }): { status: number; body: unknown } {
+  return { status: r.success ? 200 : 400, body: r };
+}

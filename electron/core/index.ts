@@ -1,0 +1,240 @@
+import { promises as fs } from 'node:fs';
+import type { ActionResult, ConfigUpdateResult } from '../../shared/api';
+import type { AppConfig, ConfigPatch } from '../../shared/config';
+import { maskConfig, maskRedisUrl } from '../../shared/config';
+import type { MonitorEvent, Snapshot } from '../../shared/state';
+import { applyPatch, loadConfig, saveConfigFile, type Layer, type LoadedConfig } from './config/load-config';
+import type { BridgeHandlers, Core, CoreOptions } from './core-api';
+import { MonitorHttpServer } from './http/server';
+import { createConsoleLogger, errorText, registerSecret, type Logger } from './log';
+import { warmValidators } from './messages/validator';
+import { APP_VERSION, Monitor } from './monitor/monitor';
+import { testRedis } from './redis/connection-test';
+import { SubscriberSupervisor } from './redis/subscriber';
+import { loadOrCreateToken } from './store/access-token';
+import type { CalendarSink, SinkContext } from './sync/calendar-sink';
+import { createSinkFor } from './sink-factory';
+
+export { ConfigError } from './config/load-config';
+export type { Core, CoreOptions } from './core-api';
+
+function registerUrlSecret(url: string): void {
+  try {
+    const u = new URL(url);
+    if (u.password) registerSecret(decodeURIComponent(u.password));
+  } catch {
+    // An invalid URL never reaches here: the schema checked it.
+  }
+}
+
+/**
+ * Builds the Electron-free core: config, monitor, subscriber supervisor, calendar sink and
+ * (optionally) the local HTTP server. Throws ConfigError for invalid configuration.
+ */
+export async function createCore(opts: CoreOptions = {}): Promise<Core> {
+  const env = opts.env ?? process.env;
+  const log: Logger = opts.log ?? createConsoleLogger();
+  let loaded: LoadedConfig = await loadConfig(env, opts.dataDir);
+  const dataDir = loaded.dataDir;
+  registerUrlSecret(loaded.config.redis.url);
+  let runtimeLayer: Layer = {};
+  let config: AppConfig = loaded.config;
+
+  let storageProblem: string | null = null;
+  try {
+    await fs.mkdir(dataDir, { recursive: true });
+  } catch (err) {
+    storageProblem = `cannot create the data directory ${dataDir}: ${errorText(err)}`;
+    log.error('store', storageProblem);
+  }
+
+  let httpServer: MonitorHttpServer | null = null;
+  const baseUrl = (): string => {
+    const a = httpServer?.address;
+    if (!a) return `http://127.0.0.1:${config.http.port}`;
+    const host = a.host === '0.0.0.0' || a.host === '::' ? '127.0.0.1' : a.host.includes(':') ? `[${a.host}]` : a.host;
+    return `http://${host}:${a.port}`;
+  };
+
+  // The monitor is created after the sink, but the sink's alerts go to the monitor.
+  let monitorRef: Monitor | null = null;
+  const sinkContext: SinkContext = {
+    dataDir,
+    log,
+    raiseAlert: (a) => monitorRef?.raiseAppAlert(a),
+    publicBaseUrl: baseUrl,
+  };
+  const sink: CalendarSink = createSinkFor(config, sinkContext, opts);
+  const monitor = new Monitor(config, { log, dataDir, sink });
+  monitorRef = monitor;
+  await monitor.restore(dataDir);
+  if (storageProblem) monitor.raiseAppAlert({ alertType: 'storage', severity: 'error', message: storageProblem });
+
+  const supervisor = new SubscriberSupervisor(
+    config.redis,
+    {
+      onMessage: (channel, payload) => monitor.ingest(channel, payload),
+      onStatus: (s) => monitor.setConnection(s),
+      onGap: (at) => monitor.onGap(at),
+      onSubscribed: () => undefined,
+    },
+    log,
+  );
+  monitor.setConnection(supervisor.getStatus());
+
+  let token = '';
+  let mutedUntil: string | null = null;
+
+  const waitForSubscribed = async (ms: number): Promise<boolean> => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (supervisor.getStatus().subscribed) return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return supervisor.getStatus().subscribed;
+  };
+
+  const updateConfig = async (patch: ConfigPatch): Promise<ConfigUpdateResult> => {
+    const result = applyPatch({ ...loaded, config }, runtimeLayer, patch);
+    if (!result.ok) return { success: false, error: 'Some settings are not valid; nothing was changed.', errors: result.errors };
+    const prev = config;
+    config = result.config;
+    runtimeLayer = { ...runtimeLayer, ...(patch as Layer) };
+    loaded = { ...loaded, config, fileLayer: result.fileLayer };
+    registerUrlSecret(config.redis.url);
+    const applied = result.changed;
+    if (applied.length > 0) log.info('config', `changed: ${applied.join(', ')}`);
+    monitor.updateConfig(config);
+    sink.updateConfig(config.calendar);
+    await supervisor.updateSettings(config.redis);
+    if (httpServer && (prev.http.host !== config.http.host || prev.http.port !== config.http.port)) {
+      // Answer on the old address first, then move.
+      setTimeout(() => void moveHttp(), 200).unref();
+    }
+    try {
+      await saveConfigFile(loaded.file, result.fileLayer);
+    } catch (err) {
+      log.error('config', `settings applied but not saved: ${errorText(err)}`);
+      monitor.raiseAppAlert({ alertType: 'storage', severity: 'warning', message: `Settings are in use but could not be saved: ${errorText(err)}` });
+    }
+    return { success: true, config: maskConfig(config), applied };
+  };
+
+  const moveHttp = async (): Promise<void> => {
+    if (!httpServer) return;
+    await httpServer.close();
+    try {
+      await httpServer.listen(config.http.host, config.http.port);
+    } catch (err) {
+      log.error('http', errorText(err));
+      monitor.raiseAppAlert({ alertType: 'http', severity: 'error', message: errorText(err) });
+    }
+  };
+
+  const ok = (message: string): ActionResult => ({ success: true, message });
+
+  const handlers: BridgeHandlers = {
+    getSnapshot: async () => monitor.snapshot(),
+    getMessages: async () => monitor.messages(),
+    syncNow: () => sink.sync(null),
+    confirmDeletions: () => sink.confirmDeletions(),
+    restartSubscription: async () => {
+      if (!config.redis.enabled) return { success: false, message: 'Redis is disabled' };
+      await supervisor.restart();
+      const up = await waitForSubscribed(config.redis.connectTimeoutMs + 1000);
+      return up ? ok('Redis subscription restarted') : { success: false, message: 'Failed to restart subscription', error: supervisor.getStatus().reason ?? undefined };
+    },
+    testConnection: () => testRedis(config.redis),
+    acknowledgeAlerts: async (body) => {
+      const n = monitor.acknowledgeAlerts('all' in body ? 'all' : body.ids);
+      return ok(`${n} acknowledged`);
+    },
+    setPaused: async (paused) => {
+      await supervisor.setPaused(paused);
+      return ok(paused ? 'paused' : 'resumed');
+    },
+    muteNotifications: async (until) => {
+      mutedUntil = until;
+      return ok(until ? `notifications muted until ${until}` : 'notifications on');
+    },
+    updateConfig,
+    googleSignIn: async () => {
+      const s = sink as CalendarSink & { googleSignIn?: (open: (url: string) => void) => Promise<ActionResult> };
+      if (!s.googleSignIn) return { success: false, error: 'Google Calendar is not selected; set the calendar backend to google first' };
+      return s.googleSignIn(opts.openExternal ?? ((url) => log.info('google', `open this address in a browser to sign in: ${url}`)));
+    },
+    googleSignOut: async () => {
+      const s = sink as CalendarSink & { googleSignOut?: () => Promise<ActionResult> };
+      if (!s.googleSignOut) return { success: false, error: 'Google Calendar is not selected' };
+      return s.googleSignOut();
+    },
+  };
+
+  const snapshotEvent = (): MonitorEvent => ({ kind: 'snapshot', snapshot: monitor.snapshot() });
+
+  const core: Core & { mutedUntil(): string | null } = {
+    dataDir,
+    handlers,
+    mutedUntil: () => mutedUntil,
+    snapshot: (): Snapshot => monitor.snapshot(),
+    onEvent: (l) => monitor.onEvent(l),
+    httpBaseUrl: () => (httpServer?.address ? baseUrl() : null),
+    async start() {
+      warmValidators();
+      try {
+        token = await loadOrCreateToken(dataDir);
+      } catch (err) {
+        log.error('store', `cannot save the access token: ${errorText(err)}`);
+        token = (await import('node:crypto')).randomBytes(32).toString('base64url');
+        registerSecret(token);
+      }
+      await sink.start();
+      if (opts.http !== false) {
+        httpServer = new MonitorHttpServer({
+          log,
+          token,
+          staticDir: opts.staticDir ?? null,
+          app: {
+            handlers,
+            version: APP_VERSION,
+            config: () => config,
+            counters: () => monitor.getCounters(),
+            connection: () => monitor.connectionInfo(),
+            onEvent: (l) => monitor.onEvent(l),
+            snapshotEvent,
+            uptimeSeconds: () => monitor.snapshot().uptimeSeconds,
+            restart: async () => {
+              const r = await handlers.restartSubscription();
+              return { ok: r.success, reason: r.error ?? null };
+            },
+            manualSync: async (matches) => {
+              monitor.manualMatches(matches);
+              return sink.sync(matches);
+            },
+            readIcs: async () => {
+              const s = sink as CalendarSink & { readIcs?: () => Promise<string | null> };
+              return s.readIcs ? s.readIcs() : null;
+            },
+          },
+        });
+        await httpServer.listen(config.http.host, config.http.port);
+      }
+      log.info('app', `FOGIS Monitor ${APP_VERSION}; data in ${dataDir}; Redis ${maskRedisUrl(config.redis.url)}`);
+      supervisor.start();
+    },
+    async stop() {
+      const deadline = new Promise<void>((r) => setTimeout(r, 1500).unref());
+      await Promise.race([
+        (async () => {
+          await supervisor.stop('app stopping');
+          await httpServer?.close();
+          await sink.stop();
+          await monitor.flush();
+          monitor.dispose();
+        })(),
+        deadline,
+      ]);
+    },
+  };
+  return core;
+}

@@ -1,0 +1,539 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { AppConfig } from '../../../shared/config';
+import { maskConfig } from '../../../shared/config';
+import type { FogisMatch, Generation, RejectReason } from '../../../shared/messages';
+import { MESSAGE_TYPES, REJECT_REASONS } from '../../../shared/messages';
+import type {
+  Alert,
+  ConnectionInfo,
+  Counters,
+  Cycle,
+  MatchChange,
+  MessageLogEntry,
+  MonitorEvent,
+  ProcessorInfo,
+  RejectedEntry,
+  Snapshot,
+} from '../../../shared/state';
+import type { Logger } from '../log';
+import { parseMessage, type Parsed } from '../messages/parse-message';
+import { readJsonFile, DebouncedWriter } from '../store/atomic-file';
+import type { SupervisorStatus } from '../redis/subscriber';
+import type { AppAlertInput, CalendarSink } from '../sync/calendar-sink';
+import { BoundedList, RecentIds } from './bounded-list';
+import { diffMatches } from './match-diff';
+import { persistedStateSchema, type PersistedState } from './persisted-state';
+
+/**
+ * The one orchestrator (DESIGN rule 2): it owns the state, turns raw messages into counters,
+ * cycles, alerts and match changes, hands full lists to the calendar sink without waiting
+ * for it (rule 3), persists what must survive a restart, and publishes typed events.
+ * Tray, window, notifications and HTTP all read from here.
+ */
+
+export const APP_VERSION = '0.1.0';
+const PREVIEW_CHARS = 4096;
+/** Coalescing window for events: at most 10 pushes a second whatever the message rate. */
+export const EVENT_INTERVAL_MS = 100;
+
+type SnapshotKey = keyof Snapshot;
+
+function emptyCounters(): Counters {
+  return {
+    messages_received: 0,
+    messages_processed: 0,
+    errors: 0,
+    reconnect_count: 0,
+    duplicates: 0,
+    by_type: Object.fromEntries([...MESSAGE_TYPES, 'unknown'].map((t) => [t, 0])) as Counters['by_type'],
+    by_channel: {},
+    by_generation: { g1: 0, g2: 0, g3: 0, enhanced_v2: 0, legacy_v1: 0 },
+    rejected_by_reason: Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Counters['rejected_by_reason'],
+    schema_version_stats: { v2_messages: 0, v1_messages: 0, unknown_messages: 0, preferred_schema: '2.0' },
+    last_message_time: null,
+    started_at: new Date().toISOString(),
+  };
+}
+
+function cycleTime(c: Cycle): number {
+  const t = Date.parse(c.at);
+  return Number.isNaN(t) ? 0 : t;
+}
+
+export interface MonitorDeps {
+  log: Logger;
+  dataDir: string;
+  sink: CalendarSink;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+export class Monitor {
+  private config: AppConfig;
+  private readonly log: Logger;
+  private readonly sink: CalendarSink;
+  private readonly now: () => Date;
+  private readonly startedAt: Date;
+
+  private counters: Counters = emptyCounters();
+  private processor: ProcessorInfo = { lastStarted: null, lastCompleted: null, lastFailed: null, last: null, lastDurationMs: null, cycles: 0 };
+  private alerts: BoundedList<Alert>;
+  private rejected: BoundedList<RejectedEntry>;
+  private messageLog: BoundedList<MessageLogEntry>;
+  private history: BoundedList<MatchChange>;
+  private recentIds: RecentIds;
+  private matchList: FogisMatch[] = [];
+  private matchMeta: { receivedAt: string | null; messageId: string | null; generation: Generation | null } = { receivedAt: null, messageId: null, generation: null };
+  private connection: SupervisorStatus | null = null;
+  private stale: { since: string } | null = null;
+  private storageError: string | null = null;
+  private seq = 0;
+
+  private readonly listeners = new Set<(e: MonitorEvent) => void>();
+  private dirty = new Set<SnapshotKey>();
+  private pendingMessages: MessageLogEntry[] = [];
+  private pendingAlerts: Alert[] = [];
+  private pendingChanges: MatchChange[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private lastFlush = 0;
+  private readonly writer: DebouncedWriter;
+
+  constructor(config: AppConfig, deps: MonitorDeps) {
+    this.config = config;
+    this.log = deps.log;
+    this.sink = deps.sink;
+    this.now = deps.now ?? (() => new Date());
+    this.startedAt = this.now();
+    this.counters.started_at = this.startedAt.toISOString();
+    const l = config.limits;
+    this.alerts = new BoundedList<Alert>(l.alertLog);
+    this.rejected = new BoundedList<RejectedEntry>(l.rejectedLog);
+    this.messageLog = new BoundedList<MessageLogEntry>(l.messageLog);
+    this.history = new BoundedList<MatchChange>(l.changeHistory);
+    this.recentIds = new RecentIds(l.duplicateWindow);
+    this.writer = new DebouncedWriter(
+      path.join(deps.dataDir, 'state.json'),
+      () => JSON.stringify(this.persisted()),
+      1000,
+      (error) => this.setStorageError(error),
+    );
+    this.sink.onStateChange(() => this.markDirty('calendar'));
+  }
+
+  // ---- persistence -------------------------------------------------------------------------
+
+  /** Restores the last saved state; a corrupt file is moved aside and we start clean. */
+  async restore(dataDir: string): Promise<void> {
+    const loaded = await readJsonFile(path.join(dataDir, 'state.json'), persistedStateSchema, this.log);
+    if (loaded.status === 'corrupt') {
+      this.raiseAppAlert({ alertType: 'state_file_corrupt', severity: 'warning', message: `The saved state could not be read and was set aside (${loaded.error}). Starting clean.` });
+      return;
+    }
+    if (loaded.status !== 'ok') return;
+    const s = loaded.value;
+    this.matchList = s.matches.list;
+    this.matchMeta = { receivedAt: s.matches.receivedAt, messageId: s.matches.messageId, generation: s.matches.generation };
+    this.history = new BoundedList(this.config.limits.changeHistory, [...s.history].reverse(), s.historyTotal);
+    this.alerts = new BoundedList(this.config.limits.alertLog, s.alerts, s.alertsTotal);
+    if (s.counters) {
+      const base = emptyCounters();
+      this.counters = { ...base, ...s.counters, started_at: base.started_at, by_type: { ...base.by_type, ...s.counters.by_type }, rejected_by_reason: { ...base.rejected_by_reason, ...s.counters.rejected_by_reason }, by_generation: { ...base.by_generation, ...s.counters.by_generation } };
+    }
+    if (this.matchList.length > 0 || this.matchMeta.receivedAt) {
+      // Whatever was published while we were not running is lost (pub/sub, spec §8.1).
+      this.stale = { since: s.savedAt };
+    }
+    this.log.info('store', `restored ${this.matchList.length} matches, ${this.alerts.length} alerts`);
+  }
+
+  private persisted(): PersistedState {
+    return {
+      version: 1,
+      savedAt: this.now().toISOString(),
+      counters: this.counters,
+      matches: { list: this.matchList, ...this.matchMeta },
+      history: this.history.newest(),
+      historyTotal: this.history.total,
+      alerts: this.alerts.toArray(),
+      alertsTotal: this.alerts.total,
+    };
+  }
+
+  private setStorageError(error: string | null): void {
+    if (error === this.storageError) return;
+    if (error) this.log.error('store', error);
+    else if (this.storageError) this.log.info('store', 'saving works again');
+    this.storageError = error;
+    this.markDirty('storageError');
+  }
+
+  async flush(): Promise<void> {
+    await this.writer.flush();
+  }
+
+  // ---- configuration -----------------------------------------------------------------------
+
+  updateConfig(config: AppConfig): void {
+    this.config = config;
+    this.alerts.resize(config.limits.alertLog);
+    this.rejected.resize(config.limits.rejectedLog);
+    this.messageLog.resize(config.limits.messageLog);
+    this.history.resize(config.limits.changeHistory);
+    this.markDirty('config');
+  }
+
+  // ---- connection --------------------------------------------------------------------------
+
+  setConnection(status: SupervisorStatus): void {
+    this.connection = status;
+    this.markDirty('connection');
+  }
+
+  /** The subscription was lost: what is published now is lost to us (spec §3.4, §8.1). */
+  onGap(at: Date): void {
+    this.counters.reconnect_count++;
+    this.stale ??= { since: at.toISOString() };
+    this.markDirty('counters');
+    this.markDirty('connection');
+  }
+
+  // ---- messages ----------------------------------------------------------------------------
+
+  /** The hot path: called by the subscriber for every pub/sub message. Never throws. */
+  ingest(channel: string, raw: Buffer | string): void {
+    const receivedAt = this.now();
+    const at = receivedAt.toISOString();
+    const c = this.counters;
+    c.messages_received++;
+    c.by_channel[channel] = (c.by_channel[channel] ?? 0) + 1;
+    c.last_message_time = at;
+    let parsed: Parsed;
+    try {
+      parsed = parseMessage(raw, this.config.redis.maxMessageBytes);
+    } catch (err) {
+      // parseMessage is written not to throw; this is the last line of defence.
+      parsed = { ok: false, reason: 'schema', error: `unexpected parser failure: ${(err as Error).message}`, head: '', bytes: 0, messageId: null };
+    }
+    this.markDirty('counters');
+    if (!parsed.ok) {
+      this.reject(channel, at, parsed.reason, parsed.error, parsed.head, parsed.bytes);
+      this.logMessage(channel, at, 'rejected', parsed.messageId, parsed.bytes, parsed.head);
+      return;
+    }
+    const msg = parsed.message;
+    if (this.recentIds.seen(msg.message_id)) {
+      c.duplicates++;
+      return;
+    }
+    c.by_type[parsed.type]++;
+    this.logMessage(channel, at, parsed.type, msg.message_id, parsed.bytes, typeof raw === 'string' ? raw : null, raw);
+    try {
+      switch (parsed.type) {
+        case 'match_updates':
+          this.onMatchUpdates(parsed, at);
+          break;
+        case 'processing_status':
+          this.onProcessingStatus(parsed.message.payload, msg.message_id, msg.timestamp);
+          break;
+        case 'system_alert':
+          this.onSystemAlert(parsed.message.payload, msg.timestamp);
+          break;
+      }
+      c.messages_processed++;
+    } catch (err) {
+      c.errors++;
+      this.log.error('monitor', `could not handle ${parsed.type} ${msg.message_id}: ${(err as Error).message}`);
+    }
+  }
+
+  private reject(channel: string, at: string, reason: RejectReason, error: string, head: string, bytes: number): void {
+    const c = this.counters;
+    c.errors++;
+    c.by_type.unknown++;
+    c.rejected_by_reason[reason]++;
+    this.rejected.push({ at, channel, reason, error, head, bytes });
+    this.markDirty('rejected');
+    // Count every rejection, but log the reason only now and then so a flood stays readable.
+    const n = this.rejected.total;
+    if (n <= 10 || n % 1000 === 0) this.log.warn('monitor', `rejected a message on ${channel} (${reason}): ${error.slice(0, 300)}${n > 10 ? ` [${n} rejected so far]` : ''}`);
+  }
+
+  private logMessage(channel: string, at: string, type: string, messageId: string | null, bytes: number, text: string | null, raw?: Buffer | string): void {
+    let preview = text;
+    if (preview === null) preview = raw === undefined ? '' : typeof raw === 'string' ? raw : raw.subarray(0, PREVIEW_CHARS * 2).toString('utf8');
+    if (preview.length > PREVIEW_CHARS) preview = preview.slice(0, PREVIEW_CHARS);
+    const entry: MessageLogEntry = { seq: ++this.seq, at, channel, type, messageId, bytes, preview };
+    this.messageLog.push(entry);
+    if (this.listeners.size > 0) {
+      this.pendingMessages.push(entry);
+      // Between flushes keep only what a client could show; the total says how many there were.
+      if (this.pendingMessages.length > 500) this.pendingMessages.splice(0, this.pendingMessages.length - 500);
+      this.scheduleFlush();
+    }
+  }
+
+  private onMatchUpdates(p: Extract<Parsed, { ok: true; type: 'match_updates' }>, at: string): void {
+    const c = this.counters;
+    c.by_generation[p.generation]++;
+    const sv = p.schemaVersion ?? '1.0';
+    if (sv === '2.0') c.schema_version_stats.v2_messages++;
+    else if (sv === '1.0' || sv === '1.5') c.schema_version_stats.v1_messages++;
+    else c.schema_version_stats.unknown_messages++;
+
+    if (p.generation === 'enhanced_v2' || p.generation === 'legacy_v1') {
+      // §2.3: processed matches carry no matchid/tid, so they cannot be synced or diffed.
+      this.log.info('monitor', `received a ${p.generation} match list (${p.otherMatches} matches): shown, not synced`);
+      return;
+    }
+    this.applyFullList(p.fogisMatches, p.message.message_id, at, p.generation, 'redis');
+  }
+
+  private applyFullList(list: FogisMatch[], messageId: string, at: string, generation: Generation, source: 'redis' | 'manual'): void {
+    const changes = diffMatches(this.matchList, list, at, messageId);
+    this.matchList = list;
+    this.matchMeta = { receivedAt: at, messageId, generation };
+    if (this.stale) {
+      this.stale = null;
+      this.markDirty('connection');
+    }
+    this.recordChanges(changes);
+    this.markDirty('matches');
+    this.writer.schedule();
+    try {
+      this.sink.onMatchList({ matches: list, changes, messageId, receivedAt: at, source });
+    } catch (err) {
+      this.counters.errors++;
+      this.log.error('sync', `calendar did not accept the list: ${(err as Error).message}`);
+    }
+  }
+
+  private recordChanges(changes: MatchChange[]): void {
+    if (changes.length === 0) return;
+    for (const ch of changes) this.history.push(ch);
+    if (this.listeners.size > 0) {
+      this.pendingChanges.push(...changes);
+      this.scheduleFlush();
+    }
+  }
+
+  private onProcessingStatus(payload: { status: 'started' | 'completed' | 'failed'; timestamp?: string | undefined; details?: Record<string, unknown> | undefined }, messageId: string, envelopeTs: string): void {
+    const cycle: Cycle = { status: payload.status, at: payload.timestamp ?? envelopeTs, details: payload.details ?? {}, messageId };
+    const p = this.processor;
+    p.last = cycle;
+    if (cycle.status === 'started') {
+      p.lastStarted = cycle;
+      p.cycles++;
+    } else if (cycle.status === 'completed') {
+      p.lastCompleted = cycle;
+      p.lastDurationMs = p.lastStarted ? Math.max(0, cycleTime(cycle) - cycleTime(p.lastStarted)) : null;
+    } else {
+      p.lastFailed = cycle;
+      const d = cycle.details;
+      const text = typeof d.error_message === 'string' ? d.error_message : 'unknown error';
+      this.addAlert({
+        id: randomUUID(),
+        source: 'processor',
+        alertType: typeof d.error_type === 'string' ? d.error_type : 'processing_failed',
+        severity: 'error',
+        message: `Processing cycle failed: ${text}`,
+        at: cycle.at,
+        details: d,
+        acknowledged: false,
+      });
+    }
+    this.markDirty('processor');
+  }
+
+  private onSystemAlert(payload: { alert_type: string; severity: Alert['severity']; message: string; timestamp?: string | undefined; details?: Record<string, unknown> | undefined }, envelopeTs: string): void {
+    this.addAlert({
+      id: randomUUID(),
+      source: 'system_alert',
+      alertType: payload.alert_type,
+      severity: payload.severity,
+      message: payload.message,
+      at: payload.timestamp ?? envelopeTs,
+      details: payload.details ?? {},
+      acknowledged: false,
+    });
+  }
+
+  private addAlert(alert: Alert): void {
+    this.alerts.push(alert);
+    this.markDirty('alerts');
+    this.writer.schedule();
+    if (this.listeners.size > 0) {
+      this.pendingAlerts.push(alert);
+      if (this.pendingAlerts.length > 50) this.pendingAlerts.splice(0, this.pendingAlerts.length - 50);
+      this.scheduleFlush();
+    }
+  }
+
+  /** Alerts raised by the app itself (calendar guard, storage, state file). */
+  raiseAppAlert(input: AppAlertInput): void {
+    this.log.warn('monitor', `alert: ${input.message}`);
+    this.addAlert({
+      id: randomUUID(),
+      source: 'app',
+      alertType: input.alertType,
+      severity: input.severity,
+      message: input.message,
+      at: this.now().toISOString(),
+      details: input.details ?? {},
+      acknowledged: false,
+    });
+  }
+
+  acknowledgeAlerts(ids: readonly string[] | 'all'): number {
+    const wanted = ids === 'all' ? null : new Set(ids);
+    let n = 0;
+    this.alerts.update((a) => {
+      if (a.acknowledged || (wanted && !wanted.has(a.id))) return a;
+      n++;
+      return { ...a, acknowledged: true };
+    });
+    if (n > 0) {
+      this.markDirty('alerts');
+      this.writer.schedule();
+    }
+    return n;
+  }
+
+  /** `/manual-sync`: the given matches are validated by the caller, diffed here and synced. */
+  manualMatches(list: FogisMatch[]): MatchChange[] {
+    const at = this.now().toISOString();
+    const ids = new Set(list.map((m) => String(m.matchid)));
+    const known = this.matchList.filter((m) => ids.has(String(m.matchid)));
+    const changes = diffMatches(known, list, at, `manual-${randomUUID()}`);
+    this.recordChanges(changes);
+    return changes;
+  }
+
+  clearMessages(): void {
+    this.messageLog.clear();
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  currentMatches(): FogisMatch[] {
+    return this.matchList;
+  }
+
+  messages(): { entries: MessageLogEntry[]; total: number; cap: number } {
+    return { entries: this.messageLog.toArray(), total: this.messageLog.total, cap: this.messageLog.cap };
+  }
+
+  getCounters(): Counters {
+    return this.counters;
+  }
+
+  connectionInfo(): ConnectionInfo {
+    const s = this.connection;
+    return {
+      state: s?.state ?? 'stopped',
+      stateSince: s?.stateSince ?? this.startedAt.toISOString(),
+      reason: s?.reason ?? null,
+      connected: s?.connected ?? false,
+      subscribed: s?.subscribed ?? false,
+      channels: s?.channels ?? [],
+      reconnectCount: this.counters.reconnect_count,
+      attempt: s?.attempt ?? 0,
+      nextRetryAt: s?.nextRetryAt ?? null,
+      lastPingMs: s?.lastPingMs ?? null,
+      possiblyStale: this.stale !== null,
+      staleSince: this.stale?.since ?? null,
+      endpoint: s?.endpoint ?? '',
+    };
+  }
+
+  private part<K extends SnapshotKey>(key: K): Snapshot[K] {
+    const parts: { [P in SnapshotKey]: () => Snapshot[P] } = {
+      version: () => APP_VERSION,
+      now: () => this.now().toISOString(),
+      uptimeSeconds: () => Math.round((this.now().getTime() - this.startedAt.getTime()) / 1000),
+      connection: () => this.connectionInfo(),
+      counters: () => structuredClone(this.counters),
+      processor: () => structuredClone(this.processor),
+      alerts: () => ({ items: this.alerts.newest(), total: this.alerts.total, cap: this.alerts.cap }),
+      matches: () => ({ list: this.matchList, ...this.matchMeta, history: this.history.newest(), historyTotal: this.history.total }),
+      rejected: () => ({ items: this.rejected.newest(), total: this.rejected.total, cap: this.rejected.cap }),
+      calendar: () => this.sink.getState(),
+      config: () => maskConfig(this.config),
+      storageError: () => this.storageError,
+    };
+    return parts[key]();
+  }
+
+  snapshot(): Snapshot {
+    const keys: SnapshotKey[] = ['version', 'now', 'uptimeSeconds', 'connection', 'counters', 'processor', 'alerts', 'matches', 'rejected', 'calendar', 'config', 'storageError'];
+    return Object.fromEntries(keys.map((k) => [k, this.part(k)])) as Snapshot;
+  }
+
+  // ---- events ------------------------------------------------------------------------------
+
+  onEvent(listener: (e: MonitorEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private markDirty(key: SnapshotKey): void {
+    this.dirty.add(key);
+    if (key === 'matches' || key === 'alerts' || key === 'counters') this.writer.schedule();
+    if (this.listeners.size > 0) this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    const wait = Math.max(0, this.lastFlush + EVENT_INTERVAL_MS - Date.now());
+    this.flushTimer = setTimeout(() => this.flushEvents(), wait);
+    this.flushTimer.unref?.();
+  }
+
+  /** One push per interval: the changed snapshot parts, new messages, alerts and changes. */
+  private flushEvents(): void {
+    this.flushTimer = null;
+    this.lastFlush = Date.now();
+    if (this.listeners.size === 0) {
+      this.dirty.clear();
+      this.pendingMessages = [];
+      this.pendingAlerts = [];
+      this.pendingChanges = [];
+      return;
+    }
+    const events: MonitorEvent[] = [];
+    if (this.dirty.size > 0) {
+      this.dirty.add('now');
+      this.dirty.add('uptimeSeconds');
+      if (this.dirty.has('counters')) this.dirty.add('connection');
+      const patch: Partial<Snapshot> = {};
+      for (const key of this.dirty) (patch as Record<string, unknown>)[key] = this.part(key);
+      this.dirty.clear();
+      events.push({ kind: 'state', patch });
+    }
+    if (this.pendingMessages.length > 0) {
+      events.push({ kind: 'messages', entries: this.pendingMessages, total: this.messageLog.total });
+      this.pendingMessages = [];
+    }
+    for (const alert of this.pendingAlerts) events.push({ kind: 'alert', alert });
+    this.pendingAlerts = [];
+    if (this.pendingChanges.length > 0) {
+      events.push({ kind: 'changes', changes: this.pendingChanges });
+      this.pendingChanges = [];
+    }
+    for (const listener of this.listeners) {
+      for (const e of events) {
+        try {
+          listener(e);
+        } catch (err) {
+          this.log.error('monitor', `event listener failed: ${(err as Error).message}`);
+        }
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.listeners.clear();
+  }
+}

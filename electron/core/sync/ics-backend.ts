@@ -1,0 +1,173 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
+import { errorText } from '../log';
+import type { BackendContext, BackendInfo, CalendarBackend } from './backend';
+import { REMINDER_MINUTES } from './event-builder';
+import { renderCalendar, type IcsEvent } from './ics-writer';
+import { formatZonedDateTime } from './match-time';
+import { SyncError, type ExecOutcome, type MatchRecord, type OutboxJob } from './types';
+
+export const ICS_FILE = 'calendar.ics';
+export const ICS_STORE_FILE = 'calendar-ics-events.json';
+
+const icsEventSchema = z.object({
+  uid: z.string(),
+  matchId: z.string(),
+  summary: z.string(),
+  location: z.string(),
+  description: z.string(),
+  url: z.string(),
+  startMs: z.number(),
+  endMs: z.number(),
+  status: z.enum(['CONFIRMED', 'CANCELLED']),
+  sequence: z.number().int(),
+  createdMs: z.number(),
+  lastModifiedMs: z.number(),
+  alarmMinutes: z.number(),
+  renderKey: z.string().nullable(),
+});
+type StoredIcsEvent = z.infer<typeof icsEventSchema>;
+
+const storeSchema = z.object({
+  version: z.literal(1),
+  events: z.array(icsEventSchema),
+  /** Last SEQUENCE per UID, kept after deletion so a revived match's event supersedes old copies. */
+  sequences: z.record(z.string(), z.number().int()),
+});
+
+export interface IcsBackendOptions {
+  dataDir: string;
+  timeZone: string;
+  publicBaseUrl: () => string;
+  calendarName?: string;
+  now?: () => number;
+}
+
+/**
+ * The default backend: one RFC 5545 file in the data directory that any calendar app can
+ * subscribe to (served at GET /calendar.ics). The event data lives in a JSON store; the .ics
+ * is derived from it and both are written atomically once per batch.
+ */
+export class IcsBackend implements CalendarBackend {
+  readonly kind = 'ics' as const;
+  readonly batchSize = 500;
+  private events = new Map<string, StoredIcsEvent>();
+  private sequences: Record<string, number> = {};
+  private dirty = false;
+  private text: string | null = null;
+  private error: string | null = null;
+
+  constructor(
+    private readonly opts: IcsBackendOptions,
+    private readonly ctx: BackendContext,
+  ) {}
+
+  get icsPath(): string {
+    return path.join(this.opts.dataDir, ICS_FILE);
+  }
+
+  async start(): Promise<void> {
+    const loaded = await readJsonFile(path.join(this.opts.dataDir, ICS_STORE_FILE), storeSchema, this.ctx.log);
+    if (loaded.status === 'ok') {
+      for (const e of loaded.value.events) this.events.set(e.uid, e);
+      this.sequences = loaded.value.sequences;
+    }
+    // The .ics is derived: regenerate it so a crash between the two writes heals on start.
+    this.dirty = true;
+    await this.flush();
+  }
+
+  async stop(): Promise<void> {
+    await this.flush();
+  }
+
+  eventIdFor(matchId: string): string {
+    return `fogis-match-${matchId}@fogis-monitor`;
+  }
+
+  async execute(job: OutboxJob, _record: MatchRecord | null): Promise<ExecOutcome> {
+    const uid = job.eventId ?? this.eventIdFor(job.matchId);
+    if (job.kind === 'delete') {
+      if (!this.events.delete(uid)) return { action: 'noop', eventId: uid };
+      this.dirty = true;
+      return { action: 'deleted', eventId: uid };
+    }
+    const body = job.body;
+    if (!body) throw new SyncError('upsert job without an event body', 'permanent');
+    const existing = this.events.get(uid);
+    // A replay after a crash finds its own result already stored: write nothing new.
+    if (existing && existing.renderKey === job.renderKey) return { action: 'noop', eventId: uid };
+    const now = this.opts.now?.() ?? Date.now();
+    const previousSeq = existing?.sequence ?? this.sequences[uid];
+    const sequence = previousSeq === undefined ? 0 : previousSeq + 1;
+    this.sequences[uid] = sequence;
+    this.events.set(uid, {
+      uid,
+      matchId: job.matchId,
+      summary: body.summary,
+      location: body.location,
+      description: body.description,
+      url: `https://www.svenskfotboll.se/matchfakta/${job.matchId}/`,
+      startMs: Date.parse(body.start.dateTime),
+      endMs: Date.parse(body.end.dateTime),
+      status: job.cancelled ? 'CANCELLED' : 'CONFIRMED',
+      sequence,
+      createdMs: existing?.createdMs ?? now,
+      lastModifiedMs: now,
+      alarmMinutes: body.reminders.overrides[0]?.minutes ?? REMINDER_MINUTES,
+      renderKey: job.renderKey,
+    });
+    this.dirty = true;
+    return { action: existing ? 'updated' : 'inserted', eventId: uid };
+  }
+
+  async flush(): Promise<void> {
+    if (!this.dirty) return;
+    const events = [...this.events.values()];
+    const store = { version: 1 as const, events, sequences: this.sequences };
+    const tz = this.opts.timeZone;
+    const text = renderCalendar(events as IcsEvent[], {
+      name: this.opts.calendarName ?? 'FOGIS matcher',
+      timeZone: tz,
+      localTime: (ms) => formatZonedDateTime(new Date(ms), tz).slice(0, 19).replace(/[-:]/g, ''),
+    });
+    try {
+      await writeFileAtomic(path.join(this.opts.dataDir, ICS_STORE_FILE), JSON.stringify(store));
+      await writeFileAtomic(this.icsPath, text);
+      this.text = text;
+      this.dirty = false;
+      if (this.error) {
+        this.error = null;
+        this.ctx.changed();
+      }
+    } catch (err) {
+      this.error = `cannot write ${ICS_FILE}: ${errorText(err)}`;
+      this.ctx.changed();
+      throw new SyncError(this.error, 'retryable');
+    }
+  }
+
+  /** The calendar text for GET /calendar.ics. */
+  async readIcs(): Promise<string | null> {
+    if (this.text !== null) return this.text;
+    try {
+      return await fs.readFile(this.icsPath, 'utf8');
+    } catch {
+      return null;
+    }
+  }
+
+  blockedReason(): string | null {
+    return null;
+  }
+
+  info(): BackendInfo {
+    return {
+      status: this.error ? `error: ${this.error}` : 'ok',
+      signedIn: null,
+      subscribeUrl: `${this.opts.publicBaseUrl().replace(/\/+$/, '')}/calendar.ics`,
+    };
+  }
+}

@@ -1,0 +1,175 @@
+import type { FogisMatch } from '../../../shared/messages';
+import { calendarHash, sha256Hex } from './calendar-hash';
+import {
+  buildEventBody,
+  describeChanges,
+  matchIdOf,
+  matchTitle,
+  renderKey,
+  snapshotOf,
+  UnschedulableMatchError,
+  type EventBody,
+  type LastChange,
+} from './event-builder';
+import type { HeldDeletion, MatchRecord, OutboxJob, PlanOptions } from './types';
+
+/** A job as the plan wants it; the outbox adds attempts, timing and order. */
+export type JobDraft = Pick<
+  OutboxJob,
+  'key' | 'matchId' | 'kind' | 'reason' | 'body' | 'cancelled' | 'renderKey' | 'sourceKey' | 'snapshot' | 'lastChange' | 'title' | 'eventId'
+>;
+
+export interface PlanInput {
+  matches: readonly FogisMatch[];
+  /** A full list (Redis): absent matches are removed. A manual list only adds and updates. */
+  full: boolean;
+  records: ReadonlyMap<string, MatchRecord>;
+  pending: ReadonlyMap<string, OutboxJob>;
+  /** Matches whose last write failed permanently, by the sourceKey that failed. */
+  failedSources: ReadonlyMap<string, string>;
+  /** Retry matches that failed before even if unchanged (manual sync). */
+  retryFailed: boolean;
+  options: PlanOptions;
+  now: string;
+}
+
+export interface PlanResult {
+  enqueue: JobDraft[];
+  /** Pending jobs that are obsolete: the calendar already shows the newest state. */
+  cancelPending: string[];
+  held: HeldDeletion[];
+  /** Records to refresh without a write (sourceKey moved, or an adopted event matched). */
+  touch: Array<{ matchId: string; sourceKey: string; renderKey: string; snapshot: MatchRecord['snapshot']; lastChange: LastChange | null }>;
+  unschedulable: Array<{ matchId: string; title: string; reason: string }>;
+  unchanged: number;
+  inserts: number;
+  updates: number;
+  deletes: number;
+}
+
+export function optionsKey(o: PlanOptions): string {
+  return `${o.syncTag}|${o.durationMinutes}|${o.timeZone}|${o.keepCancelled ? 1 : 0}`;
+}
+
+/**
+ * The decision step: from what the calendar shows (records), what is on its way (pending
+ * jobs) and the new list, decide the writes. Pure and synchronous so it can be tested alone
+ * and stays fast (an unchanged 1000-match list costs one hash per match and no writes).
+ */
+export function planSync(input: PlanInput): PlanResult {
+  const { records, pending, options, now } = input;
+  const okey = optionsKey(options);
+  const result: PlanResult = { enqueue: [], cancelPending: [], held: [], touch: [], unschedulable: [], unchanged: 0, inserts: 0, updates: 0, deletes: 0 };
+  const deletions: Array<JobDraft & { heldReason: HeldDeletion['reason'] }> = [];
+
+  const byId = new Map<string, FogisMatch>();
+  for (const m of input.matches) byId.set(matchIdOf(m), m);
+
+  for (const [mid, match] of byId) {
+    const record = records.get(mid) ?? null;
+    const job = pending.get(mid) ?? null;
+    const sourceKey = sha256Hex(okey + '\u0000' + JSON.stringify(match));
+    const failedSource = input.failedSources.get(mid);
+    if (!input.retryFailed && failedSource === sourceKey && !job) continue;
+
+    const latestSource = job ? job.sourceKey : record ? record.sourceKey : null;
+    if (latestSource === sourceKey) {
+      if (!job) result.unchanged++;
+      continue;
+    }
+
+    const cancelled = match.installd === true;
+    const title = matchTitle(match);
+    if (cancelled && !options.keepCancelled) {
+      if (record?.present) {
+        deletions.push({ ...draftBase(mid, title), kind: 'delete', reason: 'cancelled', sourceKey, heldReason: 'cancelled' });
+      } else {
+        if (job) result.cancelPending.push(mid);
+        else result.unchanged++;
+      }
+      continue;
+    }
+
+    const snapshot = snapshotOf(match, options.timeZone);
+    const prevSnap = job ? job.snapshot : record?.snapshot ?? null;
+    let lastChange = job ? job.lastChange : record?.lastChange ?? null;
+    if (prevSnap) {
+      let what = describeChanges(prevSnap, snapshot);
+      const prevHash = job ? job.body?.extendedProperties.private.calendarHash : record?.calendarHash;
+      if (!what && prevHash && prevHash !== calendarHash(match)) what = 'referee or team contact details';
+      if (what) lastChange = { at: now, what };
+    }
+
+    let body: EventBody;
+    try {
+      body = buildEventBody(match, options, lastChange);
+    } catch (err) {
+      if (!(err instanceof UnschedulableMatchError)) throw err;
+      result.unschedulable.push({ matchId: mid, title, reason: err.message });
+      continue;
+    }
+    const rk = renderKey(body, cancelled);
+
+    if (job && job.kind === 'upsert' && job.renderKey === rk) continue;
+    const adoptable =
+      record?.present === true &&
+      record.renderKey === null &&
+      record.calendarHash === body.extendedProperties.private.calendarHash &&
+      record.summary === body.summary;
+    if ((record?.present && record.renderKey === rk) || adoptable) {
+      if (job) result.cancelPending.push(mid);
+      result.touch.push({ matchId: mid, sourceKey, renderKey: rk, snapshot, lastChange });
+      result.unchanged++;
+      continue;
+    }
+    result.enqueue.push({
+      ...draftBase(mid, title),
+      kind: 'upsert',
+      reason: record?.present ? (cancelled && !record.summary?.startsWith('INST') ? 'cancelled' : 'changed') : 'new',
+      body,
+      cancelled,
+      renderKey: rk,
+      sourceKey,
+      snapshot,
+      lastChange,
+    });
+    if (record?.present) result.updates++;
+    else result.inserts++;
+  }
+
+  if (input.full) {
+    for (const [mid, record] of records) {
+      if (byId.has(mid)) continue;
+      if (record.present) {
+        deletions.push({ ...draftBase(mid, record.title), kind: 'delete', reason: 'removed', sourceKey: null, heldReason: 'removed' });
+      } else if (pending.get(mid)?.kind === 'upsert') {
+        result.cancelPending.push(mid);
+      }
+    }
+    for (const [key, job] of pending) {
+      if (job.kind === 'upsert' && !byId.has(key) && !records.has(key)) result.cancelPending.push(key);
+    }
+  }
+
+  let known = 0;
+  for (const r of records.values()) if (r.present) known++;
+  // §7 #82: the processor once published empty lists. Never act destructively on one, nor on
+  // a list that would wipe out a large share of the calendar, without the user's word.
+  const suspicious = deletions.length > 0 && (input.matches.length === 0 || deletions.length > options.maxDeleteFraction * known);
+  for (const d of deletions) {
+    const { heldReason, ...draft } = d;
+    if (suspicious) {
+      result.held.push({ matchId: d.matchId, reason: heldReason, title: d.title });
+      if (pending.has(d.key)) result.cancelPending.push(d.key);
+      continue;
+    }
+    if (pending.get(d.key)?.kind === 'delete') continue;
+    result.enqueue.push(draft);
+    result.deletes++;
+  }
+  return result;
+}
+
+function draftBase(matchId: string, title: string): Omit<JobDraft, 'kind' | 'reason' | 'sourceKey'> {
+  return { key: matchId, matchId, body: null, cancelled: false, renderKey: null, snapshot: null, lastChange: null, title, eventId: null };
+}

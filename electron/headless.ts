@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, createCore } from './core/index';
+import { createConsoleLogger, errorText } from './core/log';
+
+/**
+ * Headless shell: the same core as the desktop app under plain Node, with the local server
+ * serving the dashboard. `npm run headless`.
+ */
+const log = createConsoleLogger();
+const here = path.dirname(fileURLToPath(import.meta.url));
+const staticDir = [path.join(here, 'renderer'), path.join(here, '..', 'dist', 'renderer')].find((d) => existsSync(path.join(d, 'index.html'))) ?? null;
+
+async function main(): Promise<void> {
+  let core;
+  try {
+    core = await createCore({ log, http: true, staticDir });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n\nFix the setting(s) above (environment variable or config.json in the data directory) and start again.\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  try {
+    await core.start();
+  } catch (err) {
+    log.error('app', errorText(err));
+    await core.stop();
+    process.exit(1);
+  }
+  const url = core.httpBaseUrl();
+  if (url) log.info('app', staticDir ? `dashboard: ${url}/` : `monitoring API: ${url}/redis-status (dashboard not built: run npm run build)`);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('app', `${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(0), 1900);
+    force.unref();
+    void core.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+process.on('unhandledRejection', (reason) => log.error('app', `unhandled: ${errorText(reason)}`));
+void main();
