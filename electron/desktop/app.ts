@@ -1,0 +1,266 @@
+import { app, session, shell, type BrowserWindow } from 'electron';
+import path from 'node:path';
+import { IPC } from '../../shared/api';
+import type { AppConfig } from '../../shared/config';
+import type { MonitorEvent } from '../../shared/state';
+import type { Core, CoreOptions } from '../core/core-api';
+import { createConsoleLogger, errorText, type Logger } from '../core/log';
+import { APP_ID, HIDDEN_ARG } from './app-id';
+import { createAutostart, type Autostart } from './autostart';
+import { registerIpc } from './ipc';
+import { DesktopNotifier, type PlannedNotification } from './notifications';
+import { createSafeStorageSecretStore } from './secret-store';
+import { resolveLang, type Lang } from './text';
+import { TrayController } from './tray';
+import { appUrlFor, createMainWindow, isSafeExternalUrl, revealAt } from './window';
+
+/**
+ * The Electron shell's lifecycle, kept out of main.ts so tests can drive it with a fake
+ * `electron` module and a fake core. main.ts only supplies the real `createCore`.
+ */
+
+export interface DesktopPaths {
+  preload: string;
+  indexHtml: string;
+  trayIcons: string;
+  appIcon: string;
+}
+
+export interface RunDesktopOptions {
+  createCore: (opts: CoreOptions) => Promise<Core>;
+  log?: Logger;
+  paths?: Partial<DesktopPaths>;
+  argv?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  autostart?: Autostart;
+  /** How often time-based state (outage grace, storm summaries) is re-evaluated. */
+  refreshMs?: number;
+}
+
+export interface DesktopApp {
+  core: Core;
+  tray: TrayController;
+  notifier: DesktopNotifier;
+  window(): BrowserWindow | null;
+  /** Notifications shown so far (the e2e test reads this through the main process). */
+  shown: PlannedNotification[];
+  quit(): Promise<void>;
+}
+
+export function defaultPaths(mainDir: string): DesktopPaths {
+  const root = app.getAppPath();
+  return {
+    preload: path.join(mainDir, 'preload.cjs'),
+    indexHtml: path.join(root, 'dist', 'renderer', 'index.html'),
+    // Tray icons ship as extraResources (electron-builder.yml): outside the asar, where
+    // the tray implementations of every OS can read them.
+    trayIcons: app.isPackaged ? path.join(process.resourcesPath, 'tray') : path.join(root, 'build', 'tray'),
+    appIcon: app.isPackaged ? path.join(process.resourcesPath, 'icon.png') : path.join(root, 'build', 'icon.png'),
+  };
+}
+
+/** Resolves null when another instance already runs (it gets focused instead). */
+export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | null> {
+  const log = opts.log ?? createConsoleLogger();
+  const env = opts.env ?? process.env;
+  const argv = opts.argv ?? process.argv;
+  const platform = opts.platform ?? process.platform;
+
+  if (!app.requestSingleInstanceLock()) {
+    log.info('desktop', 'another instance is running; handing over to it');
+    app.quit();
+    return null;
+  }
+  // Must equal electron-builder's appId, or Windows drops notification clicks.
+  app.setAppUserModelId(APP_ID);
+
+  let win: BrowserWindow | null = null;
+  let quitting = false;
+  let stopped = false;
+  const reveal: (target: Parameters<typeof revealAt>[1]) => void = (target) => {
+    const w = ensureWindow(true);
+    if (w) revealAt(w, target);
+  };
+
+  app.on('second-instance', () => reveal(null));
+  // A tray app keeps running with no window; the listener alone stops the default quit.
+  app.on('window-all-closed', () => undefined);
+  app.on('activate', () => reveal(null));
+  app.on('web-contents-created', (_event, contents) => {
+    // Defence in depth for any webContents we did not create ourselves.
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+  });
+
+  await app.whenReady();
+
+  // Electron grants every permission by default (checklist item 5); the page needs none.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+
+  const paths: DesktopPaths = { ...defaultPaths(__dirname), ...opts.paths };
+  const dataDir = env.FOGIS_MONITOR_DATA_DIR && env.FOGIS_MONITOR_DATA_DIR.length > 0 ? env.FOGIS_MONITOR_DATA_DIR : app.getPath('userData');
+  const secretStore = await createSafeStorageSecretStore({ dir: path.join(dataDir, 'secrets'), log, platform });
+  const core = await opts.createCore({
+    dataDir,
+    env,
+    log,
+    secretStore,
+    http: true,
+    staticDir: null,
+    openExternal: (url) => {
+      if (isSafeExternalUrl(url)) void shell.openExternal(url);
+      else log.warn('desktop', `refused to open a non-https URL: ${url}`);
+    },
+  });
+
+  const config = (): AppConfig => core.snapshot().config;
+  const lang = (): Lang => resolveLang(config().ui.language, app.getPreferredSystemLanguages());
+  const devServerUrl = !app.isPackaged && env.FOGIS_MONITOR_DEV_SERVER_URL ? env.FOGIS_MONITOR_DEV_SERVER_URL : null;
+  const appUrl = appUrlFor({ indexHtml: paths.indexHtml, devServerUrl });
+
+  function ensureWindow(show: boolean): BrowserWindow | null {
+    if (quitting) return null;
+    if (win && !win.isDestroyed()) return win;
+    const w = createMainWindow({ preloadPath: paths.preload, indexHtml: paths.indexHtml, devServerUrl, log, icon: paths.appIcon, show });
+    w.on('close', (event) => {
+      // Closing hides to the tray; Quit in the tray menu really quits.
+      if (!quitting) {
+        event.preventDefault();
+        w.hide();
+      }
+    });
+    w.on('closed', () => {
+      if (win === w) win = null;
+    });
+    win = w;
+    return w;
+  }
+
+  const shown: PlannedNotification[] = [];
+  const notifier = new DesktopNotifier({
+    lang,
+    minSeverity: () => config().ui.notifyMinSeverity,
+    timeZone: () => config().calendar.timeZone,
+    snapshot: () => core.snapshot(),
+    onClick: (target) => reveal(target),
+    log,
+    icon: paths.appIcon,
+    onShown: (n) => {
+      shown.push(n);
+      if (shown.length > 200) shown.shift();
+    },
+  });
+
+  const autostart = opts.autostart ?? createAutostart(platform, env);
+  let startAtLoginApplied: boolean | null = null;
+  async function applyStartAtLogin(on: boolean): Promise<void> {
+    if (startAtLoginApplied === on) return;
+    try {
+      await autostart.setEnabled(on);
+      startAtLoginApplied = on;
+      log.info('desktop', `start at login ${on ? 'on' : 'off'} (${autostart.location})`);
+    } catch (err) {
+      log.warn('desktop', `cannot change start at login: ${errorText(err)}`);
+    }
+  }
+
+  const run = (what: string, p: Promise<unknown>): void => {
+    p.catch((err) => log.warn('desktop', `${what} failed: ${errorText(err)}`));
+  };
+
+  const tray = new TrayController({
+    iconDir: paths.trayIcons,
+    log,
+    platform,
+    actions: {
+      openDashboard: () => reveal(null),
+      syncNow: () => run('sync now', core.handlers.syncNow().then(() => refresh())),
+      setPaused: (paused) => run(paused ? 'pause' : 'resume', core.handlers.setPaused(paused).then(() => refresh())),
+      restartSubscription: () => run('restart subscription', core.handlers.restartSubscription()),
+      mute: (until) => {
+        notifier.mute(until);
+        run('mute', core.handlers.muteNotifications(until === null ? null : new Date(until).toISOString()));
+        refresh();
+      },
+      setStartAtLogin: (on) => {
+        run('start at login', applyStartAtLogin(on).then(() => core.handlers.updateConfig({ ui: { startAtLogin: on } })));
+        refresh();
+      },
+      quit: () => {
+        void shutdown();
+      },
+    },
+  });
+
+  function refresh(): void {
+    if (stopped) return;
+    try {
+      tray.update({ snapshot: core.snapshot(), lang: lang(), mutedUntil: notifier.policy.mutedUntilMs(), startAtLogin: config().ui.startAtLogin });
+    } catch (err) {
+      log.warn('desktop', `tray update failed: ${errorText(err)}`);
+    }
+  }
+
+  const disposeIpc = registerIpc({
+    handlers: core.handlers,
+    appUrl,
+    log,
+    after: {
+      muteNotifications: ([body], result) => {
+        if ((result as { success?: boolean } | null)?.success === false) return;
+        notifier.mute(body.until === null ? null : Date.parse(body.until));
+        refresh();
+      },
+      updateConfig: async () => {
+        await applyStartAtLogin(config().ui.startAtLogin);
+        refresh();
+      },
+    },
+  });
+
+  const offEvents = core.onEvent((event: MonitorEvent) => {
+    if (win && !win.isDestroyed()) win.webContents.send(IPC.event, event);
+    notifier.handle(event);
+    if (event.kind !== 'messages') refresh();
+  });
+
+  await core.start();
+  await applyStartAtLogin(config().ui.startAtLogin);
+  notifier.handle({ kind: 'snapshot', snapshot: core.snapshot() });
+  refresh();
+  const timer = setInterval(() => {
+    notifier.tick();
+    refresh();
+  }, opts.refreshMs ?? 5_000);
+
+  ensureWindow(!argv.includes(HIDDEN_ARG));
+
+  async function shutdown(): Promise<void> {
+    if (stopped) return;
+    quitting = true;
+    stopped = true;
+    clearInterval(timer);
+    offEvents();
+    disposeIpc();
+    notifier.dispose();
+    try {
+      // The core promises to finish within 2 s; never hang the quit on it.
+      await Promise.race([core.stop(), new Promise((resolve) => setTimeout(resolve, 3_000))]);
+    } catch (err) {
+      log.warn('desktop', `core stop failed: ${errorText(err)}`);
+    }
+    tray.destroy();
+    app.quit();
+  }
+
+  app.on('before-quit', (event) => {
+    if (stopped) return;
+    // OS-initiated quit (logout, Cmd+Q): stop the core first, then quit for real.
+    event.preventDefault();
+    void shutdown();
+  });
+
+  return { core, tray, notifier, window: () => win, shown, quit: shutdown };
+}

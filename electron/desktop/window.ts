@@ -1,0 +1,152 @@
+import { BrowserWindow, session, shell, type Session } from 'electron';
+import { pathToFileURL } from 'node:url';
+import type { Logger } from '../core/log';
+import type { NotificationTarget } from './notification-policy';
+
+/**
+ * The dashboard window (security checklist, anchors §3.1). The renderer reaches the app
+ * only through the preload's `window.fogis`; everything else is shut.
+ */
+
+/**
+ * Same policy the renderer's index.html carries as a meta tag. A file:// response has no
+ * headers to modify, so the header route covers the dev server and the meta tag covers the
+ * packaged page; both are kept so neither path runs without a policy.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface MainWindowOptions {
+  preloadPath: string;
+  /** dist/renderer/index.html */
+  indexHtml: string;
+  /** Load this instead of the file (vite dev server); same-origin rules follow it. */
+  devServerUrl?: string | null;
+  log: Logger;
+  icon?: string;
+  show?: boolean;
+}
+
+export function appUrlFor(opts: Pick<MainWindowOptions, 'indexHtml' | 'devServerUrl'>): string {
+  return opts.devServerUrl ? new URL(opts.devServerUrl).href : pathToFileURL(opts.indexHtml).href;
+}
+
+/** Only plain https links leave the app, and only to the system browser. */
+export function isSafeExternalUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}
+
+/** True when `target` is the app page itself (ignoring the hash the router uses). */
+export function isSameAppPage(target: string, appUrl: string): boolean {
+  try {
+    const a = new URL(target);
+    const b = new URL(appUrl);
+    if (b.protocol === 'file:') return a.protocol === 'file:' && a.host === b.host && a.pathname === b.pathname;
+    return a.origin === b.origin;
+  } catch {
+    return false;
+  }
+}
+
+/** The renderer's hash route (renderer/src/App.tsx `parseHash`): `#matches/6400101`. */
+export function hashFor(target: NotificationTarget): string {
+  return target.id ? `${target.page}/${encodeURIComponent(target.id)}` : target.page;
+}
+
+/** Adds the CSP header to every response of the session, once per session. */
+const hardened = new WeakSet<Session>();
+export function applyContentSecurityPolicy(ses: Session): void {
+  if (hardened.has(ses)) return;
+  hardened.add(ses);
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    const headers = { ...(details.responseHeaders ?? {}) };
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-security-policy') delete headers[k];
+    headers['Content-Security-Policy'] = [CONTENT_SECURITY_POLICY];
+    callback({ responseHeaders: headers });
+  });
+}
+
+export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
+  const appUrl = appUrlFor(opts);
+  applyContentSecurityPolicy(session.defaultSession);
+
+  const win = new BrowserWindow({
+    width: 1200,
+    height: 800,
+    minWidth: 720,
+    minHeight: 480,
+    show: opts.show ?? false,
+    title: 'FOGIS Monitor',
+    autoHideMenuBar: true,
+    ...(opts.icon ? { icon: opts.icon } : {}),
+    webPreferences: {
+      preload: opts.preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+
+  const wc = win.webContents;
+  wc.on('will-navigate', (event, url) => {
+    if (isSameAppPage(url, appUrl)) return;
+    event.preventDefault();
+    opts.log.warn('desktop', `[window] blocked navigation to ${url}`);
+    if (isSafeExternalUrl(url)) void shell.openExternal(url);
+  });
+  wc.on('will-redirect', (event, url) => {
+    if (isSameAppPage(url, appUrl)) return;
+    event.preventDefault();
+    opts.log.warn('desktop', `[window] blocked redirect to ${url}`);
+  });
+  wc.on('will-attach-webview', (event) => {
+    event.preventDefault();
+  });
+  wc.setWindowOpenHandler(({ url }) => {
+    if (isSafeExternalUrl(url)) void shell.openExternal(url);
+    else opts.log.warn('desktop', `[window] refused to open ${url}`);
+    return { action: 'deny' };
+  });
+
+  if (opts.devServerUrl) void win.loadURL(appUrl);
+  else void win.loadFile(opts.indexHtml);
+  win.once('ready-to-show', () => {
+    if (opts.show) win.show();
+  });
+  return win;
+}
+
+/** Brings the window up at a page; only ever called for a user action (click, menu). */
+export function revealAt(win: BrowserWindow, target: NotificationTarget | null): void {
+  if (win.isDestroyed()) return;
+  if (target) {
+    const hash = hashFor(target);
+    // Setting the hash from main keeps the renderer's state; a reload would lose it.
+    void win.webContents.executeJavaScript(`location.hash = ${JSON.stringify(hash)}`).catch(() => undefined);
+  }
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}

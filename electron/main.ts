@@ -1,0 +1,23 @@
+import { app } from 'electron';
+import { createCore } from './core/index';
+import { runDesktop, type DesktopApp } from './desktop/app';
+
+/**
+ * Electron entry (bundled to dist/electron/main.cjs). All behaviour lives in
+ * electron/desktop/app.ts; this file only joins it to the real core.
+ */
+
+declare global {
+  // Read by test/e2e/electron.e2e.test.ts through `electronApp.evaluate`; set only when the
+  // e2e test asks for it, so a normal run exposes nothing extra in the main process.
+  var __fogisDesktop: DesktopApp | undefined;
+}
+
+runDesktop({ createCore })
+  .then((desktop) => {
+    if (desktop && process.env.FOGIS_MONITOR_E2E === '1') globalThis.__fogisDesktop = desktop;
+  })
+  .catch((err: unknown) => {
+    console.error('[desktop] failed to start:', err);
+    app.exit(1);
+  });
