@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Bundles the Electron main process and the preload into dist/electron/*.cjs.
+// - main: every dependency is bundled, so the packaged app does not depend on which
+//   node_modules electron-builder decides to copy; only `electron` stays external.
+// - preload: one file, because a sandboxed preload can require nothing but `electron`.
+// Usage: node scripts/build-electron.mjs [--watch]
+import { build, context } from 'esbuild';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  external: ['electron'],
+  sourcemap: true,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const targets = [
+  { ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.cjs' },
+  // The preload runs in the renderer's sandbox: browser-ish, no Node built-ins to lean on.
+  // Minified: it pulls in zod through shared/api.ts, and the sandbox parses it on every load.
+  { ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs', sourcemap: false, minify: true },
+];
+
+if (watch) {
+  for (const t of targets) await (await context(t)).watch();
+  console.log('[build-electron] watching');
+} else {
+  await Promise.all(targets.map((t) => build(t)));
+  console.log('[build-electron] dist/electron/main.cjs, dist/electron/preload.cjs');
+}
