@@ -39,7 +39,8 @@ async function main(): Promise<void> {
     log.info('app', `${signal}: shutting down`);
     const force = setTimeout(() => process.exit(0), 1900);
     force.unref();
-    void core.stop().then(() => process.exit(0));
+    const t0 = Date.now();
+    void core.stop().then(() => { log.info('app', `stopped in ${Date.now() - t0} ms`); process.exit(0); });
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

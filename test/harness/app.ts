@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createCore } from '../../electron/core/index';
+import type { Core } from '../../electron/core/core-api';
+import { createMemoryLogger } from '../../electron/core/log';
+import { freePort } from './redis-server';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+export function tempDir(prefix = 'fogis-test-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/** Fast supervisor timings so fault tests finish quickly; tests that check defaults override. */
+export const FAST_REDIS_ENV = {
+  REDIS_BACKOFF_INITIAL_MS: '100',
+  REDIS_BACKOFF_MAX_MS: '1000',
+  REDIS_PING_INTERVAL_MS: '1000',
+  REDIS_PING_TIMEOUT_MS: '1000',
+  REDIS_CONNECT_TIMEOUT_MS: '2000',
+};
+
+export interface TestCore {
+  core: Core;
+  baseUrl: string;
+  dataDir: string;
+  logLines: string[];
+  stop(): Promise<void>;
+}
+
+/** The core in this process, with its HTTP server on a free port. */
+export async function startCore(env: Record<string, string>, dataDir = tempDir()): Promise<TestCore> {
+  const log = createMemoryLogger();
+  const core = await createCore({ dataDir, env: { MONITOR_HTTP_PORT: '0', ...env }, log, http: true, staticDir: null });
+  await core.start();
+  const baseUrl = core.httpBaseUrl();
+  if (!baseUrl) throw new Error('HTTP server did not start');
+  return { core, baseUrl, dataDir, logLines: log.lines, stop: () => core.stop() };
+}
+
+export interface HeadlessProcess {
+  child: ChildProcess;
+  port: number;
+  baseUrl: string;
+  dataDir: string;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `dist/headless.js` as a user runs it (build it first: `npm run build`). */
+export async function startHeadless(opts: { env?: Record<string, string>; dataDir?: string; port?: number; waitFor?: RegExp | null; timeoutMs?: number } = {}): Promise<HeadlessProcess> {
+  const port = opts.port ?? (await freePort());
+  const dataDir = opts.dataDir ?? tempDir();
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'headless.js')], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dataDir, FOGIS_MONITOR_DATA_DIR: dataDir, MONITOR_HTTP_PORT: String(port), ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const waitFor = opts.waitFor === undefined ? /\[http\] listening/ : opts.waitFor;
+  if (waitFor) {
+    const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+    while (!waitFor.test(out)) {
+      if (child.exitCode !== null) throw new Error(`headless exited early (${child.exitCode}):\n${out}`);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`headless did not print ${waitFor} in time:\n${out}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  return {
+    child,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    dataDir,
+    output: () => out,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value or the time runs out. */
+export async function waitUntil<T>(check: () => T | Promise<T>, timeoutMs: number, what = 'condition', intervalMs = 25): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() <= deadline) {
+    last = await check();
+    if (last) return last as NonNullable<T>;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)?.slice(0, 300)})`);
+}
+
+export async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    body = { __text: text };
+  }
+  return { status: res.status, body, headers: res.headers };
+}
