@@ -1,0 +1,176 @@
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { Bridge } from '../../shared/api';
+import { AppProvider, useApp, useBridge } from './context';
+import { useT, type MessageKey } from './i18n';
+import { createAppStore, effectiveLang, type AppStore, type StoreOptions } from './store';
+import { overallStatus } from './status';
+import { useNow } from './useNow';
+import { fmtDateTime } from './format';
+import { Overview } from './pages/Overview';
+import { Matches } from './pages/Matches';
+import { Alerts } from './pages/Alerts';
+import { Messages } from './pages/Messages';
+import { Settings } from './pages/Settings';
+
+export const TABS = ['overview', 'matches', 'alerts', 'messages', 'settings'] as const;
+export type Tab = (typeof TABS)[number];
+
+/** `#matches/6400101` opens a tab at an item (notification click-through). */
+export function parseHash(hash: string): { tab: Tab; item: string | null } {
+  const [name, item] = hash.replace(/^#\/?/, '').split('/');
+  const tab = (TABS as readonly string[]).includes(name ?? '') ? (name as Tab) : 'overview';
+  return { tab, item: item ? decodeURIComponent(item) : null };
+}
+
+export function App({ bridge, store: given, storeOptions }: { bridge: Bridge; store?: AppStore; storeOptions?: StoreOptions }) {
+  const store = useMemo(() => given ?? createAppStore(bridge, storeOptions), [bridge, given, storeOptions]);
+  useEffect(() => store.getState().start(), [store]);
+  return (
+    <AppProvider bridge={bridge} store={store}>
+      <Shell />
+    </AppProvider>
+  );
+}
+
+function Shell() {
+  const { t, lang } = useT();
+  const snapshot = useApp((s) => s.snapshot);
+  const loadError = useApp((s) => s.loadError);
+  const linkUp = useApp((s) => s.linkUp);
+  const linkLostAt = useApp((s) => s.linkLostAt);
+  const [route, setRoute] = useState(() => parseHash(typeof location === 'undefined' ? '' : location.hash));
+  const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
+
+  useEffect(() => {
+    const onHash = (): void => setRoute(parseHash(location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = t('app.title');
+  }, [lang, t]);
+
+  const go = (tab: Tab, focus = false): void => {
+    setRoute({ tab, item: null });
+    if (typeof history !== 'undefined') history.replaceState(null, '', `#${tab}`);
+    if (focus) tabRefs.current[tab]?.focus();
+  };
+
+  // WAI-ARIA tabs: arrows move between tabs, Home/End jump.
+  const onTabKey = (e: KeyboardEvent<HTMLButtonElement>): void => {
+    const i = TABS.indexOf(route.tab);
+    const next =
+      e.key === 'ArrowRight' ? TABS[(i + 1) % TABS.length] :
+      e.key === 'ArrowLeft' ? TABS[(i - 1 + TABS.length) % TABS.length] :
+      e.key === 'Home' ? TABS[0] :
+      e.key === 'End' ? TABS[TABS.length - 1] : undefined;
+    if (next) {
+      e.preventDefault();
+      go(next, true);
+    }
+  };
+
+  const unacked = snapshot?.alerts.items.filter((a) => !a.acknowledged).length ?? 0;
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1 className="brand">{t('app.title')}</h1>
+        {snapshot && <OverallPill />}
+        <LanguageSwitch />
+      </header>
+      {!linkUp && snapshot && (
+        <div className="banner banner-error" role="alert" data-testid="link-banner">
+          {t('link.lost', { time: linkLostAt ? fmtDateTime(linkLostAt, lang) : '—' })}
+        </div>
+      )}
+      <nav className="tabs" role="tablist" aria-label={t('nav.label')}>
+        {TABS.map((tab) => (
+          <button
+            key={tab}
+            ref={(el) => {
+              tabRefs.current[tab] = el;
+            }}
+            type="button"
+            role="tab"
+            id={`tab-${tab}`}
+            data-testid={`tab-${tab}`}
+            aria-selected={route.tab === tab}
+            aria-controls={`panel-${tab}`}
+            tabIndex={route.tab === tab ? 0 : -1}
+            className="tab"
+            onClick={() => go(tab)}
+            onKeyDown={onTabKey}
+          >
+            {t(`nav.${tab}` as MessageKey)}
+            {tab === 'alerts' && unacked > 0 && (
+              <span className="tab-badge" data-testid="alerts-unacked" aria-label={t('alerts.unackedCount', { n: unacked })}>
+                {unacked}
+              </span>
+            )}
+          </button>
+        ))}
+      </nav>
+      <main id={`panel-${route.tab}`} role="tabpanel" aria-labelledby={`tab-${route.tab}`} className="panel" tabIndex={-1}>
+        {!snapshot ? (
+          <div className="loading" data-testid="loading">
+            {loadError ? t('app.cannotReach', { error: loadError }) : t('app.loading')}
+          </div>
+        ) : route.tab === 'overview' ? (
+          <Overview onOpen={go} />
+        ) : route.tab === 'matches' ? (
+          <Matches focusId={route.item} />
+        ) : route.tab === 'alerts' ? (
+          <Alerts focusId={route.item} />
+        ) : route.tab === 'messages' ? (
+          <Messages />
+        ) : (
+          <Settings />
+        )}
+      </main>
+    </div>
+  );
+}
+
+function OverallPill() {
+  const { t } = useT();
+  const snapshot = useApp((s) => s.snapshot);
+  const now = useNow(5_000);
+  if (!snapshot) return null;
+  const o = overallStatus(snapshot, now);
+  return (
+    <div className={`overall overall-${o.level}`} data-testid="overall-status" data-level={o.level} role="status">
+      <span className="dot" aria-hidden="true" />
+      {t(`overall.${o.reason}` as MessageKey)}
+    </div>
+  );
+}
+
+function LanguageSwitch() {
+  const { t, lang } = useT();
+  const setLanguage = useApp((s) => s.setLanguage);
+  const bridge = useBridge();
+  const hasSnapshot = useApp((s) => s.snapshot !== null);
+  const other = lang === 'sv' ? 'en' : 'sv';
+  const currentEffective = useApp(effectiveLang);
+  return (
+    <button
+      type="button"
+      className="btn btn-ghost lang-switch"
+      data-testid="language-switch"
+      data-lang={currentEffective}
+      lang={other}
+      aria-label={t('lang.switchLabel')}
+      onClick={() => {
+        setLanguage(other);
+        // Persist it, so notifications and the next start use it too; the local choice
+        // stands even if the host cannot save it.
+        if (hasSnapshot) void bridge.updateConfig({ ui: { language: other } }).catch(() => undefined);
+      }}
+    >
+      {t('lang.other')}
+    </button>
+  );
+}

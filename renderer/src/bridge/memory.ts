@@ -1,0 +1,234 @@
+import {
+  configPatchSchema,
+  type AckAlertsBody,
+  type ActionResult,
+  type Bridge,
+  type ConfigPatch,
+  type ConfigUpdateResult,
+  type FieldError,
+  type MessagesResponse,
+  type RedisTestResult,
+  type SyncReport,
+} from '../../../shared/api';
+import { configSchema, maskConfig, maskRedisUrl } from '../../../shared/config';
+import type { MessageLogEntry, MonitorEvent, Snapshot } from '../../../shared/state';
+
+/**
+ * An in-memory host for component tests and the `?demo` page: holds a Snapshot, answers
+ * like the real server (validation included) and lets the test script events.
+ */
+export interface MemoryBridge extends Bridge {
+  /** The current state as the fake server sees it. */
+  snapshot: Snapshot;
+  messages: MessageLogEntry[];
+  messagesTotal: number;
+  /** Every call the renderer made, in order. */
+  readonly calls: { method: string; args: unknown[] }[];
+  /** What the next `syncNow` / `confirmDeletions` answers. */
+  nextSync: SyncReport;
+  /** How long `syncNow` takes, to make the progress state observable. */
+  syncDelayMs: number;
+  /** What `testConnection` answers. */
+  nextTest: RedisTestResult;
+  /** Pushes an event to subscribers (and applies snapshot/state events to `snapshot`). */
+  emit(event: MonitorEvent): void;
+  /** Replaces parts of the snapshot and pushes them as a `state` event. */
+  patch(patch: Partial<Snapshot>): void;
+  /** Appends log entries and pushes them as a `messages` event. */
+  pushMessages(entries: Omit<MessageLogEntry, 'seq'>[]): void;
+  /** Reports the event stream down or up, as the HTTP bridge does on a server restart. */
+  setLink(up: boolean): void;
+  /** The password the fake server keeps, to check "masked URL keeps the password". */
+  readonly redisUrl: string;
+}
+
+export interface MemoryBridgeOptions {
+  kind?: Bridge['kind'];
+  messages?: MessageLogEntry[];
+  nextSync?: SyncReport;
+  syncDelayMs?: number;
+  /** The real (unmasked) Redis URL; defaults to the snapshot's. */
+  redisUrl?: string;
+}
+
+type Listener = { onEvent: (e: MonitorEvent) => void; onLink?: (up: boolean) => void };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepMerge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) continue;
+    const cur = out[k];
+    out[k] = isRecord(v) && isRecord(cur) ? deepMerge(cur, v) : v;
+  }
+  return out;
+}
+
+function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
+  if (isRecord(a) && isRecord(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => changedPaths(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+}
+
+function unmaskUrl(incoming: string, real: string): string {
+  try {
+    const url = new URL(incoming);
+    if (url.password !== '****') return incoming;
+    url.password = new URL(real).password;
+    return url.toString();
+  } catch {
+    return incoming;
+  }
+}
+
+const okSync: SyncReport = {
+  success: true,
+  inserted: 0,
+  updated: 3,
+  deleted: 1,
+  unchanged: 0,
+  failed: 0,
+  held: 0,
+  summary: '3 updated, 1 deleted, 0 failed',
+};
+
+export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions = {}): MemoryBridge {
+  const listeners = new Set<Listener>();
+  let realUrl = opts.redisUrl ?? initial.config.redis.url;
+  const record = (method: string, ...args: unknown[]): void => {
+    bridge.calls.push({ method, args });
+  };
+  const broadcast = (e: MonitorEvent): void => {
+    for (const l of listeners) l.onEvent(e);
+  };
+  const action = (message: string): Promise<ActionResult> => Promise.resolve({ success: true, message });
+
+  const bridge: MemoryBridge = {
+    kind: opts.kind ?? 'memory',
+    snapshot: { ...initial, config: maskConfig(initial.config) },
+    messages: opts.messages ?? [],
+    messagesTotal: opts.messages?.length ?? 0,
+    calls: [],
+    nextSync: opts.nextSync ?? okSync,
+    syncDelayMs: opts.syncDelayMs ?? 0,
+    nextTest: { success: true, ping_ms: 1, pubsub_roundtrip_ms: 2 },
+    get redisUrl() {
+      return realUrl;
+    },
+
+    async getSnapshot() {
+      record('getSnapshot');
+      return structuredClone(bridge.snapshot);
+    },
+    async getMessages(): Promise<MessagesResponse> {
+      record('getMessages');
+      return { entries: [...bridge.messages], total: bridge.messagesTotal, cap: bridge.snapshot.config.limits.messageLog };
+    },
+    subscribe(onEvent, onLink) {
+      record('subscribe');
+      const l: Listener = { onEvent, onLink };
+      listeners.add(l);
+      onLink?.(true);
+      return () => listeners.delete(l);
+    },
+    async syncNow() {
+      record('syncNow');
+      if (bridge.syncDelayMs > 0) await new Promise((r) => setTimeout(r, bridge.syncDelayMs));
+      const report = bridge.nextSync;
+      if (report.success) {
+        bridge.patch({ calendar: { ...bridge.snapshot.calendar, lastSyncAt: new Date().toISOString(), pending: 0 } });
+      }
+      return report;
+    },
+    async confirmDeletions() {
+      record('confirmDeletions');
+      const held = bridge.snapshot.calendar.heldDeletions;
+      bridge.patch({ calendar: { ...bridge.snapshot.calendar, heldDeletions: 0 } });
+      return { ...okSync, updated: 0, deleted: held, summary: `0 updated, ${held} deleted, 0 failed` };
+    },
+    async restartSubscription() {
+      record('restartSubscription');
+      return action('Subscription restarted');
+    },
+    async testConnection() {
+      record('testConnection');
+      return bridge.nextTest;
+    },
+    async acknowledgeAlerts(body: AckAlertsBody) {
+      record('acknowledgeAlerts', body);
+      const ids = 'ids' in body ? new Set(body.ids) : null;
+      const items = bridge.snapshot.alerts.items.map((a) => (ids === null || ids.has(a.id) ? { ...a, acknowledged: true } : a));
+      bridge.patch({ alerts: { ...bridge.snapshot.alerts, items } });
+      return { success: true };
+    },
+    async setPaused(paused: boolean) {
+      record('setPaused', paused);
+      const connection = {
+        ...bridge.snapshot.connection,
+        state: paused ? ('stopped' as const) : ('subscribed' as const),
+        subscribed: !paused,
+        stateSince: new Date().toISOString(),
+      };
+      bridge.patch({ connection });
+      return action(paused ? 'Paused' : 'Resumed');
+    },
+    async muteNotifications(until: string | null) {
+      record('muteNotifications', until);
+      return action(until ? `Muted until ${until}` : 'Unmuted');
+    },
+    async updateConfig(patch: ConfigPatch): Promise<ConfigUpdateResult> {
+      record('updateConfig', patch);
+      const p = configPatchSchema.safeParse(patch);
+      const toErrors = (issues: { path: PropertyKey[]; message: string }[]): FieldError[] =>
+        issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+      if (!p.success) return { success: false, error: 'invalid configuration', errors: toErrors(p.error.issues) };
+      // "redis://:****@host" means: keep the password we have.
+      const incoming = p.data.redis?.url;
+      const nextUrl = incoming === undefined ? realUrl : unmaskUrl(incoming, realUrl);
+      const unmasked = { ...bridge.snapshot.config, redis: { ...bridge.snapshot.config.redis, url: realUrl } };
+      const merged = deepMerge(unmasked, p.data as Record<string, unknown>);
+      const full = configSchema.safeParse({ ...merged, redis: { ...(merged.redis as Record<string, unknown>), url: nextUrl } });
+      if (!full.success) return { success: false, error: 'invalid configuration', errors: toErrors(full.error.issues) };
+      const applied = changedPaths(unmasked, full.data);
+      realUrl = full.data.redis.url;
+      const config = maskConfig(full.data);
+      const connection = { ...bridge.snapshot.connection, endpoint: maskRedisUrl(realUrl), channels: Object.values(config.redis.channels) };
+      bridge.patch({ config, connection });
+      return { success: true, config, applied };
+    },
+    async googleSignIn() {
+      record('googleSignIn');
+      bridge.patch({ calendar: { ...bridge.snapshot.calendar, signedIn: true, status: 'ok' } });
+      return action('Signed in');
+    },
+    async googleSignOut() {
+      record('googleSignOut');
+      bridge.patch({ calendar: { ...bridge.snapshot.calendar, signedIn: false, status: 'sign-in needed' } });
+      return action('Signed out');
+    },
+
+    emit(event: MonitorEvent) {
+      if (event.kind === 'snapshot') bridge.snapshot = event.snapshot;
+      if (event.kind === 'state') bridge.snapshot = { ...bridge.snapshot, ...event.patch };
+      broadcast(structuredClone(event));
+    },
+    patch(patch: Partial<Snapshot>) {
+      bridge.emit({ kind: 'state', patch });
+    },
+    pushMessages(entries) {
+      const withSeq = entries.map((e, i) => ({ ...e, seq: bridge.messagesTotal + i + 1 }));
+      bridge.messagesTotal += withSeq.length;
+      bridge.messages = [...bridge.messages, ...withSeq].slice(-bridge.snapshot.config.limits.messageLog);
+      broadcast({ kind: 'messages', entries: withSeq, total: bridge.messagesTotal });
+    },
+    setLink(up: boolean) {
+      for (const l of listeners) l.onLink?.(up);
+    },
+  };
+  return bridge;
+}

@@ -1,0 +1,101 @@
+import { useEffect, useMemo, useState } from 'react';
+import { alertSeveritySchema, type AlertSeverity } from '../../../shared/messages';
+import { useApp } from '../context';
+import { useT, type MessageKey } from '../i18n';
+import { fmtDateTime } from '../format';
+
+type Filter = 'all' | AlertSeverity;
+
+export function Alerts({ focusId }: { focusId: string | null }) {
+  const { t, tn, tk, lang } = useT();
+  const alerts = useApp((s) => s.snapshot!.alerts);
+  const acknowledge = useApp((s) => s.acknowledge);
+  const [filter, setFilter] = useState<Filter>('all');
+  const [showAcked, setShowAcked] = useState(true);
+  const [failed, setFailed] = useState(false);
+
+  const visible = useMemo(
+    () => alerts.items.filter((a) => (filter === 'all' || a.severity === filter) && (showAcked || !a.acknowledged)),
+    [alerts.items, filter, showAcked],
+  );
+  const unacked = alerts.items.filter((a) => !a.acknowledged).length;
+
+  useEffect(() => {
+    if (focusId) document.getElementById(`alert-${focusId}`)?.scrollIntoView({ block: 'center' });
+  }, [focusId]);
+
+  const ack = async (ids: string[] | 'all'): Promise<void> => {
+    setFailed(!(await acknowledge(ids)));
+  };
+
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <h2>{t('alerts.title')}</h2>
+        <p className="muted" data-testid="alerts-count">
+          {tn('alerts.unacked', unacked)} · {tn('alerts.total', alerts.total)}
+        </p>
+      </div>
+      <div className="toolbar">
+        <label>
+          {t('alerts.filter')}{' '}
+          <select value={filter} onChange={(e) => setFilter(e.target.value as Filter)} data-testid="alerts-filter">
+            <option value="all">{t('alerts.all')}</option>
+            {alertSeveritySchema.options.map((s) => (
+              <option key={s} value={s}>{t(`severity.${s}` as MessageKey)}</option>
+            ))}
+          </select>
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={showAcked} onChange={(e) => setShowAcked(e.target.checked)} />
+          {t('alerts.showAcked')}
+        </label>
+        <button type="button" className="btn" data-testid="ack-all" disabled={unacked === 0} onClick={() => void ack('all')}>
+          {t('alerts.ackAll')}
+        </button>
+      </div>
+      {failed && <p className="note note-error" role="alert">{t('alerts.ackFailed')}</p>}
+      {visible.length === 0 && <p className="empty" data-testid="alerts-empty">{alerts.items.length === 0 ? t('alerts.none') : t('alerts.noneMatching')}</p>}
+      <ul className="alert-list">
+        {visible.map((a) => (
+          <li
+            key={a.id}
+            id={`alert-${a.id}`}
+            className={`alert alert-${a.severity}${a.acknowledged ? ' is-acked' : ''}${focusId === a.id ? ' is-focused' : ''}`}
+            data-testid="alert-row"
+            data-alert-id={a.id}
+            data-severity={a.severity}
+            data-acknowledged={a.acknowledged ? 'true' : 'false'}
+          >
+            <div className="alert-head">
+              <span className={`badge sev-${a.severity}`}>{t(`severity.${a.severity}` as MessageKey)}</span>
+              <time dateTime={a.at} className="muted">{fmtDateTime(a.at, lang)}</time>
+              <span className="muted">{tk('alertSource.', a.source)} · {tk('alertType.', a.alertType)}</span>
+              {a.acknowledged ? (
+                <span className="acked" data-testid="alert-acked">✓ {t('alerts.acked')}</span>
+              ) : (
+                <button type="button" className="btn btn-small" data-testid="ack-alert" onClick={() => void ack([a.id])}>
+                  {t('alerts.ack')}
+                </button>
+              )}
+            </div>
+            <p className="alert-message" data-testid="alert-message">{a.message}</p>
+            {Object.keys(a.details).length > 0 && (
+              <details>
+                <summary>{t('alerts.details')}</summary>
+                <dl className="facts small">
+                  {Object.entries(a.details).map(([k, v]) => (
+                    <div key={k} className="fact-row">
+                      <dt>{k}</dt>
+                      <dd className="mono">{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
+                    </div>
+                  ))}
+                </dl>
+              </details>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

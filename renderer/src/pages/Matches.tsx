@@ -1,0 +1,221 @@
+import { useEffect, useMemo } from 'react';
+import type { FogisMatch, Referee } from '../../../shared/messages';
+import type { FieldChange, MatchChange } from '../../../shared/state';
+import { useApp } from '../context';
+import { useT, type MessageKey, type T } from '../i18n';
+import { fmtDate, fmtDateTime, fmtTime, kickoffOf, parseTid, type Lang } from '../format';
+import { useNow } from '../useNow';
+
+/** A change this recent gets a badge on its match. */
+export const RECENT_MS = 7 * 24 * 3600_000;
+
+export interface MatchRowModel {
+  match: FogisMatch;
+  id: string;
+  kickoff: Date | null;
+  changes: MatchChange[];
+}
+
+/** Sorted by kickoff; matches without a usable date go last. */
+export function sortMatches(list: FogisMatch[]): FogisMatch[] {
+  return list
+    .map((m) => ({ m, t: kickoffOf(m)?.getTime() ?? Number.POSITIVE_INFINITY }))
+    .sort((a, b) => a.t - b.t || String(a.m.matchid).localeCompare(String(b.m.matchid)))
+    .map((x) => x.m);
+}
+
+function refereeName(r: Referee): string {
+  return r.personnamn || r.namn || '?';
+}
+
+function fmtValue(field: string, v: unknown, lang: Lang, t: T['t']): string {
+  if (v === null || v === undefined || v === '') return '—';
+  if (typeof v === 'boolean') return v ? t('app.yes') : t('app.no');
+  if (field === 'tid' && typeof v === 'string') {
+    const d = parseTid(v);
+    return d ? `${fmtDate(d, lang)} ${fmtTime(d, lang)}` : v;
+  }
+  if (typeof v === 'string' || typeof v === 'number') return String(v);
+  if (typeof v === 'object' && v !== null && ('personnamn' in v || 'namn' in v)) return refereeName(v as Referee);
+  if (Array.isArray(v)) return v.map((x) => fmtValue(field, x, lang, t)).join(', ');
+  const s = JSON.stringify(v);
+  return s.length > 80 ? `${s.slice(0, 77)}…` : s;
+}
+
+export function fieldLabel(field: string, { t, tk }: Pick<T, 't' | 'tk'>): string {
+  if (field.startsWith('referee:')) return t('field.referee', { role: field.slice('referee:'.length) });
+  return tk('field.', field);
+}
+
+function ChangeLine({ f }: { f: FieldChange }) {
+  const { t, tk, lang } = useT();
+  return (
+    <li data-testid="change-field" data-field={f.field}>
+      <span className="change-field">{fieldLabel(f.field, { t, tk })}:</span>{' '}
+      <span className="old">{fmtValue(f.field, f.old, lang, t)}</span>
+      <span aria-hidden="true"> → </span>
+      <span className="sr-only">{t('matches.changedTo')}</span>
+      <strong className="new">{fmtValue(f.field, f.new, lang, t)}</strong>
+    </li>
+  );
+}
+
+export function Matches({ focusId }: { focusId: string | null }) {
+  const { t, tn, lang } = useT();
+  const matches = useApp((s) => s.snapshot!.matches);
+  const perMatch = useApp((s) => s.snapshot!.calendar.perMatch);
+  const stale = useApp((s) => s.snapshot!.connection.possiblyStale);
+  const now = useNow(60_000);
+
+  const rows: MatchRowModel[] = useMemo(() => {
+    const byMatch = new Map<string, MatchChange[]>();
+    for (const c of matches.history) {
+      if (now - Date.parse(c.at) > RECENT_MS) continue;
+      const list = byMatch.get(c.matchId) ?? [];
+      list.push(c);
+      byMatch.set(c.matchId, list);
+    }
+    return sortMatches(matches.list).map((m) => ({
+      match: m,
+      id: String(m.matchid),
+      kickoff: kickoffOf(m),
+      changes: byMatch.get(String(m.matchid)) ?? [],
+    }));
+  }, [matches, now]);
+
+  const removed = useMemo(() => {
+    const current = new Set(matches.list.map((m) => String(m.matchid)));
+    const seen = new Set<string>();
+    return matches.history.filter((c) => {
+      if (c.kind !== 'removed' || current.has(c.matchId) || seen.has(c.matchId)) return false;
+      seen.add(c.matchId);
+      return now - Date.parse(c.at) <= RECENT_MS;
+    });
+  }, [matches, now]);
+
+  const next = rows.find((r) => r.kickoff && r.kickoff.getTime() > now && !r.match.installd);
+
+  useEffect(() => {
+    if (focusId) document.getElementById(`match-${focusId}`)?.scrollIntoView({ block: 'center' });
+  }, [focusId]);
+
+  return (
+    <div className="stack">
+      {stale && (
+        <div className="banner banner-warn" role="status" data-testid="matches-stale">
+          {t('matches.stale')}
+        </div>
+      )}
+      <div className="page-head">
+        <h2>{t('matches.title')}</h2>
+        <p className="muted" data-testid="matches-count">
+          {tn('matches.count', rows.length)}
+          {matches.receivedAt && ` · ${t('matches.listFrom', { time: fmtDateTime(matches.receivedAt, lang) })}`}
+        </p>
+      </div>
+      {next?.kickoff && (
+        <p className="headline" data-testid="next-match">
+          {t('matches.next', {
+            when: `${fmtDate(next.kickoff, lang)} ${fmtTime(next.kickoff, lang)}`,
+            teams: `${next.match.lag1namn} – ${next.match.lag2namn}`,
+          })}
+        </p>
+      )}
+      {matches.receivedAt === null && rows.length === 0 && <p className="empty">{t('matches.waiting')}</p>}
+      {matches.receivedAt !== null && rows.length === 0 && <p className="empty">{t('matches.none')}</p>}
+      <ol className="match-list" data-testid="match-list">
+        {rows.map((r) => (
+          <MatchRow key={r.id} row={r} sync={perMatch[r.id]} focused={focusId === r.id} past={!!r.kickoff && r.kickoff.getTime() < now - 3 * 3600_000} />
+        ))}
+      </ol>
+      {removed.length > 0 && (
+        <section aria-labelledby="removed-h">
+          <h3 id="removed-h">{t('matches.removedTitle')}</h3>
+          <ul className="removed-list">
+            {removed.map((c) => (
+              <li key={c.matchId} data-testid="removed-row" data-match-id={c.matchId}>
+                <span className="badge badge-removed">{t('badge.removed')}</span> {c.title}{' '}
+                <span className="muted">({fmtDateTime(c.at, lang)})</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function MatchRow({ row, sync, focused, past }: {
+  row: MatchRowModel;
+  sync: { status: 'synced' | 'pending' | 'failed' | 'held'; reason: string | null } | undefined;
+  focused: boolean;
+  past: boolean;
+}) {
+  const { t, lang } = useT();
+  const m = row.match;
+  const latestChange = row.changes.find((c) => c.kind === 'changed' && c.fields.length > 0);
+  const isNew = row.changes.some((c) => c.kind === 'new');
+  const refs = m.domaruppdraglista ?? [];
+  const classes = ['match', m.installd ? 'is-cancelled' : '', past ? 'is-past' : '', focused ? 'is-focused' : ''].filter(Boolean).join(' ');
+  return (
+    <li
+      id={`match-${row.id}`}
+      className={classes}
+      data-testid="match-row"
+      data-match-id={row.id}
+      data-cancelled={m.installd ? 'true' : 'false'}
+    >
+      <div className="match-when">
+        {row.kickoff ? (
+          <>
+            <div className="match-date">{fmtDate(row.kickoff, lang)}</div>
+            <div className="match-time" data-testid="match-time">{fmtTime(row.kickoff, lang)}</div>
+          </>
+        ) : (
+          <div className="match-date">{t('matches.noDate')}</div>
+        )}
+      </div>
+      <div className="match-body">
+        <div className="match-title">
+          <strong data-testid="match-teams">{m.lag1namn} – {m.lag2namn}</strong>
+          <span className="badges">
+            {m.installd && <span className="badge badge-cancelled" data-testid="badge-cancelled">{t('badge.cancelled')}</span>}
+            {m.uppskjuten && <span className="badge badge-warn" data-testid="badge-postponed">{t('badge.postponed')}</span>}
+            {m.avbruten && <span className="badge badge-warn" data-testid="badge-abandoned">{t('badge.abandoned')}</span>}
+            {isNew && <span className="badge badge-new" data-testid="badge-new">{t('badge.new')}</span>}
+            {latestChange && <span className="badge badge-changed" data-testid="badge-changed">{t('badge.changed')}</span>}
+            {sync && (
+              <span className={`badge badge-sync-${sync.status}`} data-testid="match-calendar" data-status={sync.status} title={sync.reason ?? undefined}>
+                {t(`matches.sync.${sync.status}` as MessageKey)}
+              </span>
+            )}
+          </span>
+        </div>
+        <div className="match-meta">
+          {m.anlaggningnamn && <span data-testid="match-venue">{m.anlaggningnamn}</span>}
+          {m.tavlingnamn && <span className="muted">{m.tavlingnamn}</span>}
+          {m.matchnr && <span className="muted">{t('matches.number', { nr: m.matchnr })}</span>}
+        </div>
+        {refs.length > 0 && (
+          <ul className="referees" aria-label={t('matches.referees')}>
+            {refs.map((r, i) => (
+              <li key={`${r.domarrollkortnamn ?? ''}-${i}`}>
+                <span className="role" title={r.domarrollnamn}>{r.domarrollkortnamn || r.domarrollnamn || t('matches.role')}</span>{' '}
+                {refereeName(r)}
+              </li>
+            ))}
+          </ul>
+        )}
+        {latestChange && (
+          <div className="changes">
+            <span className="muted">{t('matches.changedAt', { time: fmtDateTime(latestChange.at, lang) })}</span>
+            <ul>
+              {latestChange.fields.map((f) => <ChangeLine key={f.field} f={f} />)}
+            </ul>
+          </div>
+        )}
+        {sync?.status === 'failed' && sync.reason && <p className="note note-error">{sync.reason}</p>}
+      </div>
+    </li>
+  );
+}

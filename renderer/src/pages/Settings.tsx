@@ -1,0 +1,370 @@
+import { useMemo, useState, type ReactNode } from 'react';
+import type { z } from 'zod';
+import type { FieldError } from '../../../shared/api';
+import { useApp, useBridge } from '../context';
+import { useT, type MessageKey, type T } from '../i18n';
+import { fmtDateTime, stockholmWallTime } from '../format';
+import { SECTIONS, toFormValue, validateForm, fieldFor, type FieldDef, type FormValues, type FormValue, type SectionDef } from '../settings-model';
+
+/** The shared schema's own messages, so they can be shown in Swedish too. */
+const KNOWN_MESSAGES: Record<string, MessageKey> = {
+  'Redis address is required': 'err.redisRequired',
+  'expected redis://[user:password@]host[:port][/db] or rediss:// for TLS': 'err.redisUrl',
+  'channel name must not be empty': 'err.channelEmpty',
+  'channel name is too long': 'err.channelLong',
+  'channel name must not contain spaces or * ? [ ]': 'err.channelChars',
+};
+
+export function issueText(issue: z.core.$ZodIssue, t: T['t']): string {
+  const known = KNOWN_MESSAGES[issue.message];
+  if (known) return t(known);
+  switch (issue.code) {
+    case 'too_small':
+      return issue.origin === 'string' ? t('err.required') : t('err.min', { min: String(issue.minimum) });
+    case 'too_big':
+      return issue.origin === 'string' ? t('err.tooLong') : t('err.max', { max: String(issue.maximum) });
+    case 'invalid_type':
+      return issue.expected === 'number' || issue.expected === 'int' ? t('err.number') : t('err.invalid');
+    case 'invalid_value':
+      return t('err.choose');
+    default:
+      return issue.message;
+  }
+}
+
+const serverText = (e: FieldError, t: T['t']): string => {
+  const known = KNOWN_MESSAGES[e.message];
+  return known ? t(known) : e.message;
+};
+
+type SaveState =
+  | { kind: 'idle' }
+  | { kind: 'saving' }
+  | { kind: 'invalid' }
+  | { kind: 'saved'; applied: string[] }
+  | { kind: 'rejected'; error: string; errors: FieldError[] }
+  | { kind: 'unreachable' };
+
+export function Settings() {
+  const { t, tk } = useT();
+  const bridge = useBridge();
+  const config = useApp((s) => s.snapshot!.config);
+  const [edits, setEdits] = useState<FormValues>({});
+  const [touched, setTouched] = useState<Record<string, boolean>>({});
+  const [save, setSave] = useState<SaveState>({ kind: 'idle' });
+
+  const values = (def: FieldDef): FormValue => edits[def.path] ?? toFormValue(def, config);
+  const validation = useMemo(() => validateForm(config, edits), [config, edits]);
+  const serverErrors = save.kind === 'rejected' ? save.errors : [];
+
+  const errorFor = (path: string): string | null => {
+    const local = validation.errors[path];
+    if (local && (touched[path] || save.kind === 'invalid')) return issueText(local, t);
+    const server = serverErrors.find((e) => fieldFor(e.path)?.path === path);
+    return server ? serverText(server, t) : null;
+  };
+
+  const change = (path: string, v: FormValue): void => {
+    setEdits((e) => ({ ...e, [path]: v }));
+    setTouched((x) => ({ ...x, [path]: true }));
+    if (save.kind !== 'saving') setSave({ kind: 'idle' });
+  };
+
+  const submit = async (): Promise<void> => {
+    if (Object.keys(validation.errors).length > 0 || validation.other.length > 0) {
+      setSave({ kind: 'invalid' });
+      return;
+    }
+    if (validation.dirty.length === 0) return;
+    setSave({ kind: 'saving' });
+    try {
+      const res = await bridge.updateConfig(validation.patch);
+      if (res.success) {
+        setEdits({});
+        setTouched({});
+        setSave({ kind: 'saved', applied: res.applied });
+      } else {
+        setSave({ kind: 'rejected', error: res.error, errors: res.errors });
+      }
+    } catch {
+      setSave({ kind: 'unreachable' });
+    }
+  };
+
+  const ctx: FieldCtx = { values, change, errorFor, blur: (p) => setTouched((x) => ({ ...x, [p]: true })) };
+  const hasErrors = Object.keys(validation.errors).length > 0;
+
+  return (
+    <form
+      className="settings stack"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <div className="page-head">
+        <h2>{t('settings.title')}</h2>
+        <p className="muted">{t('settings.intro')}</p>
+      </div>
+      {SECTIONS.map((section) => (
+        <Section key={section.id} section={section} ctx={ctx}>
+          {section.id === 'calendar' && <CalendarExtras backend={String(values({ path: 'calendar.backend', kind: 'select' }))} />}
+          {section.id === 'notifications' && <MuteControls />}
+        </Section>
+      ))}
+      <div className="savebar" role="region" aria-label={t('settings.saveRegion')}>
+        <button type="submit" className="btn btn-primary" data-testid="settings-save" disabled={save.kind === 'saving' || validation.dirty.length === 0}>
+          {save.kind === 'saving' ? t('app.working') : t('settings.save')}
+        </button>
+        <button
+          type="button"
+          className="btn btn-ghost"
+          disabled={validation.dirty.length === 0}
+          onClick={() => {
+            setEdits({});
+            setTouched({});
+            setSave({ kind: 'idle' });
+          }}
+        >
+          {t('settings.undo')}
+        </button>
+        <div aria-live="polite" className="save-result">
+          {save.kind === 'invalid' && hasErrors && (
+            <span className="note note-error" data-testid="settings-result" data-result="invalid">{t('settings.fixFields')}</span>
+          )}
+          {save.kind === 'invalid' && !hasErrors && validation.other.length > 0 && (
+            <span className="note note-error" data-testid="settings-result" data-result="invalid">
+              {validation.other.map((i) => issueText(i, t)).join('; ')}
+            </span>
+          )}
+          {save.kind === 'saved' && (
+            <span className="note note-ok" data-testid="settings-result" data-result="saved">
+              {t('settings.saved')}
+              {save.applied.length > 0 && ` (${save.applied.map((p) => tk('cfg.', p)).join(', ')})`}
+            </span>
+          )}
+          {save.kind === 'rejected' && (
+            <span className="note note-error" data-testid="settings-result" data-result="rejected">
+              {t('settings.rejected', { error: save.error })}
+              {save.errors.filter((e) => !fieldFor(e.path)).map((e) => ` ${e.path}: ${serverText(e, t)}`).join(';')}
+            </span>
+          )}
+          {save.kind === 'unreachable' && (
+            <span className="note note-error" data-testid="settings-result" data-result="unreachable">{t('app.unreachable')}</span>
+          )}
+          {save.kind === 'idle' && validation.dirty.length > 0 && (
+            <span className="muted">{t('settings.unsaved', { n: validation.dirty.length })}</span>
+          )}
+        </div>
+      </div>
+    </form>
+  );
+}
+
+interface FieldCtx {
+  values: (def: FieldDef) => FormValue;
+  change: (path: string, v: FormValue) => void;
+  blur: (path: string) => void;
+  errorFor: (path: string) => string | null;
+}
+
+function Section({ section, ctx, children }: { section: SectionDef; ctx: FieldCtx; children?: ReactNode }) {
+  const { t } = useT();
+  const bridge = useBridge();
+  const visible = section.fields.filter((f) => {
+    if (f.desktopOnly && bridge.kind !== 'ipc') return false;
+    if (f.when) {
+      const dep = section.fields.find((x) => x.path === f.when!.path);
+      if (dep && ctx.values(dep) !== f.when.value) return false;
+    }
+    return true;
+  });
+  const basic = visible.filter((f) => !f.advanced);
+  const advanced = visible.filter((f) => f.advanced);
+  const advancedHasError = advanced.some((f) => ctx.errorFor(f.path) !== null);
+  if (basic.length === 0 && advanced.length === 0 && !children) return null;
+  return (
+    <fieldset className="card settings-section" data-testid={`settings-${section.id}`}>
+      <legend>{t(`settings.section.${section.id}` as MessageKey)}</legend>
+      {basic.map((f) => <Field key={f.path} def={f} ctx={ctx} />)}
+      {children}
+      {advanced.length > 0 && (
+        <details open={advancedHasError || undefined} className="advanced">
+          <summary>{t('settings.advanced')}</summary>
+          {advanced.map((f) => <Field key={f.path} def={f} ctx={ctx} />)}
+        </details>
+      )}
+    </fieldset>
+  );
+}
+
+function Field({ def, ctx }: { def: FieldDef; ctx: FieldCtx }) {
+  const { t, tk } = useT();
+  const id = `cfg-${def.path.replace(/\./g, '-')}`;
+  const value = ctx.values(def);
+  const error = ctx.errorFor(def.path);
+  const helpKey = `cfg.${def.path}.help`;
+  const help = tk('', helpKey);
+  const hasHelp = help !== helpKey;
+  const describedBy = [hasHelp ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const common = {
+    id,
+    'data-testid': `setting-${def.path}`,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': describedBy,
+    onBlur: () => ctx.blur(def.path),
+  };
+  const label = tk('cfg.', def.path);
+
+  let control: ReactNode;
+  if (def.kind === 'bool') {
+    return (
+      <div className={error ? 'field field-check has-error' : 'field field-check'}>
+        <input type="checkbox" {...common} checked={value === true} onChange={(e) => ctx.change(def.path, e.target.checked)} />
+        <label htmlFor={id}>{label}</label>
+        {hasHelp && <p className="help" id={`${id}-help`}>{help}</p>}
+        {error && <p className="field-error" id={`${id}-error`} data-testid={`field-error-${def.path}`}>{error}</p>}
+      </div>
+    );
+  }
+  if (def.kind === 'select') {
+    control = (
+      <select {...common} value={String(value)} onChange={(e) => ctx.change(def.path, e.target.value)}>
+        {(def.options ?? []).map((o) => <option key={o} value={o}>{tk(`cfg.${def.path}.`, o)}</option>)}
+      </select>
+    );
+  } else if (def.kind === 'sentinels') {
+    control = (
+      <textarea {...common} rows={3} spellCheck={false} value={String(value)} placeholder="sentinel1:26379" onChange={(e) => ctx.change(def.path, e.target.value)} />
+    );
+  } else {
+    const numeric = def.kind === 'int' || def.kind === 'number';
+    control = (
+      <input
+        {...common}
+        type="text"
+        inputMode={numeric ? (def.kind === 'int' ? 'numeric' : 'decimal') : undefined}
+        autoComplete="off"
+        spellCheck={false}
+        className={numeric ? 'input-num' : 'input-text'}
+        value={String(value)}
+        onChange={(e) => ctx.change(def.path, e.target.value)}
+      />
+    );
+  }
+  return (
+    <div className={error ? 'field has-error' : 'field'}>
+      <label htmlFor={id}>{label}</label>
+      {control}
+      {hasHelp && <p className="help" id={`${id}-help`}>{help}</p>}
+      {error && (
+        <p className="field-error" id={`${id}-error`} role="alert" data-testid={`field-error-${def.path}`}>
+          {error}
+        </p>
+      )}
+      {def.path === 'redis.url' && !error && <p className="help">{t('settings.passwordMasked')}</p>}
+    </div>
+  );
+}
+
+function CalendarExtras({ backend }: { backend: string }) {
+  const { t, tk } = useT();
+  const bridge = useBridge();
+  const cal = useApp((s) => s.snapshot!.calendar);
+  const savedBackend = useApp((s) => s.snapshot!.config.calendar.backend);
+  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  const [copied, setCopied] = useState(false);
+
+  const act = async (fn: () => Promise<{ success: boolean; message?: string; error?: string }>): Promise<void> => {
+    setNote(null);
+    try {
+      const r = await fn();
+      setNote({ ok: r.success, text: r.success ? (r.message ?? t('app.done')) : (r.error ?? t('app.failed')) });
+    } catch {
+      setNote({ ok: false, text: t('app.unreachable') });
+    }
+  };
+
+  if (backend !== savedBackend) return <p className="help">{t('settings.calendar.saveFirst')}</p>;
+  if (backend === 'ics') {
+    return (
+      <div className="field">
+        <label htmlFor="ics-url">{t('settings.calendar.icsUrl')}</label>
+        {cal.subscribeUrl ? (
+          <div className="inline">
+            <input id="ics-url" data-testid="ics-url" readOnly value={cal.subscribeUrl} className="input-text" onFocus={(e) => e.currentTarget.select()} />
+            <button
+              type="button"
+              className="btn"
+              onClick={() => {
+                void navigator.clipboard?.writeText(cal.subscribeUrl ?? '').then(() => setCopied(true), () => setCopied(false));
+              }}
+            >
+              {copied ? t('settings.copied') : t('settings.copy')}
+            </button>
+          </div>
+        ) : (
+          <p className="muted" id="ics-url">{t('settings.calendar.icsNone')}</p>
+        )}
+        <p className="help">{t('settings.calendar.icsHelp')}</p>
+      </div>
+    );
+  }
+  return (
+    <div className="field">
+      <p data-testid="google-status">
+        {cal.signedIn ? t('settings.google.signedIn') : t('settings.google.signedOut')}
+        {cal.status && ` · ${tk('cal.statusValue.', cal.status)}`}
+      </p>
+      <div className="actions">
+        {cal.signedIn ? (
+          <button type="button" className="btn" data-testid="google-signout" onClick={() => void act(() => bridge.googleSignOut())}>
+            {t('settings.google.signOut')}
+          </button>
+        ) : (
+          <button type="button" className="btn btn-primary" data-testid="google-signin" onClick={() => void act(() => bridge.googleSignIn())}>
+            {t('settings.google.signIn')}
+          </button>
+        )}
+      </div>
+      {note && <p className={note.ok ? 'note note-ok' : 'note note-error'} role="status">{note.text}</p>}
+    </div>
+  );
+}
+
+/** "Until tomorrow" means tomorrow 07:00 Swedish time, when a coordinator's day starts. */
+export function tomorrowMorning(now: Date = new Date()): Date {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const [y, m, d] = parts.split('-').map(Number) as [number, number, number];
+  const next = new Date(Date.UTC(y, m - 1, d + 1));
+  return stockholmWallTime(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), 7, 0);
+}
+
+function MuteControls() {
+  const { t, lang } = useT();
+  const bridge = useBridge();
+  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  const mute = async (until: Date | null): Promise<void> => {
+    try {
+      const r = await bridge.muteNotifications(until ? until.toISOString() : null);
+      setNote({
+        ok: r.success,
+        text: r.success ? (until ? t('settings.mutedUntil', { time: fmtDateTime(until, lang) }) : t('settings.unmuted')) : (r.error ?? t('app.failed')),
+      });
+    } catch {
+      setNote({ ok: false, text: t('app.unreachable') });
+    }
+  };
+  return (
+    <div className="field">
+      <span className="label">{t('settings.mute')}</span>
+      <div className="actions">
+        <button type="button" className="btn" data-testid="mute-1h" onClick={() => void mute(new Date(Date.now() + 3600_000))}>{t('settings.mute1h')}</button>
+        <button type="button" className="btn" data-testid="mute-tomorrow" onClick={() => void mute(tomorrowMorning())}>{t('settings.muteTomorrow')}</button>
+        <button type="button" className="btn btn-ghost" data-testid="unmute" onClick={() => void mute(null)}>{t('settings.unmute')}</button>
+      </div>
+      {note && <p className={note.ok ? 'note note-ok' : 'note note-error'} role="status" data-testid="mute-result">{note.text}</p>}
+    </div>
+  );
+}
