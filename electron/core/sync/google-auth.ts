@@ -1,0 +1,326 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import { CodeChallengeMethod, OAuth2Client, type Credentials } from 'google-auth-library';
+import { z } from 'zod';
+import type { SecretStore } from '../core-api';
+import { errorText, registerSecret, type Logger } from '../log';
+
+/** Calendar only; contacts come later (issue 3 §4). */
+export const CALENDAR_SCOPE = 'https://www.googleapis.com/auth/calendar';
+export const TOKEN_SECRET_NAME = 'google-calendar-token';
+const DEFAULT_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+const DEFAULT_AUTH_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
+
+const clientSecretsSchema = z.object({
+  client_id: z.string().min(1),
+  client_secret: z.string().default(''),
+  auth_uri: z.string().optional(),
+  token_uri: z.string().optional(),
+});
+/** A Google "Desktop app" OAuth client file; `web` clients are read the same way. */
+const credentialsFileSchema = z.union([
+  z.object({ installed: clientSecretsSchema }).transform((v) => v.installed),
+  z.object({ web: clientSecretsSchema }).transform((v) => v.web),
+]);
+export type ClientSecrets = z.infer<typeof clientSecretsSchema>;
+
+/** Google's authorized-user token.json, as the Python service stores it (spec §5.8). */
+const authorizedUserSchema = z.object({
+  token: z.string().nullable().optional(),
+  access_token: z.string().nullable().optional(),
+  refresh_token: z.string().min(1),
+  token_uri: z.string().optional(),
+  client_id: z.string().min(1),
+  client_secret: z.string().default(''),
+  scopes: z.union([z.array(z.string()), z.string()]).optional(),
+  expiry: z.string().nullable().optional(),
+});
+
+/** What we keep in the secret store. */
+const storedTokenSchema = z.object({
+  refresh_token: z.string().min(1),
+  access_token: z.string().nullable(),
+  expiry_date: z.number().nullable(),
+  scope: z.string().nullable(),
+  client_id: z.string().min(1),
+  client_secret: z.string(),
+  token_uri: z.string().nullable(),
+});
+export type StoredToken = z.infer<typeof storedTokenSchema>;
+
+export interface GoogleAuthOptions {
+  secretStore: SecretStore;
+  log: Logger;
+  /** The user's credentials.json (Desktop app client). */
+  credentialsPath: string;
+  /** A token.json to import on start when no token is stored yet (the Python service's file). */
+  tokenImportPath?: string | null;
+  /** Overrides for tests: the token endpoint and the consent page. */
+  tokenUrl?: string;
+  authUrl?: string;
+}
+
+export type AuthStatus = 'signed-out' | 'signed-in' | 'sign-in needed' | 'signing-in';
+
+/**
+ * Google OAuth for the calendar: tokens in the SecretStore (safeStorage on the desktop, a
+ * 0600 file headless), refreshed tokens persisted, invalid_grant turned into a visible
+ * "sign-in needed" state (spec §5.8, §7: five token-path bugs — one source of truth here).
+ */
+export class GoogleAuth {
+  private token: StoredToken | null = null;
+  private oauth: OAuth2Client | null = null;
+  private state: AuthStatus = 'signed-out';
+  private reason: string | null = null;
+  private listeners = new Set<() => void>();
+  private signingIn: Promise<void> | null = null;
+
+  constructor(private readonly opts: GoogleAuthOptions) {}
+
+  onChange(l: () => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  status(): AuthStatus {
+    return this.state;
+  }
+
+  statusReason(): string | null {
+    return this.reason;
+  }
+
+  client(): OAuth2Client | null {
+    return this.state === 'signed-in' ? this.oauth : null;
+  }
+
+  async load(): Promise<void> {
+    const raw = await this.opts.secretStore.get(TOKEN_SECRET_NAME).catch((err: unknown) => {
+      this.opts.log.warn('google', `cannot read the stored Google token: ${errorText(err)}`);
+      return null;
+    });
+    if (raw) {
+      const parsed = storedTokenSchema.safeParse(safeJson(raw));
+      if (parsed.success) {
+        this.use(parsed.data);
+        return;
+      }
+      this.opts.log.warn('google', 'the stored Google token is unreadable; sign in again');
+    }
+    if (this.opts.tokenImportPath) {
+      try {
+        const text = await fs.readFile(this.opts.tokenImportPath, 'utf8');
+        await this.importToken(text);
+        this.opts.log.info('google', `imported the Google token from ${this.opts.tokenImportPath}`);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.opts.log.warn('google', `cannot import ${this.opts.tokenImportPath}: ${errorText(err)}`);
+      }
+    }
+  }
+
+  /** Imports an authorized-user token.json (fields token, refresh_token, token_uri, client_id, client_secret, scopes, expiry). */
+  async importToken(json: string): Promise<void> {
+    const parsed = authorizedUserSchema.safeParse(safeJson(json));
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw new Error(`not an authorized-user token.json: ${first?.path.join('.') || '(root)'} ${first?.message ?? ''}`.trim());
+    }
+    const t = parsed.data;
+    const scopes = Array.isArray(t.scopes) ? t.scopes : t.scopes ? t.scopes.split(/\s+/) : [];
+    if (scopes.length > 0 && !scopes.some((s) => s === CALENDAR_SCOPE || s === `${CALENDAR_SCOPE}.events`)) {
+      throw new Error('the token does not grant Google Calendar access');
+    }
+    const expiry = t.expiry ? Date.parse(t.expiry.endsWith('Z') || /[+-]\d{2}:?\d{2}$/.test(t.expiry) ? t.expiry : `${t.expiry}Z`) : NaN;
+    await this.save({
+      refresh_token: t.refresh_token,
+      access_token: t.token ?? t.access_token ?? null,
+      expiry_date: Number.isNaN(expiry) ? null : expiry,
+      scope: scopes.join(' ') || null,
+      client_id: t.client_id,
+      client_secret: t.client_secret,
+      token_uri: t.token_uri ?? null,
+    });
+  }
+
+  async readClientSecrets(): Promise<ClientSecrets> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.opts.credentialsPath, 'utf8');
+    } catch (err) {
+      throw new Error(`no Google OAuth client file at ${this.opts.credentialsPath} (${errorText(err)}); download a "Desktop app" credentials.json from Google Cloud Console`);
+    }
+    const parsed = credentialsFileSchema.safeParse(safeJson(text));
+    if (!parsed.success) throw new Error(`${this.opts.credentialsPath} is not a Google OAuth client file (expected "installed" or "web" with client_id)`);
+    registerSecret(parsed.data.client_secret);
+    return parsed.data;
+  }
+
+  /**
+   * Installed-app loopback flow (RFC 8252): PKCE S256, a random `state` checked before the
+   * code is exchanged, an ephemeral 127.0.0.1 port that answers one valid redirect.
+   */
+  signIn(openUrl: (url: string) => void, timeoutMs = 5 * 60_000): Promise<void> {
+    if (this.signingIn) return this.signingIn;
+    this.signingIn = this.runSignIn(openUrl, timeoutMs).finally(() => {
+      this.signingIn = null;
+    });
+    return this.signingIn;
+  }
+
+  private async runSignIn(openUrl: (url: string) => void, timeoutMs: number): Promise<void> {
+    const secrets = await this.readClientSecrets();
+    const server = http.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : 0;
+    const redirectUri = `http://127.0.0.1:${port}/`;
+    const prev = this.state;
+    this.setState('signing-in', null);
+    try {
+      const client = new OAuth2Client({
+        clientId: secrets.client_id,
+        clientSecret: secrets.client_secret,
+        redirectUri,
+        endpoints: {
+          oauth2TokenUrl: this.opts.tokenUrl ?? secrets.token_uri ?? DEFAULT_TOKEN_URL,
+          oauth2AuthBaseUrl: this.opts.authUrl ?? secrets.auth_uri ?? DEFAULT_AUTH_URL,
+        },
+      });
+      const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
+      const state = randomBytes(24).toString('base64url');
+      const url = client.generateAuthUrl({
+        access_type: 'offline',
+        // A refresh token is only returned on consent (googleapis#750).
+        prompt: 'consent',
+        scope: [CALENDAR_SCOPE],
+        state,
+        code_challenge_method: CodeChallengeMethod.S256,
+        code_challenge: codeChallenge,
+      });
+      const code = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('sign-in timed out')), timeoutMs);
+        timer.unref?.();
+        server.on('request', (req, res) => {
+          const u = new URL(req.url ?? '/', redirectUri);
+          const answer = (status: number, text: string): void => {
+            res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+            res.end(`<!doctype html><meta charset="utf-8"><title>FOGIS Monitor</title><p>${text}</p>`);
+          };
+          if (u.searchParams.get('state') !== state) {
+            // Not our redirect (or forged): refuse it and keep waiting for the real one.
+            answer(400, 'This sign-in link is not valid.');
+            return;
+          }
+          clearTimeout(timer);
+          const error = u.searchParams.get('error');
+          const got = u.searchParams.get('code');
+          if (error || !got) {
+            answer(400, 'Sign-in was cancelled. You can close this window.');
+            reject(new Error(`sign-in refused: ${error ?? 'no code'}`));
+            return;
+          }
+          answer(200, 'FOGIS Monitor is now connected to Google Calendar. You can close this window.');
+          resolve(got);
+        });
+        try {
+          openUrl(url);
+        } catch (err) {
+          clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+      const { tokens } = await client.getToken({ code, codeVerifier, redirect_uri: redirectUri });
+      if (!tokens.refresh_token) throw new Error('Google returned no refresh token; remove the app\'s access in your Google account and sign in again');
+      await this.save({
+        refresh_token: tokens.refresh_token,
+        access_token: tokens.access_token ?? null,
+        expiry_date: tokens.expiry_date ?? null,
+        scope: tokens.scope ?? CALENDAR_SCOPE,
+        client_id: secrets.client_id,
+        client_secret: secrets.client_secret,
+        token_uri: this.opts.tokenUrl ?? secrets.token_uri ?? null,
+      });
+      this.opts.log.info('google', 'signed in to Google Calendar');
+    } catch (err) {
+      if (this.state === 'signing-in') this.setState(prev, this.reason);
+      throw err;
+    } finally {
+      server.closeAllConnections?.();
+      server.close();
+    }
+  }
+
+  async signOut(): Promise<void> {
+    const token = this.token;
+    this.token = null;
+    this.oauth?.removeAllListeners('tokens');
+    this.oauth = null;
+    await this.opts.secretStore.delete(TOKEN_SECRET_NAME);
+    this.setState('signed-out', null);
+    if (token) this.opts.log.info('google', 'signed out of Google Calendar');
+  }
+
+  /** The refresh token was refused (revoked, expired: "Testing" apps lose it after 7 days). */
+  markSignInNeeded(reason: string): void {
+    if (this.state === 'sign-in needed') return;
+    this.setState('sign-in needed', reason);
+  }
+
+  private async save(token: StoredToken): Promise<void> {
+    await this.opts.secretStore.set(TOKEN_SECRET_NAME, JSON.stringify(token));
+    this.use(token);
+  }
+
+  private use(token: StoredToken): void {
+    registerSecret(token.refresh_token);
+    registerSecret(token.access_token);
+    registerSecret(token.client_secret);
+    this.oauth?.removeAllListeners('tokens');
+    const client = new OAuth2Client({
+      clientId: token.client_id,
+      clientSecret: token.client_secret,
+      endpoints: { oauth2TokenUrl: this.opts.tokenUrl ?? token.token_uri ?? DEFAULT_TOKEN_URL },
+    });
+    const creds: Credentials = { refresh_token: token.refresh_token, access_token: token.access_token, expiry_date: token.expiry_date, scope: token.scope ?? undefined };
+    client.setCredentials(creds);
+    client.on('tokens', (t) => {
+      // Persist refreshed tokens (the Python service's app.py path never did, spec §5.8).
+      const current = this.token;
+      if (!current || this.oauth !== client) return;
+      registerSecret(t.access_token);
+      registerSecret(t.refresh_token);
+      const next: StoredToken = {
+        ...current,
+        access_token: t.access_token ?? current.access_token,
+        expiry_date: t.expiry_date ?? current.expiry_date,
+        refresh_token: t.refresh_token ?? current.refresh_token,
+        scope: t.scope ?? current.scope,
+      };
+      this.token = next;
+      this.opts.secretStore.set(TOKEN_SECRET_NAME, JSON.stringify(next)).catch((err: unknown) => {
+        this.opts.log.warn('google', `cannot save the refreshed Google token: ${errorText(err)}`);
+      });
+    });
+    this.token = token;
+    this.oauth = client;
+    this.setState('signed-in', null);
+  }
+
+  private setState(state: AuthStatus, reason: string | null): void {
+    this.state = state;
+    this.reason = reason;
+    for (const l of this.listeners) l();
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

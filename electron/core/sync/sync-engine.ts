@@ -1,0 +1,691 @@
+import path from 'node:path';
+import type { FogisMatch } from '../../../shared/messages';
+import type { CalendarState } from '../../../shared/state';
+import type { SyncReport } from '../../../shared/api';
+import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
+import { errorText, type Logger } from '../log';
+import type { AppAlertInput, MatchListInput } from './calendar-sink';
+import { summarizeReport } from './calendar-sink';
+import type { CalendarBackend, RemoteEvent } from './backend';
+import { engineStateSchema, lastListSchema, type EngineStateFile, type FailureEntry } from './engine-store';
+import { matchIdOf } from './event-builder';
+import { backoffDelay, DEFAULT_RETRY, Outbox, type RetryPolicy } from './outbox';
+import { planSync, type JobDraft, type PlanResult } from './plan';
+import { SyncError, type ExecOutcome, type HeldDeletion, type MatchRecord, type OutboxJob, type PlanOptions } from './types';
+
+export interface EngineOptions {
+  dataDir: string;
+  backend: CalendarBackend;
+  plan: PlanOptions;
+  log: Logger;
+  raiseAlert(alert: AppAlertInput): void;
+  retry?: Partial<RetryPolicy>;
+  /** Completed writes are saved within this delay (a crash only replays idempotent jobs). */
+  saveDelayMs?: number;
+  /** How long sync()/confirmDeletions() wait for their writes before reporting. */
+  syncWaitMs?: number;
+  random?: () => number;
+}
+
+type Settled = 'inserted' | 'updated' | 'deleted' | 'noop' | 'failed' | 'unchanged';
+
+const COUNTER_KEYS = ['inserted', 'updated', 'deleted', 'unchanged', 'api_calls', 'retries', 'failures', 'held'] as const;
+type CounterKey = (typeof COUNTER_KEYS)[number];
+
+export const LAST_LIST_FILE = 'calendar-last-list.json';
+
+/**
+ * Records (what the calendar shows), the outbox (what is on its way) and the worker that
+ * drains it into one backend. Reception never waits: onMatchList plans synchronously,
+ * enqueues and returns; the worker writes in the background (DESIGN rule 3).
+ */
+export class SyncEngine {
+  private records = new Map<string, MatchRecord>();
+  private outbox = new Outbox();
+  private held: HeldDeletion[] = [];
+  private failures = new Map<string, FailureEntry>();
+  private unschedulable = new Map<string, FailureEntry>();
+  private counters: Record<CounterKey, number> = Object.fromEntries(COUNTER_KEYS.map((k) => [k, 0])) as Record<CounterKey, number>;
+  private lastSyncAt: string | null = null;
+  private lastList: { matches: FogisMatch[]; receivedAt: string; messageId: string } | null = null;
+  private waiters = new Map<string, Array<(r: Settled) => void>>();
+  private listeners = new Set<() => void>();
+  private retry: RetryPolicy;
+  private started = false;
+  private stopped = false;
+  private working: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private saveTimer: NodeJS.Timeout | null = null;
+  private notifyTimer: NodeJS.Timeout | null = null;
+  private saving: Promise<void> = Promise.resolve();
+  private savingList: Promise<void> = Promise.resolve();
+  private jobsUnsaved = false;
+  private storageError: string | null = null;
+  private needReconcile = false;
+  private reconcileAttempts = 0;
+  private reconcileAt = 0;
+  private authAlerted = false;
+  private exclusiveTail: Promise<unknown> = Promise.resolve();
+  private cachedState: CalendarState | null = null;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+  }
+
+  get backend(): CalendarBackend {
+    return this.opts.backend;
+  }
+
+  private get stateFile(): string {
+    return path.join(this.opts.dataDir, `calendar-${this.backend.kind}-sync.json`);
+  }
+
+  async start(): Promise<void> {
+    const loaded = await readJsonFile(this.stateFile, engineStateSchema, this.opts.log);
+    if (loaded.status === 'ok') {
+      const s = loaded.value;
+      for (const r of s.records) this.records.set(r.matchId, r);
+      this.outbox = new Outbox(s.outbox);
+      this.held = s.held;
+      for (const [k, v] of Object.entries(s.failures)) this.failures.set(k, v);
+      for (const k of COUNTER_KEYS) this.counters[k] = s.counters[k] ?? 0;
+      this.lastSyncAt = s.lastSyncAt;
+      if (this.outbox.size > 0) this.opts.log.info('sync', `resuming ${this.outbox.size} pending calendar write(s) from the outbox`);
+    }
+    const list = await readJsonFile(path.join(this.opts.dataDir, LAST_LIST_FILE), lastListSchema, this.opts.log);
+    if (list.status === 'ok') this.lastList = { ...list.value, matches: list.value.matches as FogisMatch[] };
+    await this.backend.start();
+    this.needReconcile = typeof this.backend.listOwnEvents === 'function';
+    this.started = true;
+    this.kick();
+    this.changed();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of [this.timer, this.saveTimer, this.notifyTimer]) if (t) clearTimeout(t);
+    this.timer = this.saveTimer = this.notifyTimer = null;
+    if (this.working) await Promise.race([this.working, new Promise((r) => setTimeout(r, 1_500).unref())]);
+    if (this.started) await this.saveNow();
+    await this.savingList;
+    await this.backend.stop().catch((err: unknown) => this.opts.log.warn('sync', `calendar backend stop: ${errorText(err)}`));
+    for (const ws of this.waiters.values()) for (const w of ws) w('failed');
+    this.waiters.clear();
+  }
+
+  onStateChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  setPlanOptions(plan: PlanOptions): void {
+    this.opts.plan = plan;
+    if (this.lastList) this.applyPlan(this.planFor(this.lastList.matches, true, false));
+  }
+
+  /** The backend's sign-in state changed: resume writing, reconcile first. */
+  backendChanged(): void {
+    if (!this.backend.blockedReason()) {
+      this.authAlerted = false;
+      if (typeof this.backend.listOwnEvents === 'function') this.needReconcile = true;
+      this.kick();
+    }
+    this.changed();
+  }
+
+  onMatchList(input: MatchListInput): void {
+    const full = input.source !== 'manual';
+    if (full) {
+      this.lastList = { matches: input.matches, receivedAt: input.receivedAt, messageId: input.messageId };
+    }
+    const res = this.planFor(input.matches, full, false, input.receivedAt);
+    const changedAnything = res.enqueue.length + res.touch.length + res.cancelPending.length + res.held.length > 0;
+    this.applyPlan(res, full);
+    if (full && (changedAnything || this.lastSyncAt === null)) this.saveLastList();
+  }
+
+  async sync(matches: FogisMatch[] | null): Promise<SyncReport> {
+    if (matches === null) {
+      if (typeof this.backend.listOwnEvents === 'function' && !this.backend.blockedReason()) {
+        const err = await this.exclusive(() => this.reconcile());
+        if (err) return this.report({ inserted: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0, held: 0 }, [], `reconcile failed: ${err}`);
+      }
+      if (!this.lastList) return this.report({ inserted: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0, held: 0 }, [], undefined, 'no match list received yet');
+    }
+    const res = this.planFor(matches ?? this.lastList?.matches ?? [], matches === null, true);
+    this.applyPlan(res, matches === null);
+    const keys = res.enqueue.map((j) => j.key);
+    return this.awaitJobs(keys, res);
+  }
+
+  async confirmDeletions(): Promise<SyncReport> {
+    const held = this.held;
+    this.held = [];
+    const now = Date.now();
+    const keys: string[] = [];
+    for (const h of held) {
+      const rec = this.records.get(h.matchId);
+      if (!rec?.present) continue;
+      this.outbox.put(deleteDraft(h.matchId, h.title, h.reason, null), now);
+      keys.push(h.matchId);
+    }
+    this.opts.log.info('sync', `deletions confirmed: ${keys.length} queued`);
+    this.jobsUnsaved = true;
+    this.scheduleSave();
+    this.kick();
+    this.changed();
+    return this.awaitJobs(keys, null);
+  }
+
+  getState(): CalendarState {
+    if (this.cachedState) return this.cachedState;
+    const info = this.backend.info();
+    const blocked = this.backend.blockedReason();
+    const perMatch: CalendarState['perMatch'] = {};
+    for (const r of this.records.values()) {
+      if (r.present) perMatch[r.matchId] = { status: 'synced', reason: null, updatedAt: r.updatedAt };
+    }
+    for (const [id, f] of this.unschedulable) perMatch[id] = { status: 'failed', reason: f.reason, updatedAt: f.at };
+    for (const [id, f] of this.failures) perMatch[id] = { status: 'failed', reason: f.reason, updatedAt: f.at };
+    for (const j of this.outbox.all()) {
+      if (j.reason === 'duplicate') continue;
+      perMatch[j.matchId] = { status: 'pending', reason: blocked ?? j.lastError, updatedAt: j.enqueuedAt };
+    }
+    for (const h of this.held) {
+      perMatch[h.matchId] = { status: 'held', reason: h.reason === 'removed' ? 'deletion held back: no longer in the match list' : 'deletion held back: cancelled', updatedAt: this.lastList?.receivedAt ?? new Date().toISOString() };
+    }
+    let status = blocked ?? info.status;
+    if (this.storageError && status === 'ok') status = `error: ${this.storageError}`;
+    this.cachedState = {
+      backend: this.backend.kind,
+      status,
+      lastSyncAt: this.lastSyncAt,
+      pending: this.outbox.size,
+      failed: this.failures.size + this.unschedulable.size,
+      heldDeletions: this.held.length,
+      counters: { ...this.counters, held: this.held.length },
+      perMatch,
+      subscribeUrl: info.subscribeUrl,
+      signedIn: info.signedIn,
+    };
+    return this.cachedState;
+  }
+
+  /** Resolves once the outbox is empty (or `timeoutMs` passed); for tests and shutdown. */
+  async drain(timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.outbox.size === 0 && !this.working) return true;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return this.outbox.size === 0;
+  }
+
+  countApiCall(): void {
+    this.counters.api_calls++;
+    this.changed();
+  }
+
+  // ---- planning -------------------------------------------------------------------------
+
+  private planFor(matches: readonly FogisMatch[], full: boolean, retryFailed: boolean, at?: string): PlanResult {
+    const failedSources = new Map<string, string>();
+    for (const [id, f] of this.failures) if (f.sourceKey) failedSources.set(id, f.sourceKey);
+    return planSync({
+      matches,
+      full,
+      records: this.records,
+      pending: this.outbox.view(),
+      failedSources,
+      retryFailed,
+      options: this.opts.plan,
+      now: at ?? new Date().toISOString(),
+    });
+  }
+
+  private applyPlan(res: PlanResult, full = true): void {
+    const now = Date.now();
+    for (const key of res.cancelPending) {
+      if (this.outbox.remove(key)) this.settle(key, 'unchanged');
+    }
+    for (const draft of res.enqueue) {
+      this.outbox.put(draft, now);
+      this.failures.delete(draft.matchId);
+      this.unschedulable.delete(draft.matchId);
+    }
+    for (const t of res.touch) {
+      const rec = this.records.get(t.matchId);
+      if (!rec) continue;
+      rec.sourceKey = t.sourceKey;
+      rec.renderKey = t.renderKey;
+      rec.snapshot = t.snapshot;
+      rec.lastChange = t.lastChange;
+      this.failures.delete(t.matchId);
+    }
+    const at = new Date(now).toISOString();
+    for (const u of res.unschedulable) this.unschedulable.set(u.matchId, { sourceKey: null, reason: u.reason, at, title: u.title });
+    this.counters.unchanged += res.unchanged;
+
+    const before = this.held.map((h) => h.matchId).sort().join(',');
+    if (full) this.held = res.held;
+    else for (const h of res.held) if (!this.held.some((x) => x.matchId === h.matchId)) this.held.push(h);
+    const after = this.held.map((h) => h.matchId).sort().join(',');
+    if (after !== before && this.held.length > 0) {
+      const known = [...this.records.values()].filter((r) => r.present).length;
+      const n = this.held.length;
+      this.opts.log.warn('sync', `${n} deletions held back (would remove ${n} of ${known} matches); waiting for confirmation`);
+      this.opts.raiseAlert({
+        alertType: 'calendar_deletions_held',
+        severity: 'warning',
+        message: `${n} deletions held back: the new match list would remove ${n} of ${known} matches from the calendar. Confirm to delete them.`,
+        details: { matches: this.held.map((h) => ({ matchId: h.matchId, title: h.title, reason: h.reason })) },
+      });
+    }
+    if (res.enqueue.length > 0) {
+      this.jobsUnsaved = true;
+      this.opts.log.info('sync', `calendar: ${res.inserts} to add, ${res.updates} to update, ${res.deletes} to delete, ${res.unchanged} unchanged`);
+    }
+    if (res.enqueue.length + res.touch.length + res.cancelPending.length + res.unschedulable.length > 0 || after !== before) this.scheduleSave();
+    this.kick();
+    this.changed();
+  }
+
+  private awaitJobs(keys: string[], res: PlanResult | null): Promise<SyncReport> {
+    const counts = { inserted: 0, updated: 0, deleted: 0, unchanged: res?.unchanged ?? 0, failed: res?.unschedulable.length ?? 0, held: res?.held.length ?? this.held.length };
+    if (keys.length === 0) return Promise.resolve(this.report(counts, []));
+    const blocked = this.backend.blockedReason();
+    if (blocked) return Promise.resolve(this.report(counts, keys, `${blocked}: ${keys.length} write(s) wait in the outbox`));
+    return new Promise((resolve) => {
+      let left = keys.length;
+      const pendingKeys = new Set(keys);
+      const finish = (): void => {
+        clearTimeout(timer);
+        resolve(this.report(counts, [...pendingKeys]));
+      };
+      const timer = setTimeout(finish, this.opts.syncWaitMs ?? 30_000);
+      timer.unref?.();
+      for (const key of keys) {
+        this.addWaiter(key, (r) => {
+          if (!pendingKeys.delete(key)) return;
+          if (r === 'inserted' || r === 'updated' || r === 'deleted' || r === 'failed') counts[r]++;
+          else counts.unchanged++;
+          if (--left === 0) finish();
+        });
+      }
+    });
+  }
+
+  private report(counts: Omit<SyncReport, 'summary' | 'success'>, stillPending: string[], error?: string, note?: string): SyncReport {
+    let summary = summarizeReport(counts);
+    if (stillPending.length > 0) summary += `, ${stillPending.length} pending`;
+    if (note) summary = `${note}; ${summary}`;
+    const out: SyncReport = { success: !error && counts.failed === 0, ...counts, summary };
+    if (error) out.error = error;
+    else if (stillPending.length > 0 && this.backend.blockedReason()) out.error = this.backend.blockedReason() ?? undefined;
+    return out;
+  }
+
+  private addWaiter(key: string, w: (r: Settled) => void): void {
+    const list = this.waiters.get(key);
+    if (list) list.push(w);
+    else this.waiters.set(key, [w]);
+  }
+
+  private settle(key: string, r: Settled): void {
+    const list = this.waiters.get(key);
+    if (!list) return;
+    this.waiters.delete(key);
+    for (const w of list) w(r);
+  }
+
+  // ---- worker ---------------------------------------------------------------------------
+
+  private kick(): void {
+    if (!this.started || this.stopped || this.working) return;
+    this.working = this.work().finally(() => {
+      this.working = null;
+      this.armTimer();
+    });
+  }
+
+  private armTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.stopped || this.backend.blockedReason()) return;
+    let next = this.outbox.nextDueAt();
+    if (this.needReconcile) next = next === null ? this.reconcileAt : Math.min(next, this.reconcileAt);
+    if (next === null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.kick();
+    }, Math.max(0, next - Date.now()));
+    this.timer.unref?.();
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.exclusiveTail.then(fn, fn);
+    this.exclusiveTail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async work(): Promise<void> {
+    while (!this.stopped && !this.backend.blockedReason()) {
+      if (this.needReconcile) {
+        if (Date.now() < this.reconcileAt) {
+          return;
+        } else {
+          await this.exclusive(() => this.reconcile());
+          continue;
+        }
+      }
+      const ready = this.outbox.ready(Date.now(), this.backend.batchSize);
+      if (ready.length === 0) return;
+      const authBlocked = await this.exclusive(() => this.runBatch(ready));
+      if (authBlocked) return;
+    }
+  }
+
+  /** Returns true when the backend needs sign-in (the batch stays queued). */
+  private async runBatch(ready: OutboxJob[]): Promise<boolean> {
+    // Durable before attempted: a job the user's calendar may see is a job we remember.
+    if (this.jobsUnsaved) await this.saveNow();
+    else await this.saving;
+    const done: Array<[OutboxJob, ExecOutcome]> = [];
+    let authBlocked = false;
+    for (const job of ready) {
+      if (this.stopped) break;
+      if (this.outbox.get(job.key) !== job) continue;
+      try {
+        done.push([job, await this.backend.execute(job, this.records.get(job.matchId) ?? null)]);
+      } catch (err) {
+        const e = toSyncError(err);
+        if (e.kind === 'auth') {
+          authBlocked = true;
+          this.noteAuthNeeded(e);
+          break;
+        }
+        this.jobFailed(job, e);
+      }
+    }
+    if (done.length > 0) {
+      try {
+        await this.backend.flush();
+        for (const [job, outcome] of done) this.commit(job, outcome);
+      } catch (err) {
+        for (const [job] of done) this.jobFailed(job, toSyncError(err));
+      }
+    }
+    this.scheduleSave();
+    this.changed();
+    return authBlocked;
+  }
+
+  private commit(job: OutboxJob, outcome: ExecOutcome): void {
+    const now = new Date().toISOString();
+    if (job.kind === 'delete') {
+      const rec = this.records.get(job.matchId);
+      if (job.reason !== 'duplicate' && rec) {
+        rec.present = false;
+        rec.sourceKey = job.sourceKey;
+        rec.updatedAt = now;
+      }
+      if (outcome.action === 'deleted') this.counters.deleted++;
+    } else if (job.body) {
+      this.records.set(job.matchId, {
+        matchId: job.matchId,
+        present: true,
+        eventId: outcome.eventId,
+        calendarHash: job.body.extendedProperties.private.calendarHash,
+        renderKey: job.renderKey,
+        sourceKey: job.sourceKey,
+        summary: job.body.summary,
+        snapshot: job.snapshot,
+        lastChange: job.lastChange,
+        title: job.title,
+        updatedAt: now,
+      });
+      if (outcome.action === 'inserted') this.counters.inserted++;
+      else if (outcome.action === 'updated') this.counters.updated++;
+    }
+    if (job.reason !== 'duplicate') this.failures.delete(job.matchId);
+    this.lastSyncAt = now;
+    if (this.outbox.complete(job)) this.settle(job.key, outcome.action);
+  }
+
+  private jobFailed(job: OutboxJob, e: SyncError): void {
+    if (this.outbox.get(job.key) !== job) return;
+    if (e.kind === 'retryable' && job.attempts + 1 < this.retry.maxAttempts) {
+      job.attempts++;
+      job.lastError = e.message;
+      job.nextAttemptAt = Date.now() + backoffDelay(job.attempts, this.retry, this.opts.random);
+      this.counters.retries++;
+      this.opts.log.warn('sync', `calendar write for ${job.title} (${job.matchId}) failed, retry ${job.attempts} in ${job.nextAttemptAt - Date.now()} ms: ${e.message}`);
+      return;
+    }
+    const reason = e.kind === 'retryable' ? `gave up after ${job.attempts + 1} attempts: ${e.message}` : e.message;
+    this.outbox.complete(job);
+    this.failures.set(job.matchId, { sourceKey: job.sourceKey, reason, at: new Date().toISOString(), title: job.title });
+    this.counters.failures++;
+    this.opts.log.error('sync', `calendar write for ${job.title} (${job.matchId}) failed: ${reason}`);
+    this.opts.raiseAlert({
+      alertType: 'calendar_write_failed',
+      severity: 'warning',
+      message: `Calendar ${job.kind === 'delete' ? 'deletion' : 'update'} failed for ${job.title}: ${reason}`,
+      details: { matchId: job.matchId, status: e.status, reason: e.reason },
+    });
+    this.settle(job.key, 'failed');
+  }
+
+  private noteAuthNeeded(e: SyncError): void {
+    this.opts.log.warn('google', `Google Calendar needs sign-in: ${e.message}`);
+    if (!this.authAlerted) {
+      this.authAlerted = true;
+      this.opts.raiseAlert({
+        alertType: 'calendar_sign_in_needed',
+        severity: 'error',
+        message: `Google Calendar sign-in needed (${e.message}). Calendar writes wait until you sign in again.`,
+      });
+    }
+    this.changed();
+  }
+
+  // ---- reconcile (Google) ---------------------------------------------------------------
+
+  /** Lists every event with our syncTag and rebuilds matchId → event; returns an error text or null. */
+  private async reconcile(): Promise<string | null> {
+    const list = this.backend.listOwnEvents;
+    if (!list) return null;
+    let events: RemoteEvent[];
+    try {
+      events = await list.call(this.backend);
+    } catch (err) {
+      const e = toSyncError(err);
+      if (e.kind === 'auth') {
+        this.reconcileAt = Date.now() + this.retry.baseDelayMs;
+        this.noteAuthNeeded(e);
+        return e.message;
+      }
+      this.reconcileAttempts++;
+      this.reconcileAt = Date.now() + backoffDelay(this.reconcileAttempts, this.retry, this.opts.random);
+      if (this.reconcileAttempts >= this.retry.maxAttempts) {
+        this.opts.log.warn('sync', `reconcile keeps failing (${e.message}); writing without it, ids stay deterministic`);
+        this.needReconcile = false;
+      } else {
+        this.opts.log.warn('sync', `reconcile failed (${e.message}); retry ${this.reconcileAttempts}`);
+      }
+      return e.message;
+    }
+    this.needReconcile = false;
+    this.reconcileAttempts = 0;
+    this.applyReconcile(events);
+    return null;
+  }
+
+  private applyReconcile(events: RemoteEvent[]): void {
+    const byMatch = new Map<string, RemoteEvent[]>();
+    let untagged = 0;
+    for (const e of events) {
+      if (!e.matchId) {
+        untagged++;
+        continue;
+      }
+      const list = byMatch.get(e.matchId);
+      if (list) list.push(e);
+      else byMatch.set(e.matchId, [e]);
+    }
+    if (untagged > 0) this.opts.log.warn('sync', `${untagged} event(s) carry our syncTag but no matchId; left alone`);
+    const now = Date.now();
+    let duplicates = 0;
+    let adopted = 0;
+    for (const [matchId, list] of byMatch) {
+      const rec = this.records.get(matchId);
+      const keep = chooseKeeper(list, rec, this.backend.eventIdFor(matchId));
+      for (const e of list) {
+        if (e === keep) continue;
+        duplicates++;
+        this.outbox.put({ ...deleteDraft(matchId, rec?.title ?? e.summary, 'duplicate', null), key: `dup:${e.eventId}`, eventId: e.eventId }, now);
+      }
+      if (rec) {
+        const sameEvent = rec.present && rec.eventId === keep.eventId && rec.calendarHash === keep.calendarHash;
+        rec.present = true;
+        rec.eventId = keep.eventId;
+        if (!sameEvent) {
+          // Someone else (the Python service, another instance) wrote it: compare afresh.
+          rec.calendarHash = keep.calendarHash;
+          rec.summary = keep.summary;
+          rec.renderKey = null;
+          rec.sourceKey = null;
+        }
+      } else {
+        adopted++;
+        this.records.set(matchId, {
+          matchId,
+          present: true,
+          eventId: keep.eventId,
+          calendarHash: keep.calendarHash,
+          renderKey: null,
+          sourceKey: null,
+          summary: keep.summary,
+          snapshot: null,
+          lastChange: null,
+          title: keep.summary,
+          updatedAt: new Date(now).toISOString(),
+        });
+      }
+    }
+    for (const rec of this.records.values()) {
+      if (rec.present && !byMatch.has(rec.matchId)) {
+        // Gone from the calendar (deleted by hand or by another writer): recreate on the next plan.
+        rec.present = false;
+        rec.renderKey = null;
+        rec.sourceKey = null;
+      }
+    }
+    this.opts.log.info('sync', `reconciled ${events.length} event(s): ${adopted} adopted, ${duplicates} duplicate(s) to remove`);
+    this.jobsUnsaved = duplicates > 0 || this.jobsUnsaved;
+    if (this.lastList) {
+      const res = this.planFor(this.lastList.matches, true, false);
+      this.applyPlan(res, true);
+    } else {
+      this.scheduleSave();
+      this.changed();
+    }
+  }
+
+  // ---- persistence ----------------------------------------------------------------------
+
+  private serialize(): EngineStateFile {
+    return {
+      version: 1,
+      records: [...this.records.values()],
+      outbox: this.outbox.all(),
+      held: this.held,
+      failures: Object.fromEntries(this.failures),
+      counters: { ...this.counters },
+      lastSyncAt: this.lastSyncAt,
+    };
+  }
+
+  private scheduleSave(): void {
+    if (this.saveTimer || this.stopped) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      void this.saveNow();
+    }, this.opts.saveDelayMs ?? 250);
+    this.saveTimer.unref?.();
+  }
+
+  private saveNow(): Promise<void> {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = null;
+    }
+    const data = JSON.stringify(this.serialize());
+    this.jobsUnsaved = false;
+    const file = this.stateFile;
+    this.saving = this.saving.then(() =>
+      writeFileAtomic(file, data).then(
+        () => {
+          if (this.storageError) {
+            this.storageError = null;
+            this.changed();
+          }
+        },
+        (err: unknown) => {
+          this.jobsUnsaved = true;
+          this.storageError = `cannot save calendar state: ${errorText(err)}`;
+          this.opts.log.error('sync', this.storageError);
+          this.changed();
+        },
+      ),
+    );
+    return this.saving;
+  }
+
+  private saveLastList(): void {
+    const list = this.lastList;
+    if (!list) return;
+    const data = JSON.stringify({ version: 1, ...list });
+    const file = path.join(this.opts.dataDir, LAST_LIST_FILE);
+    this.savingList = this.savingList.then(() =>
+      writeFileAtomic(file, data).catch((err: unknown) => this.opts.log.warn('sync', `cannot save the last match list: ${errorText(err)}`)),
+    );
+  }
+
+  private changed(): void {
+    this.cachedState = null;
+    if (this.notifyTimer || this.listeners.size === 0) return;
+    // Coalesced: a burst of 1000 writes must not become 1000 snapshots on the wire.
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = null;
+      for (const l of this.listeners) {
+        try {
+          l();
+        } catch (err) {
+          this.opts.log.warn('sync', `calendar state listener failed: ${errorText(err)}`);
+        }
+      }
+    }, 50);
+    this.notifyTimer.unref?.();
+  }
+}
+
+function deleteDraft(matchId: string, title: string, reason: JobDraft['reason'], sourceKey: string | null): JobDraft {
+  return { key: matchId, matchId, kind: 'delete', reason, body: null, cancelled: false, renderKey: null, sourceKey, snapshot: null, lastChange: null, title, eventId: null };
+}
+
+/** Which of several events for one match survives: ours first, then the known one, then the oldest. */
+function chooseKeeper(list: RemoteEvent[], rec: MatchRecord | undefined, ownId: string): RemoteEvent {
+  const known = rec?.eventId ? list.find((e) => e.eventId === rec.eventId) : undefined;
+  if (known) return known;
+  const own = list.find((e) => e.eventId === ownId);
+  if (own) return own;
+  return [...list].sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.eventId.localeCompare(b.eventId))[0]!;
+}
+
+function toSyncError(err: unknown): SyncError {
+  if (err instanceof SyncError) return err;
+  return new SyncError(errorText(err), 'retryable');
+}
+
+export { matchIdOf };
