@@ -112,19 +112,24 @@ export const configSchema = z.object({
 export type AppConfig = z.infer<typeof configSchema>;
 export type AppConfigInput = z.input<typeof configSchema>;
 
+/**
+ * Strips defaults (and prefaults) recursively and makes every key optional, so a partial
+ * update names only what the user changed; `.partial()` alone would fill in every default.
+ */
+function patchOf(schema: z.ZodType): z.ZodType {
+  let inner: z.ZodType = schema;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodPrefault) inner = inner.unwrap() as z.ZodType;
+  if (inner instanceof z.ZodObject) {
+    const shape: Record<string, z.ZodType> = {};
+    for (const [k, v] of Object.entries(inner.shape as Record<string, z.ZodType>)) shape[k] = patchOf(v).optional();
+    return z.object(shape).strict();
+  }
+  return inner;
+}
+
 /** A partial update as the settings form or `PUT /api/config` sends it. */
-export const configPatchSchema = z
-  .object({
-    redis: configSchema.shape.redis.unwrap().partial().extend({
-      channels: configSchema.shape.redis.unwrap().shape.channels.unwrap().partial().optional(),
-    }).partial(),
-    http: configSchema.shape.http.unwrap().partial(),
-    calendar: configSchema.shape.calendar.unwrap().partial(),
-    ui: configSchema.shape.ui.unwrap().partial(),
-    limits: configSchema.shape.limits.unwrap().partial(),
-  })
-  .partial()
-  .strict();
+export const configPatchSchema = patchOf(configSchema) as z.ZodType<DeepPartial<AppConfig>>;
+type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 export type ConfigPatch = z.infer<typeof configPatchSchema>;
 
 /** How each environment variable maps to a config path; README's table is generated from this. */
