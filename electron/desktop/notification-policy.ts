@@ -159,6 +159,8 @@ export class NotificationPolicy {
   /** When the current outage began (our clock), null while connected or deliberately off. */
   private downAt: number | null = null;
   private lostNotified = false;
+  /** The loss was told to the user (not swallowed by mute), so "restored" makes sense. */
+  private lostAnnounced = false;
   private lastSnapshot: Snapshot | null = null;
   /** Counts for the log and tests: shown, suppressed by storm control, dropped while muted. */
   readonly stats = { shown: 0, suppressed: 0, summarised: 0, muted: 0 };
@@ -250,8 +252,10 @@ export class NotificationPolicy {
     if (!down && this.downAt !== null) {
       const after = this.now() - this.downAt;
       this.downAt = null;
-      if (this.lostNotified) {
-        this.lostNotified = false;
+      const announced = this.lostAnnounced;
+      this.lostNotified = false;
+      this.lostAnnounced = false;
+      if (announced) {
         const n = TEXT[this.lang].note;
         out.push(
           ...this.emit({
@@ -275,6 +279,7 @@ export class NotificationPolicy {
     if (this.downAt !== null && !this.lostNotified && now - this.downAt > this.graceMs) {
       this.lostNotified = true;
       const n = TEXT[this.lang].note;
+      const mutedBefore = this.stats.muted;
       out.push(
         ...this.emit({
           kind: 'connection',
@@ -284,6 +289,7 @@ export class NotificationPolicy {
           urgency: 'normal',
         }),
       );
+      this.lostAnnounced = this.stats.muted === mutedBefore;
     }
     for (const [kind, w] of this.windows) {
       if (w.suppressed.length && now - w.lastShownAt >= this.stormMs) {
