@@ -169,9 +169,12 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'FOGIS_MONITOR_NOTIFY_MIN_SEVERITY', path: ['ui', 'notifyMinSeverity'], kind: 'string', description: 'Lowest alert severity that raises a notification' },
 ];
 
-/** Masks the password (and ACL user's password) of a Redis URL: redis://:****@host:6379. */
+/**
+ * Masks the password of a Redis URL: redis://:****@host:6379. Any scheme, so that a URL
+ * rejected for its scheme (http://user:pw@…) is masked in the error message too.
+ */
 export function maskRedisUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/)([^@/]*)@/i, (_m, scheme: string, userinfo: string) => {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i, (_m, scheme: string, userinfo: string) => {
     const colon = userinfo.indexOf(':');
     if (colon === -1) return `${scheme}****@`;
     return `${scheme}${userinfo.slice(0, colon)}:****@`;

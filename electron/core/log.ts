@@ -21,7 +21,7 @@ export function registerSecret(value: string | null | undefined): void {
 }
 
 export function redact(text: string): string {
-  let out = text.replace(/(rediss?:\/\/)([^@/\s]*)@/gi, (_m, scheme: string, userinfo: string) => {
+  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^@/\s]*)@/gi, (_m, scheme: string, userinfo: string) => {
     const colon = userinfo.indexOf(':');
     return colon === -1 ? `${scheme}****@` : `${scheme}${userinfo.slice(0, colon)}:****@`;
   });
