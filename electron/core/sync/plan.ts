@@ -73,7 +73,9 @@ export function planSync(input: PlanInput): PlanResult {
     if (!input.retryFailed && failedSource === sourceKey && !job) continue;
 
     const latestSource = job ? job.sourceKey : record ? record.sourceKey : null;
-    if (latestSource === sourceKey) {
+    // An event adopted by reconcile must be compared even if a job was queued before it was found.
+    const freshlyAdopted = record?.present === true && record.renderKey === null;
+    if (latestSource === sourceKey && !freshlyAdopted) {
       if (!job) result.unchanged++;
       continue;
     }
@@ -110,7 +112,6 @@ export function planSync(input: PlanInput): PlanResult {
     }
     const rk = renderKey(body, cancelled);
 
-    if (job && job.kind === 'upsert' && job.renderKey === rk) continue;
     const adoptable =
       record?.present === true &&
       record.renderKey === null &&
@@ -122,6 +123,7 @@ export function planSync(input: PlanInput): PlanResult {
       result.unchanged++;
       continue;
     }
+    if (job && job.kind === 'upsert' && job.renderKey === rk) continue;
     result.enqueue.push({
       ...draftBase(mid, title),
       kind: 'upsert',

@@ -152,10 +152,14 @@ export class SyncEngine {
       }
       if (!this.lastList) return this.report({ inserted: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0, held: 0 }, [], undefined, 'no match list received yet');
     }
-    const res = this.planFor(matches ?? this.lastList?.matches ?? [], matches === null, true);
+    const list = matches ?? this.lastList?.matches ?? [];
+    const res = this.planFor(list, matches === null, true);
     this.applyPlan(res, matches === null);
-    const keys = res.enqueue.map((j) => j.key);
-    return this.awaitJobs(keys, res);
+    // Also wait for writes already queued for these matches (e.g. by the reconcile just run).
+    const keys = new Set(res.enqueue.map((j) => j.key));
+    const wanted = matches === null ? null : new Set(list.map(matchIdOf));
+    for (const j of this.outbox.all()) if (!wanted || wanted.has(j.matchId)) keys.add(j.key);
+    return this.awaitJobs([...keys], res);
   }
 
   async confirmDeletions(): Promise<SyncReport> {
