@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Bridge } from '../../shared/api';
 import { AppProvider, useApp, useBridge } from './context';
 import { useT, type MessageKey } from './i18n';
@@ -23,7 +23,8 @@ export function parseHash(hash: string): { tab: Tab; item: string | null } {
 }
 
 export function App({ bridge, store: given, storeOptions }: { bridge: Bridge; store?: AppStore; storeOptions?: StoreOptions }) {
-  const store = useMemo(() => given ?? createAppStore(bridge, storeOptions), [bridge, given, storeOptions]);
+  // One store per mounted app; later prop changes do not replace it.
+  const [store] = useState(() => given ?? createAppStore(bridge, storeOptions));
   useEffect(() => store.getState().start(), [store]);
   return (
     <AppProvider bridge={bridge} store={store}>

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   actionResultSchema,
   configUpdateResultSchema,
@@ -24,6 +24,23 @@ export interface HttpBridgeOptions {
 }
 
 const MAX_REOPEN_DELAY_MS = 10_000;
+
+const seedTestSchema = z.union([
+  redisTestResultSchema,
+  z
+    .object({
+      success: z.boolean(),
+      test_results: z.object({ ping_ms: z.number().nullable().optional(), pubsub_roundtrip_ms: z.number().nullable().optional() }).optional(),
+      error: z.string().optional(),
+      message: z.string().optional(),
+    })
+    .transform((b) => ({
+      success: b.success,
+      ping_ms: b.test_results?.ping_ms ?? null,
+      pubsub_roundtrip_ms: b.test_results?.pubsub_roundtrip_ms ?? null,
+      ...(b.error || b.message ? { error: b.error ?? b.message } : {}),
+    })),
+]);
 
 function errorFrom(json: unknown, status: number): string {
   if (json && typeof json === 'object' && 'error' in json && typeof json.error === 'string') return json.error;
@@ -90,7 +107,8 @@ export function createHttpBridge(opts: HttpBridgeOptions = {}): Bridge {
     syncNow: () => call('POST', '/api/sync', syncReportSchema, failedSync),
     confirmDeletions: () => call('POST', '/api/deletions/confirm', syncReportSchema, failedSync),
     restartSubscription: () => call('POST', '/redis-restart', actionResultSchema, failedAction),
-    testConnection: () => call('POST', '/redis-test', redisTestResultSchema, failedTest),
+    // `/redis-test` keeps the Python service's body: the timings sit in `test_results`.
+    testConnection: () => call('POST', '/redis-test', seedTestSchema, failedTest),
     acknowledgeAlerts: (body: AckAlertsBody) => call('POST', '/api/alerts/ack', actionResultSchema, failedAction, body),
     setPaused: (paused: boolean) => call('POST', '/api/pause', actionResultSchema, failedAction, { paused }),
     muteNotifications: (until: string | null) =>

@@ -103,7 +103,7 @@ function ConnectionCard() {
         <button type="button" className="btn" disabled={busy !== null} data-testid="restart-subscription"
           onClick={() => void run('restart', async () => {
             const r = await bridge.restartSubscription();
-            return { ok: r.success, text: r.success ? t('conn.restarted') : (r.error ?? t('app.failed')) };
+            return { ok: r.success, text: r.success ? t('conn.restarted') : (r.error ?? r.message ?? t('app.failed')) };
           })}>
           {busy === 'restart' ? t('app.working') : t('conn.restart')}
         </button>
