@@ -168,7 +168,9 @@ export class Monitor {
     this.markDirty('storageError');
   }
 
+  /** Writes the state now (shutdown): everything, whether or not it changed. */
   async flush(): Promise<void> {
+    this.writer.schedule();
     await this.writer.flush();
   }
 
