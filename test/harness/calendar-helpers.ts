@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { configSchema, type AppConfig } from '../../shared/config';
 import type { FogisMatch } from '../../shared/messages';
 import type { SecretStore } from '../../electron/core/core-api';
@@ -7,7 +7,7 @@ import { createMemoryLogger } from '../../electron/core/log';
 import type { AppAlertInput, MatchListInput, SinkContext } from '../../electron/core/sync/calendar-sink';
 import { TOKEN_SECRET_NAME } from '../../electron/core/sync/google-auth';
 
-const FIXTURE = path.resolve(__dirname, '../fixtures/processor-run-default.jsonl');
+const FIXTURE = fileURLToPath(new URL('../fixtures/processor-run-default.jsonl', import.meta.url));
 
 /** The full lists of the recorded processor run, in order: steps 1, 2, 4, 5, 6. */
 export function fixtureLists(): FogisMatch[][] {
