@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 
 vi.mock('electron', () => import('../harness/fake-electron'));
 
@@ -12,15 +12,15 @@ import { makeAlert, makeSnapshot, T0 } from '../harness/desktop-snapshot';
 const ICONS = path.resolve(__dirname, '../../build/tray');
 const NOW = Date.parse(T0);
 
-function actions(): TrayActions & { [K in keyof TrayActions]: ReturnType<typeof vi.fn> } {
+function actions(): { [K in keyof TrayActions]: Mock<TrayActions[K]> } {
   return {
-    openDashboard: vi.fn(),
-    syncNow: vi.fn(),
-    setPaused: vi.fn(),
-    restartSubscription: vi.fn(),
-    mute: vi.fn(),
-    setStartAtLogin: vi.fn(),
-    quit: vi.fn(),
+    openDashboard: vi.fn<TrayActions['openDashboard']>(),
+    syncNow: vi.fn<TrayActions['syncNow']>(),
+    setPaused: vi.fn<TrayActions['setPaused']>(),
+    restartSubscription: vi.fn<TrayActions['restartSubscription']>(),
+    mute: vi.fn<TrayActions['mute']>(),
+    setStartAtLogin: vi.fn<TrayActions['setStartAtLogin']>(),
+    quit: vi.fn<TrayActions['quit']>(),
   };
 }
 
