@@ -161,7 +161,15 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     googleSignIn: async () => {
       const s = sink as CalendarSink & { googleSignIn?: (open: (url: string) => void) => Promise<ActionResult> };
       if (!s.googleSignIn) return { success: false, error: 'Google Calendar is not selected; set the calendar backend to google first' };
-      return s.googleSignIn(opts.openExternal ?? ((url) => log.info('google', `open this address in a browser to sign in: ${url}`)));
+      // The browser flow can take minutes; answer once it is under way (or failed at once,
+      // e.g. no credentials.json), and let the calendar state report the outcome.
+      const flow = s.googleSignIn(opts.openExternal ?? ((url) => log.info('google', `open this address in a browser to sign in: ${url}`)));
+      const early = await Promise.race([flow, new Promise<null>((r) => setTimeout(() => r(null), 1500).unref())]);
+      if (early) return early;
+      void flow.then((r) => {
+        if (!r.success) monitor.raiseAppAlert({ alertType: 'google_sign_in', severity: 'warning', message: `Google sign-in did not finish: ${r.error ?? r.message ?? 'unknown reason'}` });
+      });
+      return { success: true, message: 'Sign-in started: finish it in the browser window that opened' };
     },
     googleSignOut: async () => {
       const s = sink as CalendarSink & { googleSignOut?: () => Promise<ActionResult> };
