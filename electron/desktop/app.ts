@@ -247,7 +247,9 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
     notifier.dispose();
     try {
       // The core promises to finish within 2 s; never hang the quit on it.
-      await Promise.race([core.stop(), new Promise((resolve) => setTimeout(resolve, 3_000))]);
+      let giveUp: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([core.stop(), new Promise((resolve) => (giveUp = setTimeout(resolve, 3_000)))]);
+      clearTimeout(giveUp);
     } catch (err) {
       log.warn('desktop', `core stop failed: ${errorText(err)}`);
     }
