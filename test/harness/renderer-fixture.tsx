@@ -50,7 +50,13 @@ export function snapshotAfterRun(now = NOW): Snapshot {
     { matchId: '6400102', kind: 'cancelled', title: 'Kärra KIF - Lerums IS', fields: [{ field: 'installd', old: false, new: true }], at, messageId: 'u4' },
     {
       matchId: '6400101', kind: 'changed', title: 'Öckerö IF - Torslanda IK', at, messageId: 'u3',
-      fields: [{ field: 'avsparkstid', old: '16:30', new: '17:00' }, { field: 'referee:AD1', old: 'Björn Åberg', new: 'Isak Öhman' }],
+      // Field names and values as electron/core/monitor/match-diff.ts reports them.
+      fields: [
+        { field: 'kickoff', old: '2026-11-30 16:30', new: '2026-11-30 17:00' },
+        { field: 'referee:AD1', old: 'Björn Åberg', new: 'Isak Öhman' },
+        { field: 'referee:AD2', old: null, new: 'Hanna Wik' },
+        { field: 'referee:Dom:contact', old: null, new: null },
+      ],
     },
   ];
   return {

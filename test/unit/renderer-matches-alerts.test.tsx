@@ -44,7 +44,11 @@ describe('Matches', () => {
     expect(screen.getByTestId('removed-row').textContent).toContain('IFK Björkö');
     const a = rows.find((r) => r.dataset.matchId === '6400101')!;
     expect(within(a).getByTestId('badge-changed')).toBeTruthy();
-    expect(within(a).getAllByTestId('change-field')[0]!.textContent).toMatch(/Kickoff:\s*16:30\s*→\s*changed to\s*17:00/);
+    const lines = within(a).getAllByTestId('change-field').map((l) => l.textContent);
+    expect(lines[0]).toMatch(/^Kickoff:\s*16:30\s*→\s*changed to\s*17:00$/);
+    expect(lines[1]).toMatch(/^Referee \(AD1\):\s*Björn Åberg\s*→\s*changed to\s*Isak Öhman$/);
+    expect(lines[2]).toMatch(/^Referee \(AD2\):\s*—\s*→\s*changed to\s*Hanna Wik$/);
+    expect(lines[3]).toBe('Contact details of Dom changed');
     expect(screen.getByTestId('matches-count').textContent).toContain('2 matches');
   });
 

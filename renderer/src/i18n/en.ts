@@ -182,6 +182,10 @@ export const en = {
   'badge.new': 'New',
   'badge.removed': 'Removed',
 
+  'field.kickoff': 'Kickoff',
+  'field.kontaktpersoner': 'Team contacts',
+  'field.refereeContact': 'Contact details of {role}',
+  'matches.fieldChanged': 'changed',
   'field.avsparkstid': 'Kickoff',
   'field.speldatum': 'Date',
   'field.tid': 'Date and time',

@@ -180,6 +180,10 @@ export const sv: Catalogue = {
   'badge.new': 'Ny',
   'badge.removed': 'Borttagen',
 
+  'field.kickoff': 'Avspark',
+  'field.kontaktpersoner': 'Lagens kontaktpersoner',
+  'field.refereeContact': 'Kontaktuppgifter för {role}',
+  'matches.fieldChanged': 'ändrade',
   'field.avsparkstid': 'Avspark',
   'field.speldatum': 'Datum',
   'field.tid': 'Datum och tid',

@@ -3,7 +3,7 @@ import type { FogisMatch, Referee } from '../../../shared/messages';
 import type { FieldChange, MatchChange } from '../../../shared/state';
 import { useApp } from '../context';
 import { useT, type MessageKey, type T } from '../i18n';
-import { fmtDate, fmtDateTime, fmtTime, kickoffOf, parseTid, type Lang } from '../format';
+import { fmtDate, fmtDateTime, fmtTime, kickoffOf, parseTid, stockholmWallTime, type Lang } from '../format';
 import { useNow } from '../useNow';
 
 /** A change this recent gets a badge on its match. */
@@ -28,8 +28,17 @@ function refereeName(r: Referee): string {
   return r.personnamn || r.namn || '?';
 }
 
-function fmtValue(field: string, v: unknown, lang: Lang, t: T['t']): string {
+const LOCAL_KICKOFF = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/;
+
+function fmtValue(field: string, v: unknown, lang: Lang, t: T['t'], timeOnly = false): string {
   if (v === null || v === undefined || v === '') return '—';
+  // The core reports kickoff moves as Swedish wall time "2026-11-30 17:00".
+  const wall = field === 'kickoff' && typeof v === 'string' ? LOCAL_KICKOFF.exec(v) : null;
+  if (wall) {
+    const [, y, mo, d, h, mi] = wall.map(Number) as [number, number, number, number, number, number];
+    const at = stockholmWallTime(y, mo, d, h, mi);
+    return timeOnly ? fmtTime(at, lang) : `${fmtDate(at, lang)} ${fmtTime(at, lang)}`;
+  }
   if (typeof v === 'boolean') return v ? t('app.yes') : t('app.no');
   if (field === 'tid' && typeof v === 'string') {
     const d = parseTid(v);
@@ -43,19 +52,31 @@ function fmtValue(field: string, v: unknown, lang: Lang, t: T['t']): string {
 }
 
 export function fieldLabel(field: string, { t, tk }: Pick<T, 't' | 'tk'>): string {
+  const contact = /^referee:(.+):contact$/.exec(field);
+  if (contact) return t('field.refereeContact', { role: contact[1]! });
   if (field.startsWith('referee:')) return t('field.referee', { role: field.slice('referee:'.length) });
   return tk('field.', field);
 }
 
 function ChangeLine({ f }: { f: FieldChange }) {
   const { t, tk, lang } = useT();
+  // Some changes carry no values (contact details): say that they changed, not "— → —".
+  if ((f.old === null || f.old === undefined) && (f.new === null || f.new === undefined)) {
+    return (
+      <li data-testid="change-field" data-field={f.field}>
+        <span className="change-field">{fieldLabel(f.field, { t, tk })}</span> {t('matches.fieldChanged')}
+      </li>
+    );
+  }
+  // A kickoff moved within the same day reads best as "17:00 → 18:30".
+  const sameDay = f.field === 'kickoff' && typeof f.old === 'string' && typeof f.new === 'string' && f.old.slice(0, 10) === f.new.slice(0, 10);
   return (
     <li data-testid="change-field" data-field={f.field}>
       <span className="change-field">{fieldLabel(f.field, { t, tk })}:</span>{' '}
-      <span className="old">{fmtValue(f.field, f.old, lang, t)}</span>
+      <span className="old">{fmtValue(f.field, f.old, lang, t, sameDay)}</span>
       <span aria-hidden="true"> → </span>
       <span className="sr-only">{t('matches.changedTo')}</span>
-      <strong className="new">{fmtValue(f.field, f.new, lang, t)}</strong>
+      <strong className="new">{fmtValue(f.field, f.new, lang, t, sameDay)}</strong>
     </li>
   );
 }
