@@ -1,4 +1,4 @@
-import { app } from 'electron';
+import { app, dialog } from 'electron';
 import { createCore } from './core/index';
 import { runDesktop, type DesktopApp } from './desktop/app';
 
@@ -18,6 +18,10 @@ runDesktop({ createCore })
     if (desktop && process.env.FOGIS_MONITOR_E2E === '1') globalThis.__fogisDesktop = desktop;
   })
   .catch((err: unknown) => {
+    // A bad config file (ConfigError says which field) must reach the user, not just stderr:
+    // a tray app started at login has no terminal.
+    const message = err instanceof Error ? err.message : String(err);
     console.error('[desktop] failed to start:', err);
+    if (app.isReady()) dialog.showErrorBox('FOGIS Monitor could not start', message);
     app.exit(1);
   });
