@@ -138,9 +138,11 @@ function Shell() {
 function OverallPill() {
   const { t } = useT();
   const snapshot = useApp((s) => s.snapshot);
+  const linkUp = useApp((s) => s.linkUp);
   const now = useNow(5_000);
   if (!snapshot) return null;
-  const o = overallStatus(snapshot, now);
+  // Without the live link the last state we have says nothing about now.
+  const o = linkUp ? overallStatus(snapshot, now) : ({ level: 'error', reason: 'noLink' } as const);
   return (
     <div className={`overall overall-${o.level}`} data-testid="overall-status" data-level={o.level} role="status">
       <span className="dot" aria-hidden="true" />

@@ -21,7 +21,8 @@ export interface OverallStatus {
     | 'held'
     | 'pending'
     | 'storage'
-    | 'noData';
+    | 'noData'
+    | 'noLink';
 }
 
 /** One word for "is everything fine?", the same rules the tray icon follows. */

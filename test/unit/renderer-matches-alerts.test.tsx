@@ -41,6 +41,7 @@ describe('Matches', () => {
     const b = rows.find((r) => r.dataset.matchId === '6400102')!;
     expect(b.dataset.cancelled).toBe('true');
     expect(within(b).getByTestId('badge-cancelled').textContent).toBe('Cancelled');
+    expect(within(b).getByTestId('status-change').textContent).toMatch(/^Cancelled in FOGIS \d{2}:\d{2}\.$/);
     expect(screen.getByTestId('removed-row').textContent).toContain('IFK Björkö');
     const a = rows.find((r) => r.dataset.matchId === '6400101')!;
     expect(within(a).getByTestId('badge-changed')).toBeTruthy();

@@ -1,6 +1,8 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest';
-import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { App } from '../../renderer/src/App';
+import { createMemoryBridge } from '../../renderer/src/bridge/memory';
 import { renderApp, snapshotAfterRun, fixtureFacts } from '../harness/renderer-fixture';
 
 afterEach(cleanup);
@@ -66,6 +68,7 @@ describe('Overview', () => {
     await screen.findByTestId('counter-received');
     act(() => bridge.setLink(false));
     expect(screen.getByTestId('link-banner')).toBeTruthy();
+    expect(screen.getByTestId('overall-status').textContent).toBe('No contact with FOGIS Monitor');
     bridge.snapshot = { ...bridge.snapshot, counters: { ...bridge.snapshot.counters, messages_received: 0 } };
     const before = bridge.calls.filter((c) => c.method === 'getSnapshot').length;
     act(() => bridge.setLink(true));
@@ -88,5 +91,33 @@ describe('Overview', () => {
     expect(screen.getByTestId('processor-duration').textContent).toBe('1.5 s');
     expect(screen.getByTestId('connection-reason').textContent).toContain('wrong password for Redis');
     expect(screen.getByTestId('reconnect-count').textContent).toBe('3');
+  });
+});
+
+describe('navigation', () => {
+  it('tabs follow the WAI-ARIA pattern: arrows, Home and End move and focus', async () => {
+    renderApp(snapshotAfterRun());
+    const overview = await screen.findByTestId('tab-overview');
+    expect(overview.getAttribute('aria-selected')).toBe('true');
+    expect(overview.tabIndex).toBe(0);
+    expect(screen.getByTestId('tab-matches').tabIndex).toBe(-1);
+    fireEvent.keyDown(overview, { key: 'ArrowRight' });
+    expect(screen.getByTestId('tab-matches').getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(screen.getByTestId('tab-matches'));
+    expect(screen.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe('tab-matches');
+    fireEvent.keyDown(screen.getByTestId('tab-matches'), { key: 'End' });
+    expect(document.activeElement).toBe(screen.getByTestId('tab-settings'));
+    fireEvent.keyDown(screen.getByTestId('tab-settings'), { key: 'ArrowRight' });
+    expect(document.activeElement).toBe(screen.getByTestId('tab-overview'));
+    fireEvent.keyDown(screen.getByTestId('tab-overview'), { key: 'ArrowLeft' });
+    expect(screen.getByTestId('tab-settings').getAttribute('aria-selected')).toBe('true');
+    expect(window.location.hash).toBe('#settings');
+  });
+
+  it('opens at the item a notification points to (#alerts/<id>)', async () => {
+    window.history.replaceState(null, '', '/#alerts/a1');
+    render(<App bridge={createMemoryBridge(snapshotAfterRun())} storeOptions={{ navigatorLanguage: 'en' }} />);
+    const row = await screen.findByTestId('alert-row');
+    expect(row.className).toContain('is-focused');
   });
 });

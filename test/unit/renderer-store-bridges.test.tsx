@@ -224,7 +224,7 @@ describe('IPC bridge', () => {
       window.history.replaceState(null, '', '/');
       render(<App bridge={bridge} storeOptions={{ navigatorLanguage: 'en' }} />);
       fireEvent.click(await screen.findByTestId('sync-now'));
-      expect((await screen.findByTestId('sync-result')).textContent).toBe('1 added, 0 updated, 0 deleted, 0 failed');
+      expect((await screen.findByTestId('sync-result')).textContent).toBe('1 added, 0 updated, 0 deleted, 0 failed, 2 already up to date');
     } finally {
       delete window.fogis;
     }

@@ -26,6 +26,7 @@ export const en = {
 
   'link.lost': 'Lost contact with FOGIS Monitor at {time}. Reconnecting… What you see may be out of date.',
 
+  'overall.noLink': 'No contact with FOGIS Monitor',
   'overall.ok': 'Everything is working',
   'overall.noData': 'Connected, waiting for the first match list',
   'overall.disabled': 'Listening is turned off',
@@ -108,6 +109,9 @@ export const en = {
   'sync.held.one': '1 deletion held back',
   'sync.held.other': '{n} deletions held back',
 
+  'sync.unchanged.one': '1 already up to date',
+  'sync.unchanged.other': '{n} already up to date',
+
   'activity.title': 'Activity',
   'activity.lastTen.one': '1 message in the last 10 minutes',
   'activity.lastTen.other': '{n} messages in the last 10 minutes',
@@ -170,6 +174,10 @@ export const en = {
   'matches.changedTo': 'changed to',
   'matches.removedTitle': 'Recently removed from your assignments',
   'matches.stale': 'This list may be out of date; it will be updated when the next full list arrives.',
+  'matches.kind.cancelled': 'Cancelled in FOGIS {time}.',
+  'matches.kind.uncancelled': 'No longer cancelled ({time}).',
+  'matches.kind.postponed': 'Postponed in FOGIS {time}.',
+  'matches.kind.abandoned': 'Abandoned in FOGIS {time}.',
   'matches.sync.synced': 'In calendar',
   'matches.sync.pending': 'Calendar: waiting',
   'matches.sync.failed': 'Calendar: failed',

@@ -24,6 +24,7 @@ export const sv: Catalogue = {
 
   'link.lost': 'Tappade kontakten med FOGIS Monitor kl. {time}. Försöker igen… Det du ser kan vara inaktuellt.',
 
+  'overall.noLink': 'Ingen kontakt med FOGIS Monitor',
   'overall.ok': 'Allt fungerar',
   'overall.noData': 'Ansluten, väntar på första matchlistan',
   'overall.disabled': 'Avlyssningen är avstängd',
@@ -106,6 +107,9 @@ export const sv: Catalogue = {
   'sync.held.one': '1 borttagning väntar',
   'sync.held.other': '{n} borttagningar väntar',
 
+  'sync.unchanged.one': '1 redan aktuell',
+  'sync.unchanged.other': '{n} redan aktuella',
+
   'activity.title': 'Aktivitet',
   'activity.lastTen.one': '1 meddelande de senaste 10 minuterna',
   'activity.lastTen.other': '{n} meddelanden de senaste 10 minuterna',
@@ -168,6 +172,10 @@ export const sv: Catalogue = {
   'matches.changedTo': 'ändrad till',
   'matches.removedTitle': 'Nyligen borttagna från dina uppdrag',
   'matches.stale': 'Listan kan vara inaktuell; den uppdateras när nästa fullständiga lista kommer.',
+  'matches.kind.cancelled': 'Inställd i FOGIS {time}.',
+  'matches.kind.uncancelled': 'Inte längre inställd ({time}).',
+  'matches.kind.postponed': 'Uppskjuten i FOGIS {time}.',
+  'matches.kind.abandoned': 'Avbruten i FOGIS {time}.',
   'matches.sync.synced': 'I kalendern',
   'matches.sync.pending': 'Kalender: väntar',
   'matches.sync.failed': 'Kalender: misslyckades',

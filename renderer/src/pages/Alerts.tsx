@@ -21,7 +21,7 @@ export function Alerts({ focusId }: { focusId: string | null }) {
   const unacked = alerts.items.filter((a) => !a.acknowledged).length;
 
   useEffect(() => {
-    if (focusId) document.getElementById(`alert-${focusId}`)?.scrollIntoView({ block: 'center' });
+    if (focusId) document.getElementById(`alert-${focusId}`)?.scrollIntoView?.({ block: 'center' });
   }, [focusId]);
 
   const ack = async (ids: string[] | 'all'): Promise<void> => {

@@ -8,6 +8,9 @@ import { useNow } from '../useNow';
 
 /** A change this recent gets a badge on its match. */
 export const RECENT_MS = 7 * 24 * 3600_000;
+/** "New" for longer would mark every match after a fresh install for a week. */
+export const NEW_MS = 2 * 24 * 3600_000;
+const STATUS_KINDS = new Set(['cancelled', 'uncancelled', 'postponed', 'abandoned']);
 
 export interface MatchRowModel {
   match: FogisMatch;
@@ -117,7 +120,7 @@ export function Matches({ focusId }: { focusId: string | null }) {
   const next = rows.find((r) => r.kickoff && r.kickoff.getTime() > now && !r.match.installd);
 
   useEffect(() => {
-    if (focusId) document.getElementById(`match-${focusId}`)?.scrollIntoView({ block: 'center' });
+    if (focusId) document.getElementById(`match-${focusId}`)?.scrollIntoView?.({ block: 'center' });
   }, [focusId]);
 
   return (
@@ -175,7 +178,9 @@ function MatchRow({ row, sync, focused, past }: {
   const { t, lang } = useT();
   const m = row.match;
   const latestChange = row.changes.find((c) => c.kind === 'changed' && c.fields.length > 0);
-  const isNew = row.changes.some((c) => c.kind === 'new');
+  const now = Date.now();
+  const isNew = row.changes.some((c) => c.kind === 'new' && now - Date.parse(c.at) <= NEW_MS);
+  const statusChange = row.changes.find((c) => STATUS_KINDS.has(c.kind));
   const refs = m.domaruppdraglista ?? [];
   const classes = ['match', m.installd ? 'is-cancelled' : '', past ? 'is-past' : '', focused ? 'is-focused' : ''].filter(Boolean).join(' ');
   return (
@@ -226,6 +231,11 @@ function MatchRow({ row, sync, focused, past }: {
               </li>
             ))}
           </ul>
+        )}
+        {statusChange && (
+          <p className="status-change" data-testid="status-change" data-kind={statusChange.kind}>
+            {t(`matches.kind.${statusChange.kind}` as MessageKey, { time: fmtDateTime(statusChange.at, lang) })}
+          </p>
         )}
         {latestChange && (
           <div className="changes">

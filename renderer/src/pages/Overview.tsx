@@ -15,6 +15,7 @@ export function syncSummary(r: SyncReport, { t, tn }: Pick<T, 't' | 'tn'>): stri
   if (r.inserted > 0) parts.push(tn('sync.inserted', r.inserted));
   parts.push(tn('sync.updated', r.updated), tn('sync.deleted', r.deleted), tn('sync.failed', r.failed));
   if (r.held > 0) parts.push(tn('sync.held', r.held));
+  if (r.unchanged > 0) parts.push(tn('sync.unchanged', r.unchanged));
   const line = parts.join(', ');
   return r.success ? line : `${t('sync.failedTitle')}: ${r.error ?? r.summary}`;
 }
