@@ -113,7 +113,7 @@ export function Settings() {
           {section.id === 'notifications' && <MuteControls />}
         </Section>
       ))}
-      <div className="savebar" role="region" aria-label={t('settings.saveRegion')}>
+      <div className={validation.dirty.length > 0 ? 'savebar is-dirty' : 'savebar'} role="region" aria-label={t('settings.saveRegion')}>
         <button type="submit" className="btn btn-primary" data-testid="settings-save" disabled={save.kind === 'saving' || validation.dirty.length === 0}>
           {save.kind === 'saving' ? t('app.working') : t('settings.save')}
         </button>
