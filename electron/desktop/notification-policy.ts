@@ -85,9 +85,21 @@ function findMoves(change: MatchChange, lang: Lang, timeZone: string): Moves {
     kickoff: kickoff ? { old: show(kickoff.old), new: show(kickoff.new) } : null,
     venue: venue ? { old: show(venue.old), new: show(venue.new) } : null,
   };
-  // Some producers change only `tid`; split it into date and time ourselves.
+  // The core's diff reports a moved `tid` as one `kickoff` field, "YYYY-MM-DD HH:MM" in
+  // Stockholm time (electron/core/monitor/match-diff.ts); split it back into date and time.
+  const combined = field('kickoff');
+  const split = (v: unknown): [string, string] | null => {
+    const m = typeof v === 'string' ? /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})/.exec(v) : null;
+    return m?.[1] && m[2] ? [m[1], m[2]] : null;
+  };
   const tid = field('tid');
-  if (tid && !moves.date && !moves.kickoff) {
+  if (combined && !moves.date && !moves.kickoff) {
+    const a = split(combined.old);
+    const b = split(combined.new);
+    if (a && b && a[0] === b[0]) moves.kickoff = { old: a[1], new: b[1] };
+    else moves.date = { old: show(combined.old), new: show(combined.new) };
+  } else if (tid && !moves.date && !moves.kickoff) {
+    // Some producers change only `tid`; split it into date and time ourselves.
     const a = parseFogisTime(tid.old);
     const b = parseFogisTime(tid.new);
     if (a !== null && b !== null) {

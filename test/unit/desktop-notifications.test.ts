@@ -16,6 +16,7 @@ import {
 import type { AppConfig } from '../../shared/config';
 import type { MatchChange, Snapshot } from '../../shared/state';
 import type { Lang } from '../../electron/desktop/text';
+import { diffMatches } from '../../electron/core/monitor/match-diff';
 import { makeAlert, makeMatch, makeSnapshot, T0 } from '../harness/desktop-snapshot';
 
 const TITLE = 'Öckerö IF - Torslanda IK';
@@ -194,6 +195,40 @@ describe('match changes', () => {
       ],
     });
     expect(oneLine(describeChange(c, 'sv') ?? { title: '', body: '' })).toBe('Datum ändrat: Öckerö IF - Torslanda IK, 2026-05-10 17:00 → 2026-05-11 19:00');
+  });
+
+  it("reads the core's combined `kickoff` field (Stockholm time)", () => {
+    const time = change({ kind: 'changed', fields: [{ field: 'kickoff', old: '2026-05-10 17:00', new: '2026-05-10 18:30' }] });
+    expect(oneLine(describeChange(time, 'sv') ?? { title: '', body: '' })).toBe('Avspark flyttad: Öckerö IF - Torslanda IK, 17:00 → 18:30');
+    const day = change({ kind: 'changed', fields: [{ field: 'kickoff', old: '2026-05-10 17:00', new: '2026-05-17 17:00' }] });
+    expect(oneLine(describeChange(day, 'en') ?? { title: '', body: '' })).toBe('Date moved: Öckerö IF - Torslanda IK, 2026-05-10 17:00 → 2026-05-17 17:00');
+    const gone = change({ kind: 'changed', fields: [{ field: 'kickoff', old: '2026-05-10 17:00', new: null }] });
+    expect(oneLine(describeChange(gone, 'en') ?? { title: '', body: '' })).toBe('Date moved: Öckerö IF - Torslanda IK, 2026-05-10 17:00 → –');
+  });
+
+  it("turns the core's own diff into the right lines", () => {
+    const t = Date.parse('2026-05-10T15:00:00Z');
+    const a = makeMatch({ matchid: 1, tid: `/Date(${t})/` });
+    const b = makeMatch({ matchid: 2, lag1namn: 'Kungsbacka IF', lag2namn: 'Lerums IS' });
+    const c = makeMatch({ matchid: 3, lag1namn: 'IK Zenith', lag2namn: 'Vallens IF' });
+    const next = [
+      { ...a, tid: `/Date(${t + 90 * 60_000})/`, avsparkstid: '18:30' },
+      { ...b, installd: true },
+      makeMatch({ matchid: 4, lag1namn: 'Hönö IS', lag2namn: 'Björkö IF' }),
+    ];
+    const lines = diffMatches([a, b, c], next, T0, 'm2')
+      .map((ch) => describeChange(ch, 'sv', 'Europe/Stockholm', next))
+      .filter((d): d is { title: string; body: string } => d !== null)
+      .map(oneLine)
+      .sort();
+    expect(lines).toEqual(
+      [
+        'Avspark flyttad: Öckerö IF - Torslanda IK, 17:00 → 18:30',
+        'Inställd: Kungsbacka IF - Lerums IS, 2026-05-10 17:00',
+        'Nytt uppdrag: Hönö IS - Björkö IF, 2026-05-10 17:00',
+        'Uppdrag borttaget: IK Zenith - Vallens IF',
+      ].sort(),
+    );
   });
 
   it('splits a change of `tid` alone into kickoff or date', () => {
