@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { IPC } from '../shared/api';
+import { IPC } from '../shared/ipc';
 import type { MonitorEvent } from '../shared/state';
 import type { FogisPreloadApi } from '../renderer/src/bridge/ipc';
 

@@ -27,6 +27,13 @@ export default defineConfig({
     // No inline scripts anywhere: the CSP has no 'unsafe-inline' for scripts.
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
+    rollupOptions: {
+      // zod ships /*#__PURE__*/ comments Rollup cannot place; harmless, and it hid real warnings.
+      onwarn(warning, warn) {
+        if (warning.code === 'INVALID_ANNOTATION') return;
+        warn(warning);
+      },
+    },
   },
   server: {
     // `npm run headless` listens on 5003; proxy the API so dev:renderer talks to a real core.

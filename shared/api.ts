@@ -94,19 +94,4 @@ export interface Bridge {
   googleSignOut(): Promise<ActionResult>;
 }
 
-/** IPC channel names (area:verb), the allowlist the preload and main both check. */
-export const IPC = {
-  getSnapshot: 'state:get',
-  getMessages: 'messages:get',
-  syncNow: 'sync:now',
-  confirmDeletions: 'sync:confirm-deletions',
-  restartSubscription: 'redis:restart',
-  testConnection: 'redis:test',
-  acknowledgeAlerts: 'alerts:ack',
-  setPaused: 'redis:pause',
-  muteNotifications: 'notifications:mute',
-  updateConfig: 'config:update',
-  googleSignIn: 'google:sign-in',
-  googleSignOut: 'google:sign-out',
-  event: 'monitor:event',
-} as const;
+export { IPC } from './ipc';

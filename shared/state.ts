@@ -188,6 +188,8 @@ export const snapshotSchema = z.object({
   config: configSchema,
   /** Set when the data directory cannot be written (full disk, read-only). */
   storageError: z.string().nullable(),
+  /** Desktop notifications are muted until this time (null: not muted). */
+  mutedUntil: z.string().nullable(),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 

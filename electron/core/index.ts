@@ -69,6 +69,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
   monitorRef = monitor;
   await monitor.restore(dataDir);
   if (storageProblem) monitor.raiseAppAlert({ alertType: 'storage', severity: 'error', message: storageProblem });
+  if (opts.secretStore?.warning) monitor.raiseAppAlert({ alertType: 'secret_store', severity: 'warning', message: opts.secretStore.warning });
 
   const supervisor = new SubscriberSupervisor(
     config.redis,
@@ -155,6 +156,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     },
     muteNotifications: async (until) => {
       mutedUntil = until;
+      monitor.setMutedUntil(until);
       return ok(until ? `notifications muted until ${until}` : 'notifications on');
     },
     updateConfig,

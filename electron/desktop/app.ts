@@ -1,6 +1,7 @@
 import { app, session, shell, type BrowserWindow } from 'electron';
 import path from 'node:path';
-import { IPC } from '../../shared/api';
+import { IPC } from '../../shared/ipc';
+import { defaultDataDir } from '../core/config/load-config';
 import type { AppConfig } from '../../shared/config';
 import type { MonitorEvent } from '../../shared/state';
 import type { Core, CoreOptions } from '../core/core-api';
@@ -100,7 +101,9 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
   session.defaultSession.setPermissionCheckHandler(() => false);
 
   const paths: DesktopPaths = { ...defaultPaths(__dirname), ...opts.paths };
-  const dataDir = env.FOGIS_MONITOR_DATA_DIR && env.FOGIS_MONITOR_DATA_DIR.length > 0 ? env.FOGIS_MONITOR_DATA_DIR : app.getPath('userData');
+  // The same folder as the headless app (FOGIS_MONITOR_DATA_DIR or the per-OS default), so
+  // settings, state and the calendar carry over between the two.
+  const dataDir = defaultDataDir(env);
   const secretStore = await createSafeStorageSecretStore({ dir: path.join(dataDir, 'secrets'), log, platform });
   const core = await opts.createCore({
     dataDir,

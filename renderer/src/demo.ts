@@ -58,6 +58,7 @@ export function emptySnapshot(now: number = Date.now()): Snapshot {
     },
     config,
     storageError: null,
+    mutedUntil: null,
   };
 }
 

@@ -125,7 +125,7 @@ describe('persistence', () => {
     const s = b.m.snapshot();
     expect(s.matches.list).toHaveLength(2);
     expect(s.matches.historyTotal).toBe(a.m.snapshot().matches.historyTotal);
-    expect(s.alerts.total).toBe(2);
+    expect(s.alerts.total).toBe(1);
     expect(s.counters.messages_received).toBe(20);
     // What was published while we were down is unknown: possibly stale until the next list.
     expect(s.connection.possiblyStale).toBe(true);

@@ -9,6 +9,14 @@ import { validateMessage } from './validator';
  */
 
 export const HEAD_BYTES = 2048;
+/**
+ * Deepest nesting of objects/arrays a message may have. Real messages nest about 6 levels;
+ * a value nested thousands deep parses but later overflows the stack in JSON.stringify and
+ * structuredClone (saving state, the dashboard snapshot), so it is refused up front.
+ */
+export const MAX_DEPTH = 64;
+/** Above this size a schema failure is worded from Ajv's first error instead of a full zod pass. */
+export const DESCRIBE_WITH_ZOD_MAX_BYTES = 256 * 1024;
 
 export type Parsed =
   | { ok: true; type: 'match_updates'; message: MatchUpdatesMessage; generation: Generation; fogisMatches: FogisMatch[]; otherMatches: number; schemaVersion: string | null; bytes: number }
@@ -55,6 +63,31 @@ export function classifyGeneration(msg: MatchUpdatesMessage): { generation: Gene
   return { generation, fogisMatches, other };
 }
 
+/**
+ * The deepest nesting of `{`/`[` outside strings, stopping as soon as it exceeds `limit`.
+ * One pass over the text, no allocation: cheaper than letting JSON.parse build the structure.
+ */
+export function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
 export function parseMessage(raw: Buffer | string, maxBytes: number): Parsed {
   const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
   if (bytes > maxBytes) return reject('oversize', `message is ${bytes} bytes, larger than the ${maxBytes}-byte limit`, raw, bytes);
@@ -67,6 +100,7 @@ export function parseMessage(raw: Buffer | string, maxBytes: number): Parsed {
       return reject('invalid_utf8', 'message is not valid UTF-8', raw, bytes);
     }
   }
+  if (nestingDepth(text, MAX_DEPTH) > MAX_DEPTH) return reject('too_deep', `JSON nested more than ${MAX_DEPTH} levels deep`, raw, bytes);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -83,7 +117,7 @@ export function parseMessage(raw: Buffer | string, maxBytes: number): Parsed {
   if (typeof type !== 'string') return reject('schema', 'type: missing or not a string', raw, bytes, messageId);
   if (!KNOWN_TYPES.has(type)) return reject('unknown_type', `unknown message type "${type.slice(0, 100)}"`, raw, bytes, messageId);
   try {
-    const v = validateMessage(type as MessageType, obj);
+    const v = validateMessage(type as MessageType, obj, bytes <= DESCRIBE_WITH_ZOD_MAX_BYTES);
     if (!v.ok) return reject('schema', v.error, raw, bytes, messageId);
     // §3.6: the version lives at the top level (Enhanced v2) or inside payload (G3, #83).
     const payloadVersion = (obj.payload as Record<string, unknown>).schema_version;

@@ -88,6 +88,7 @@ export class Monitor {
   private connection: SupervisorStatus | null = null;
   private stale: { since: string } | null = null;
   private storageError: string | null = null;
+  private mutedUntil: string | null = null;
   private seq = 0;
 
   private readonly listeners = new Set<(e: MonitorEvent) => void>();
@@ -348,13 +349,34 @@ export class Monitor {
   }
 
   private onSystemAlert(payload: { alert_type: string; severity: Alert['severity']; message: string; timestamp?: string | undefined; details?: Record<string, unknown> | undefined }, envelopeTs: string): void {
+    const at = payload.timestamp ?? envelopeTs;
+    // MLP publishes `failed` and then a system_alert for the same failure (spec §2.6 E):
+    // one failure, one alert. The system alert's wording replaces the processor alert's.
+    const [newest] = this.alerts.newest(1);
+    const sameFailure =
+      newest !== undefined &&
+      newest.source === 'processor' &&
+      newest.details.error_message !== undefined &&
+      newest.details.error_message === payload.details?.error_message &&
+      Math.abs(Date.parse(newest.at) - Date.parse(at)) <= 60_000;
+    if (sameFailure) {
+      const merged: Alert = { ...newest, source: 'system_alert', alertType: payload.alert_type, severity: payload.severity, message: payload.message, details: { ...newest.details, ...payload.details } };
+      this.alerts.update((a) => (a.id === newest.id ? merged : a));
+      this.markDirty('alerts');
+      if (this.listeners.size > 0) {
+        this.pendingAlerts = this.pendingAlerts.filter((a) => a.id !== newest.id);
+        this.pendingAlerts.push(merged);
+        this.scheduleFlush();
+      }
+      return;
+    }
     this.addAlert({
       id: randomUUID(),
       source: 'system_alert',
       alertType: payload.alert_type,
       severity: payload.severity,
       message: payload.message,
-      at: payload.timestamp ?? envelopeTs,
+      at,
       details: payload.details ?? {},
       acknowledged: false,
     });
@@ -411,6 +433,11 @@ export class Monitor {
     return changes;
   }
 
+  setMutedUntil(until: string | null): void {
+    this.mutedUntil = until;
+    this.markDirty('mutedUntil');
+  }
+
   clearMessages(): void {
     this.messageLog.clear();
   }
@@ -462,12 +489,13 @@ export class Monitor {
       calendar: () => this.sink.getState(),
       config: () => maskConfig(this.config),
       storageError: () => this.storageError,
+      mutedUntil: () => (this.mutedUntil && Date.parse(this.mutedUntil) > this.now().getTime() ? this.mutedUntil : null),
     };
     return parts[key]();
   }
 
   snapshot(): Snapshot {
-    const keys: SnapshotKey[] = ['version', 'now', 'uptimeSeconds', 'connection', 'counters', 'processor', 'alerts', 'matches', 'rejected', 'calendar', 'config', 'storageError'];
+    const keys: SnapshotKey[] = ['version', 'now', 'uptimeSeconds', 'connection', 'counters', 'processor', 'alerts', 'matches', 'rejected', 'calendar', 'config', 'storageError', 'mutedUntil'];
     return Object.fromEntries(keys.map((k) => [k, this.part(k)])) as Snapshot;
   }
 
