@@ -15,8 +15,6 @@ export const HEAD_BYTES = 2048;
  * structuredClone (saving state, the dashboard snapshot), so it is refused up front.
  */
 export const MAX_DEPTH = 64;
-/** Above this size a schema failure is worded from Ajv's first error instead of a full zod pass. */
-export const DESCRIBE_WITH_ZOD_MAX_BYTES = 256 * 1024;
 
 export type Parsed =
   | { ok: true; type: 'match_updates'; message: MatchUpdatesMessage; generation: Generation; fogisMatches: FogisMatch[]; otherMatches: number; schemaVersion: string | null; bytes: number }
@@ -117,7 +115,7 @@ export function parseMessage(raw: Buffer | string, maxBytes: number): Parsed {
   if (typeof type !== 'string') return reject('schema', 'type: missing or not a string', raw, bytes, messageId);
   if (!KNOWN_TYPES.has(type)) return reject('unknown_type', `unknown message type "${type.slice(0, 100)}"`, raw, bytes, messageId);
   try {
-    const v = validateMessage(type as MessageType, obj, bytes <= DESCRIBE_WITH_ZOD_MAX_BYTES);
+    const v = validateMessage(type as MessageType, obj);
     if (!v.ok) return reject('schema', v.error, raw, bytes, messageId);
     // §3.6: the version lives at the top level (Enhanced v2) or inside payload (G3, #83).
     const payloadVersion = (obj.payload as Record<string, unknown>).schema_version;

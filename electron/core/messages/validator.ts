@@ -56,24 +56,52 @@ export type Validated =
   | { ok: true; type: 'system_alert'; message: SystemAlertMessage }
   | { ok: false; error: string };
 
-function describeWithZodSchema(schema: z.ZodType<unknown>, value: unknown, fallback: string): string {
-  const r = schema.safeParse(value);
+type PathPart = string | number;
+
+/** Copies `value` along `path`, replacing every array on the way by just the element on the path. */
+function narrow(value: unknown, path: readonly string[]): { value: unknown; indices: Map<number, number> } {
+  const indices = new Map<number, number>();
+  const walk = (node: unknown, depth: number): unknown => {
+    if (depth >= path.length) return node;
+    const key = path[depth] as string;
+    if (Array.isArray(node)) {
+      const i = Number(key);
+      if (!Number.isInteger(i) || i < 0 || i >= node.length) return node;
+      indices.set(depth, i);
+      return [walk(node[i], depth + 1)];
+    }
+    if (node !== null && typeof node === 'object' && Object.prototype.hasOwnProperty.call(node, key)) {
+      const copy: Record<string, unknown> = { ...(node as Record<string, unknown>) };
+      Object.defineProperty(copy, key, { value: walk((node as Record<string, unknown>)[key], depth + 1), enumerable: true, writable: true, configurable: true });
+      return copy;
+    }
+    return node;
+  };
+  return { value: walk(value, 0), indices };
+}
+
+function describeNarrowed(schema: z.ZodType<unknown>, value: unknown, fallback: string, fn: ValidateFunction): string {
+  const err = fn.errors?.[0];
+  const path = err?.instancePath ? err.instancePath.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')) : [];
+  const { value: small, indices } = narrow(value, path);
+  const r = schema.safeParse(small);
   if (r.success) return fallback;
   const issue = r.error.issues[0];
   if (!issue) return fallback;
-  const where = issue.path.length ? issue.path.map(String).join('.') : '(message)';
+  const parts: PathPart[] = issue.path.map((p, i) => (typeof p === 'number' && indices.has(i) ? (indices.get(i) as number) : typeof p === 'symbol' ? String(p) : p));
+  const where = parts.length ? parts.map(String).join('.') : '(message)';
   return `${where}: ${issue.message}`;
 }
 
 /**
- * Validates with Ajv; on failure words the error with zod when `describeWithZod` (small
- * messages). For a large message a second full pass with zod collects an issue for every bad
- * element (a 100,000-element list took 0.5–1.7 s and blocked reception), so Ajv's first error
- * is reported instead.
+ * Validates with Ajv; on failure words the error with zod. zod collects an issue for every
+ * bad element, so a 100,000-element list of junk took 0.5–1.7 s and blocked reception: zod
+ * therefore sees only the part of the message Ajv failed on (each list along Ajv's error path
+ * cut down to the failing element), and the indices are put back into the path it reports.
  */
-export function validateMessage(type: MessageType, value: object, describeWithZod = true): Validated {
+export function validateMessage(type: MessageType, value: object): Validated {
   const e = getEntries();
-  const describeZod = describeWithZod ? describeWithZodSchema : (_schema: z.ZodType<unknown>, _value: unknown, fallback: string): string => fallback;
+  const describeZod = (schema: z.ZodType<unknown>, v: unknown, fallback: string): string => describeNarrowed(schema, v, fallback, e[type].ajv);
   switch (type) {
     case 'match_updates':
       if (e.match_updates.ajv(value)) return { ok: true, type, message: value as MatchUpdatesMessage };
