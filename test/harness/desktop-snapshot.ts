@@ -20,6 +20,7 @@ export interface SnapshotOverrides {
   processor?: Partial<Snapshot['processor']>;
   config?: AppConfigInput;
   storageError?: string | null;
+  mutedUntil?: string | null;
   lastMessageTime?: string | null;
 }
 
@@ -79,6 +80,7 @@ export function makeSnapshot(o: SnapshotOverrides = {}): Snapshot {
     },
     config: configSchema.parse(o.config ?? {}),
     storageError: o.storageError ?? null,
+    mutedUntil: o.mutedUntil ?? null,
   };
   return snapshotSchema.parse(s);
 }
