@@ -345,6 +345,8 @@ function MuteControls() {
   const { t, lang } = useT();
   const bridge = useBridge();
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  // The server's word, so a mute set elsewhere (tray, another browser) shows here too.
+  const mutedUntil = useApp((s) => s.snapshot!.mutedUntil);
   const mute = async (until: Date | null): Promise<void> => {
     try {
       const r = await bridge.muteNotifications(until ? until.toISOString() : null);
@@ -365,6 +367,7 @@ function MuteControls() {
         <button type="button" className="btn btn-ghost" data-testid="unmute" onClick={() => void mute(null)}>{t('settings.unmute')}</button>
       </div>
       {note && <p className={note.ok ? 'note note-ok' : 'note note-error'} role="status" data-testid="mute-result">{note.text}</p>}
+      {!note && mutedUntil && <p className="note" data-testid="muted-until">{t('settings.mutedUntil', { time: fmtDateTime(new Date(mutedUntil), lang) })}</p>}
     </div>
   );
 }
