@@ -9,6 +9,7 @@ import type { BridgeHandlers } from '../core-api';
 import { errorText, type Logger } from '../log';
 import { checkHost, checkOrigin, checkToken, tokenRequired, type GuardOptions } from './guard';
 import { readStatic } from './static-files';
+import { MAX_MATCHES } from '../messages/parse-message';
 
 /**
  * The local monitoring server: the Python service's six routes with their exact keys and
@@ -318,6 +319,7 @@ export class MonitorHttpServer {
           if (typeof body !== 'object' || Array.isArray(body) || !('matches' in body)) throw new HttpError(400, "Missing 'matches' in request data");
           const list = (body as { matches: unknown }).matches;
           if (!Array.isArray(list)) throw new HttpError(400, "'matches' must be a list of FOGIS matches");
+          if (list.length > MAX_MATCHES) throw new HttpError(400, `'matches' has ${list.length} entries; at most ${MAX_MATCHES} are accepted in one list`);
           const matches: FogisMatch[] = [];
           for (const [i, m] of list.entries()) {
             const r = fogisMatchSchema.safeParse(m);

@@ -15,6 +15,12 @@ export const HEAD_BYTES = 2048;
  * structuredClone (saving state, the dashboard snapshot), so it is refused up front.
  */
 export const MAX_DEPTH = 64;
+/**
+ * Most matches one list may carry. A coordinator's list holds tens to a few hundred; 5,000
+ * syncs in about 2 s. A 100,000-element list (7.8 MB, well under the size limit) froze the
+ * app for minutes (diff, calendar plan, snapshot), so longer lists are refused.
+ */
+export const MAX_MATCHES = 5_000;
 
 export type Parsed =
   | { ok: true; type: 'match_updates'; message: MatchUpdatesMessage; generation: Generation; fogisMatches: FogisMatch[]; otherMatches: number; schemaVersion: string | null; bytes: number }
@@ -86,6 +92,12 @@ export function nestingDepth(text: string, limit: number): number {
   return max;
 }
 
+function matchCount(payload: unknown): number {
+  if (typeof payload !== 'object' || payload === null) return 0;
+  const list = (payload as { matches?: unknown }).matches;
+  return Array.isArray(list) ? list.length : 0;
+}
+
 export function parseMessage(raw: Buffer | string, maxBytes: number): Parsed {
   const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
   if (bytes > maxBytes) return reject('oversize', `message is ${bytes} bytes, larger than the ${maxBytes}-byte limit`, raw, bytes);
@@ -114,6 +126,8 @@ export function parseMessage(raw: Buffer | string, maxBytes: number): Parsed {
   const type = obj.type;
   if (typeof type !== 'string') return reject('schema', 'type: missing or not a string', raw, bytes, messageId);
   if (!KNOWN_TYPES.has(type)) return reject('unknown_type', `unknown message type "${type.slice(0, 100)}"`, raw, bytes, messageId);
+  const listLength = type === 'match_updates' ? matchCount(obj.payload) : 0;
+  if (listLength > MAX_MATCHES) return reject('schema', `payload.matches: ${listLength} matches; at most ${MAX_MATCHES} are accepted in one list`, raw, bytes, messageId);
   try {
     const v = validateMessage(type as MessageType, obj);
     if (!v.ok) return reject('schema', v.error, raw, bytes, messageId);
