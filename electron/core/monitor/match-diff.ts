@@ -21,8 +21,57 @@ function refereeName(r: Referee): string {
 }
 const CONTACT_KEYS = ['mobiltelefon', 'telefon', 'epostadress', 'adress', 'postnr', 'postort'] as const;
 
+/**
+ * True when both lists give the same slots, names and contact details position by position,
+ * i.e. when `refereeChanges` would find nothing; lets the common unchanged case skip building
+ * the slot maps (bench: the diff was a sixth of the time spent on a 1000-match list).
+ */
+function sameReferees(prev: Referee[], next: Referee[]): boolean {
+  if (prev.length !== next.length) return false;
+  for (let i = 0; i < prev.length; i++) {
+    const a = prev[i]!;
+    const b = next[i]!;
+    if (a === b) continue;
+    if (refereeRole(a, i) !== refereeRole(b, i) || refereeName(a) !== refereeName(b)) return false;
+    for (const k of CONTACT_KEYS) if ((a[k] ?? '') !== (b[k] ?? '')) return false;
+  }
+  return true;
+}
+
+/**
+ * Structural equality that implies equal `JSON.stringify` output: plain objects with the same
+ * keys in the same order and equal values, arrays element by element, primitives by `===`.
+ * False means "not sure", and the caller falls back to comparing the JSON text.
+ */
+function sameJsonFast(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJsonFast(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i]) return false;
+    const va = (a as Record<string, unknown>)[k];
+    if (va === undefined || typeof va === 'function' || typeof va === 'symbol' || typeof va === 'bigint') return false;
+    if (!sameJsonFast(va, (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return sameJsonFast(a, b) || JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** Referee slots by role: a replaced AD1 shows as `referee:AD1` old → new name. */
 function refereeChanges(prev: Referee[], next: Referee[]): FieldChange[] {
+  if (sameReferees(prev, next)) return [];
   const slots = (list: Referee[]): Map<string, Referee> => {
     const map = new Map<string, Referee>();
     list.forEach((r, i) => {
@@ -50,7 +99,7 @@ function refereeChanges(prev: Referee[], next: Referee[]): FieldChange[] {
 
 function fieldChanges(prev: FogisMatch, next: FogisMatch): FieldChange[] {
   const out: FieldChange[] = [];
-  if (kickoffMs(prev.tid) !== kickoffMs(next.tid)) {
+  if (prev.tid !== next.tid && kickoffMs(prev.tid) !== kickoffMs(next.tid)) {
     out.push({ field: 'kickoff', old: localKickoff(prev), new: localKickoff(next) });
   } else {
     for (const k of ['speldatum', 'avsparkstid'] as const) {
@@ -60,8 +109,9 @@ function fieldChanges(prev: FogisMatch, next: FogisMatch): FieldChange[] {
   for (const k of PLAIN_FIELDS) {
     if ((prev[k] ?? null) !== (next[k] ?? null)) out.push({ field: k, old: prev[k] ?? null, new: next[k] ?? null });
   }
-  out.push(...refereeChanges(prev.domaruppdraglista ?? [], next.domaruppdraglista ?? []));
-  if (JSON.stringify(prev.kontaktpersoner ?? []) !== JSON.stringify(next.kontaktpersoner ?? [])) {
+  const referees = refereeChanges(prev.domaruppdraglista ?? [], next.domaruppdraglista ?? []);
+  if (referees.length > 0) out.push(...referees);
+  if (!sameJson(prev.kontaktpersoner ?? [], next.kontaktpersoner ?? [])) {
     out.push({ field: 'kontaktpersoner', old: null, new: null });
   }
   return out;
