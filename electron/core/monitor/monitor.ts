@@ -163,10 +163,13 @@ export class Monitor {
 
   private setStorageError(error: string | null): void {
     if (error === this.storageError) return;
-    if (error) this.log.error('store', error);
+    const began = error !== null && this.storageError === null;
+    if (error) this.log.error('store', `${error}; retrying`);
     else if (this.storageError) this.log.info('store', 'saving works again');
     this.storageError = error;
     this.markDirty('storageError');
+    // One alert when saving starts failing (not one per retry): the tray and notifications show it.
+    if (began) this.raiseAppAlert({ alertType: 'storage', severity: 'error', message: `Cannot save the app's state: ${error}. It keeps running and saves again as soon as it can.` });
   }
 
   /** Writes the state now (shutdown): everything, whether or not it changed. */
@@ -562,6 +565,7 @@ export class Monitor {
   }
 
   dispose(): void {
+    this.writer.cancelRetry();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     this.listeners.clear();

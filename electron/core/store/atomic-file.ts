@@ -85,14 +85,39 @@ async function moveAside(file: string, error: string, log: Logger): Promise<{ st
 }
 
 /**
+ * Words a failed write the same way every time (no temp-file names, which change on every
+ * attempt and would make each retry look like a new error) and so a user can act on it.
+ */
+export function describeWriteError(file: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const what: Record<string, string> = {
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is used up',
+    EROFS: 'the file system is read-only',
+    EACCES: 'no permission to write there',
+    EPERM: 'the file or folder may not be changed (permissions or immutable attribute)',
+    EIO: 'an input/output error on the disk',
+    ENOENT: 'the data folder is missing',
+  };
+  const text = code && what[code] ? `${what[code]} (${code})` : errorText(err).replace(/'[^']*\.tmp'/g, 'a temporary file');
+  return `cannot save ${path.basename(file)} in ${path.dirname(file)}: ${text}`;
+}
+
+/** Retry delays after a failed write: 1, 2, 4, 8, then every 10 s until it works again. */
+export const WRITE_RETRY_MS = [1_000, 2_000, 4_000, 8_000, 10_000] as const;
+
+/**
  * Coalesces saves: `schedule()` writes at most once per `delayMs`, `flush()` writes now.
- * Write errors (full disk, read-only directory) are reported, never thrown at the caller,
- * and the next schedule tries again.
+ * Write errors (full disk, read-only directory) are reported, never thrown at the caller.
+ * A failed write is retried on its own (WRITE_RETRY_MS), so the state is saved and the error
+ * clears as soon as space or write access returns, even if nothing else changes meanwhile.
  */
 export class DebouncedWriter {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> | null = null;
   private dirty = false;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly file: string,
@@ -112,6 +137,22 @@ export class DebouncedWriter {
     this.timer.unref?.();
   }
 
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    const delay = WRITE_RETRY_MS[Math.min(this.failures, WRITE_RETRY_MS.length) - 1] ?? WRITE_RETRY_MS[WRITE_RETRY_MS.length - 1];
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.dirty) void this.flush();
+    }, delay);
+    this.retryTimer.unref?.();
+  }
+
+  /** Stops retrying (shutdown). */
+  cancelRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
   async flush(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
@@ -122,10 +163,15 @@ export class DebouncedWriter {
     this.dirty = false;
     const data = this.produce();
     this.writing = writeFileAtomic(this.file, data, this.mode).then(
-      () => this.onResult(null),
+      () => {
+        this.failures = 0;
+        this.onResult(null);
+      },
       (err: unknown) => {
         this.dirty = true;
-        this.onResult(`cannot save ${path.basename(this.file)}: ${errorText(err)}`);
+        this.failures++;
+        this.onResult(describeWriteError(this.file, err));
+        this.scheduleRetry();
       },
     );
     try {
