@@ -1,0 +1,226 @@
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { getJson, startHeadless, waitUntil, type HeadlessProcess } from '../test/harness/app';
+
+/**
+ * Shared pieces of the reliability scenarios: one result row per scenario, process CPU and
+ * memory from /proc, a publisher that counts, and message builders. The same scenario
+ * functions run from `npm run reliability` (full counts, writes RELIABILITY.md) and from
+ * vitest (test/reliability/*.test.ts, smaller counts).
+ */
+
+export type Figures = Record<string, string | number | boolean | null>;
+
+export interface Row {
+  group: string;
+  scenario: string;
+  expectation: string;
+  figures: Figures;
+  pass: boolean;
+  /** Set when the scenario could not run here; the reason says why. Never counts as a pass. */
+  skipped?: string;
+  notes?: string[];
+}
+
+/** Collects checks; a scenario passes only when every check held. */
+export class Checks {
+  readonly failures: string[] = [];
+  readonly notes: string[] = [];
+  check(ok: boolean, what: string): boolean {
+    if (!ok) this.failures.push(what);
+    return ok;
+  }
+  note(text: string): void {
+    this.notes.push(text);
+  }
+  row(group: string, scenario: string, expectation: string, figures: Figures): Row {
+    return { group, scenario, expectation, figures, pass: this.failures.length === 0, notes: [...this.failures.map((f) => `FAILED: ${f}`), ...this.notes] };
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const CLK_TCK = 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields after the command: state(0) … utime(11) stime(12).
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** Resident memory in MB, from /proc/<pid>/status. */
+export function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+
+/** Measures a process's CPU share (percent of one core) over `ms`. */
+export async function cpuPercentOver(pid: number, ms: number): Promise<number> {
+  const c0 = cpuSeconds(pid);
+  const t0 = Date.now();
+  await sleep(ms);
+  const used = cpuSeconds(pid) - c0;
+  return Math.round((used / ((Date.now() - t0) / 1000)) * 1000) / 10;
+}
+
+/** Samples RSS every `everyMs` until stopped; returns the peak. */
+export function rssSampler(pid: number, everyMs = 20): { stop(): number } {
+  let peak = 0;
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssMb(pid));
+    } catch {
+      /* process gone */
+    }
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+export interface RedisStatus {
+  enabled: boolean;
+  connected: boolean;
+  subscribed: boolean;
+  state: string;
+  reason: string | null;
+  possibly_stale: boolean;
+  stale_since: string | null;
+}
+
+export async function redisStatus(baseUrl: string): Promise<RedisStatus> {
+  return (await getJson(`${baseUrl}/redis-status`)).body.redis_status as unknown as RedisStatus;
+}
+
+export interface Stats {
+  messages_received: number;
+  messages_processed: number;
+  errors: number;
+  reconnect_count: number;
+  duplicates: number;
+  rejected_by_reason: Record<string, number>;
+  by_type: Record<string, number>;
+}
+
+export async function redisStats(baseUrl: string): Promise<Stats> {
+  return (await getJson(`${baseUrl}/redis-stats`)).body.stats as unknown as Stats;
+}
+
+/** Polls /redis-status until `pred` holds; returns the ms it took. */
+export async function waitStatus(baseUrl: string, pred: (s: RedisStatus) => boolean, timeoutMs: number, what: string, intervalMs = 50): Promise<number> {
+  const t0 = Date.now();
+  await waitUntil(async () => {
+    try {
+      return pred(await redisStatus(baseUrl));
+    } catch {
+      return false;
+    }
+  }, timeoutMs, what, intervalMs);
+  return Date.now() - t0;
+}
+
+export const CHANNELS = { matches: 'fogis:matches:updates', status: 'fogis:processor:status', alerts: 'fogis:system:alerts' };
+
+export function envelope(type: string, payload: Record<string, unknown>, id: string = randomUUID()): Record<string, unknown> {
+  return { message_id: id, timestamp: new Date().toISOString(), source: 'reliability', version: '1.0', type, payload };
+}
+
+export function statusMessage(n: number): string {
+  return JSON.stringify(envelope('processing_status', { status: 'started', details: { seq: n } }, `rel-${randomUUID()}-${n}`));
+}
+
+/** A Redis client for publishing; counts receivers as Redis reports them. */
+export async function publisher(url: string): Promise<{ client: Redis; publish(channel: string, msg: string | Buffer): Promise<number>; close(): void }> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await client.connect();
+  return {
+    client,
+    publish: (channel, msg) => client.publish(channel, msg),
+    close: () => client.disconnect(),
+  };
+}
+
+/**
+ * Publishes `n` numbered status messages, each only once Redis reports at least one
+ * receiver; returns how many were delivered to a subscriber.
+ */
+export async function publishNumbered(url: string, n: number, intervalMs = 5): Promise<{ published: number; deliveredTo: number }> {
+  const p = await publisher(url);
+  let delivered = 0;
+  try {
+    for (let i = 0; i < n; i++) {
+      delivered += (await p.publish(CHANNELS.status, statusMessage(i))) > 0 ? 1 : 0;
+      if (intervalMs) await sleep(intervalMs);
+    }
+  } finally {
+    p.close();
+  }
+  return { published: n, deliveredTo: delivered };
+}
+
+/** Waits until the app has received `expected` more messages than `before`; returns what arrived. */
+export async function receivedAfter(baseUrl: string, before: number, expected: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let got = 0;
+  while (Date.now() < deadline) {
+    got = (await redisStats(baseUrl)).messages_received - before;
+    if (got >= expected) break;
+    await sleep(50);
+  }
+  return got;
+}
+
+/** Headless app (dist/headless.js) with the given env; build first (`npm run build:core`). */
+export async function headless(env: Record<string, string>, dataDir?: string): Promise<HeadlessProcess> {
+  const app = await startHeadless({ env: { LOG_LEVEL: 'info', ...env }, ...(dataDir ? { dataDir } : {}), timeoutMs: 15_000 });
+  // A scenario that times out never reaches its cleanups: don't leave the app behind.
+  const kill = (): void => {
+    if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  void app.exited.then(() => process.off('exit', kill));
+  return app;
+}
+
+export function pidOf(app: HeadlessProcess): number {
+  const pid = app.child.pid;
+  if (pid === undefined) throw new Error('headless app has no pid');
+  return pid;
+}
+
+export function ms(n: number | null | undefined): string {
+  return n === null || n === undefined ? '–' : `${Math.round(n)} ms`;
+}
+
+/** Runs `fn`, always runs the cleanups (newest first), turns a throw into a failed row. */
+export async function scenario(group: string, name: string, expectation: string, fn: (c: Checks, f: Figures, cleanup: (f: () => unknown) => void) => Promise<void>): Promise<Row> {
+  const c = new Checks();
+  const figures: Figures = {};
+  const cleanups: Array<() => unknown> = [];
+  const t0 = Date.now();
+  try {
+    await fn(c, figures, (f) => cleanups.push(f));
+  } catch (err) {
+    c.check(false, err instanceof Error ? err.message.split('\n')[0]!.slice(0, 400) : String(err));
+  } finally {
+    for (const f of cleanups.reverse()) {
+      try {
+        await f();
+      } catch {
+        /* best effort */
+      }
+    }
+  }
+  figures.duration = `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+  return c.row(group, name, expectation, figures);
+}
+
+export function skippedRow(group: string, name: string, expectation: string, reason: string): Row {
+  return { group, scenario: name, expectation, figures: {}, pass: false, skipped: reason };
+}

@@ -1,0 +1,473 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { getJson, waitUntil } from '../test/harness/app';
+import { freePort, startRedis, type TestRedis } from '../test/harness/redis-server';
+import {
+  CHANNELS,
+  cpuPercentOver,
+  envelope,
+  headless,
+  ms,
+  pidOf,
+  publisher,
+  receivedAfter,
+  redisStats,
+  redisStatus,
+  scenario,
+  skippedRow,
+  sleep,
+  statusMessage,
+  waitStatus,
+  type Row,
+} from './lib';
+
+/**
+ * Redis faults against the headless app (dist/headless.js): Redis absent at start, killed,
+ * paused, restarted with a new password, a slow consumer cut off by the server, a Sentinel
+ * failover and TLS. Every scenario starts and stops its own processes on 127.0.0.1.
+ */
+
+const GROUP = 'Redis faults';
+/** Backoff used by the fault scenarios: the first retry after 0.5 s, never more than 5 s apart. */
+const BACKOFF = { REDIS_BACKOFF_INITIAL_MS: '500', REDIS_BACKOFF_MAX_MS: '5000' };
+const BACKOFF_CAP_MS = 5000;
+
+/** A full match list (clears the "possibly stale" flag). */
+function matchList(ids: number[]): string {
+  return JSON.stringify(
+    envelope('match_updates', {
+      matches: ids.map((id) => ({ matchid: id, lag1namn: `Hemma ${id}`, lag2namn: `Borta ${id}`, tid: `/Date(${Date.UTC(2030, 4, 1, 12) + id * 3_600_000})/`, anlaggningnamn: 'Arena' })),
+    }),
+  );
+}
+
+/**
+ * Publishes `n` messages at ~`perSecond` and counts: published, delivered (Redis reported a
+ * receiver) and received by the app. Lost-while-connected = delivered − received.
+ */
+async function publishAndCount(url: string, baseUrl: string, n: number, perSecond = 200): Promise<{ published: number; delivered: number; received: number }> {
+  const before = (await redisStats(baseUrl)).messages_received;
+  const p = await publisher(url);
+  let delivered = 0;
+  try {
+    for (let i = 0; i < n; i++) {
+      if ((await p.publish(CHANNELS.status, statusMessage(i))) > 0) delivered++;
+      await sleep(1000 / perSecond);
+    }
+  } finally {
+    p.close();
+  }
+  const received = await receivedAfter(baseUrl, before, delivered, 5000);
+  return { published: n, delivered, received };
+}
+
+export async function absentAtStart(opts: { absentMs?: number } = {}): Promise<Row> {
+  const absentMs = opts.absentMs ?? 5000;
+  return scenario(GROUP, `Redis absent at start, appears after ${absentMs / 1000} s`, `subscribed within the backoff cap (${BACKOFF_CAP_MS / 1000} s) + 1 s of Redis appearing; state "connecting" with a reason meanwhile; CPU < 5 %`, async (c, f, cleanup) => {
+    const port = await freePort();
+    const app = await headless({ REDIS_URL: `redis://127.0.0.1:${port}`, ...BACKOFF });
+    cleanup(() => app.stop());
+    const cpu = await cpuPercentOver(pidOf(app), absentMs);
+    const during = await redisStatus(app.baseUrl);
+    c.check(during.state === 'connecting' && !during.connected && /refused/.test(during.reason ?? ''), `state while absent: ${JSON.stringify(during)}`);
+    const redis = await startRedis({ port });
+    cleanup(() => redis.stop());
+    const recoverMs = await waitStatus(app.baseUrl, (s) => s.subscribed, BACKOFF_CAP_MS + 1000, 'subscribed once Redis appears');
+    const msgs = await publishAndCount(redis.url, app.baseUrl, 50);
+    f['time to recover'] = ms(recoverMs);
+    f['CPU while failing'] = `${cpu} %`;
+    f['published / received / lost'] = `${msgs.delivered} / ${msgs.received} / ${msgs.delivered - msgs.received}`;
+    c.check(cpu < 5, `CPU ${cpu} % while Redis was absent`);
+    c.check(msgs.received === msgs.delivered && msgs.delivered === msgs.published, 'every message after subscribing received');
+  });
+}
+
+export async function killAndRestart(opts: { downMs: number; messages?: number }): Promise<Row> {
+  const { downMs } = opts;
+  const n = opts.messages ?? 200;
+  return scenario(GROUP, `Redis killed (SIGKILL), restarted after ${downMs / 1000} s`, `outage detected < 2 s; honest state (connected/subscribed false, possibly stale); resubscribed within the backoff cap + 1 s; every message published while subscribed received; stale flag cleared by the next full list`, async (c, f, cleanup) => {
+    const redis = await startRedis();
+    cleanup(() => redis.stop());
+    const app = await headless({ REDIS_URL: redis.url, ...BACKOFF });
+    cleanup(() => app.stop());
+    await waitStatus(app.baseUrl, (s) => s.subscribed, 10_000, 'subscribed');
+    const before = await publishAndCount(redis.url, app.baseUrl, Math.min(n, 50));
+    const rc0 = (await redisStats(app.baseUrl)).reconnect_count;
+    const killedAt = Date.now();
+    await redis.kill();
+    const detectMs = await waitStatus(app.baseUrl, (s) => !s.subscribed, 5000, 'outage detected', 20);
+    // Honest state throughout the outage: sample it several times.
+    let honest = true;
+    let staleSeen = false;
+    const cpuPromise = cpuPercentOver(pidOf(app), Math.max(500, downMs - 300));
+    const sampleUntil = killedAt + downMs - 200;
+    let sample = await redisStatus(app.baseUrl);
+    while (Date.now() < sampleUntil) {
+      sample = await redisStatus(app.baseUrl);
+      honest &&= !sample.connected && !sample.subscribed && sample.state === 'reconnecting' && !!sample.reason;
+      staleSeen ||= sample.possibly_stale && !!sample.stale_since;
+      await sleep(Math.min(250, downMs / 4));
+    }
+    const cpu = await cpuPromise;
+    await sleep(Math.max(0, killedAt + downMs - Date.now()));
+    const restartedAt = Date.now();
+    await redis.restart();
+    const recoverMs = await waitStatus(app.baseUrl, (s) => s.subscribed, BACKOFF_CAP_MS + 1000, 'resubscribed', 20);
+    const afterRestart = await publishAndCount(redis.url, app.baseUrl, n);
+    const stats = await redisStats(app.baseUrl);
+    const staleAfter = (await redisStatus(app.baseUrl)).possibly_stale;
+    const p = await publisher(redis.url);
+    await p.publish(CHANNELS.matches, matchList([1, 2, 3]));
+    p.close();
+    const clearMs = await waitStatus(app.baseUrl, (s) => !s.possibly_stale, 3000, 'stale flag cleared').catch(() => null);
+    f['time to detect'] = ms(detectMs);
+    f['time to recover'] = `${ms(recoverMs)} after restart (${ms(Date.now() - restartedAt)} incl. ${n} messages)`;
+    f['published / received / lost'] = `${before.delivered + afterRestart.delivered} / ${before.received + afterRestart.received} / ${before.delivered + afterRestart.delivered - before.received - afterRestart.received}`;
+    f['CPU while failing'] = `${cpu} %`;
+    f.reconnect_count = stats.reconnect_count - rc0;
+    f['stale flag'] = `set: ${staleSeen && staleAfter}, cleared: ${clearMs !== null ? ms(clearMs) : 'no'}`;
+    c.check(detectMs < 2000, `outage detected in ${detectMs} ms`);
+    c.check(honest, `state during the outage was not honest (last: ${JSON.stringify(sample)})`);
+    c.check(staleSeen && staleAfter, 'stale flag set during and after the gap');
+    c.check(clearMs !== null, 'stale flag cleared by a full list');
+    c.check(recoverMs <= BACKOFF_CAP_MS + 1000, `resubscribed ${recoverMs} ms after the restart`);
+    c.check(afterRestart.delivered === n && afterRestart.received === n, `after restart: ${afterRestart.delivered} delivered, ${afterRestart.received} received of ${n}`);
+    c.check(before.received === before.delivered, 'before the kill: every message received');
+    c.check(stats.reconnect_count - rc0 === 1, `reconnect_count +${stats.reconnect_count - rc0}`);
+    c.check(cpu < 5, `CPU ${cpu} % during the outage`);
+  });
+}
+
+export async function pausedRedis(opts: { pauseMs?: number } = {}): Promise<Row> {
+  const pauseMs = opts.pauseMs ?? 30_000;
+  return scenario(GROUP, `Redis paused (SIGSTOP) for ${pauseMs / 1000} s`, 'detected within 15 s with the default PING timings (5 s + 5 s); recovers after SIGCONT within the backoff cap + 1 s; messages afterwards received', async (c, f, cleanup) => {
+    const redis = await startRedis();
+    cleanup(() => redis.stop());
+    const app = await headless({ REDIS_URL: redis.url, ...BACKOFF });
+    cleanup(() => app.stop());
+    await waitStatus(app.baseUrl, (s) => s.subscribed, 10_000, 'subscribed');
+    const pausedAt = Date.now();
+    redis.pause();
+    cleanup(() => redis.resume());
+    let detectMs: number | null = null;
+    try {
+      detectMs = await waitStatus(app.baseUrl, (s) => !s.subscribed, Math.min(15_000, pauseMs), 'pause detected', 100);
+    } catch {
+      detectMs = null;
+    }
+    const during = await redisStatus(app.baseUrl);
+    const cpu = await cpuPercentOver(pidOf(app), Math.max(0, Math.min(5000, pausedAt + pauseMs - Date.now() - 100)));
+    await sleep(Math.max(0, pausedAt + pauseMs - Date.now()));
+    redis.resume();
+    const resumedAt = Date.now();
+    let recoverMs: number | null = null;
+    try {
+      // After SIGCONT the paused attempts' SUBSCRIBE may still time out (connect timeout 8 s) before a fresh one.
+      recoverMs = await waitStatus(app.baseUrl, (s) => s.subscribed, 8000 + BACKOFF_CAP_MS + 1000, 'recovered', 50);
+    } catch {
+      recoverMs = null;
+    }
+    const msgs = recoverMs !== null ? await publishAndCount(redis.url, app.baseUrl, 100) : { published: 0, delivered: 0, received: 0 };
+    f['time to detect'] = ms(detectMs);
+    f['time to recover'] = recoverMs === null ? 'not recovered' : `${ms(recoverMs)} after SIGCONT`;
+    f.reason = during.reason ?? '';
+    f['CPU while failing'] = `${cpu} %`;
+    f['published / received / lost'] = `${msgs.delivered} / ${msgs.received} / ${msgs.delivered - msgs.received}`;
+    c.check(detectMs !== null && detectMs <= 15_000, `detected after ${detectMs} ms`);
+    c.check(/PING|no answer/.test(during.reason ?? ''), `reason "${during.reason}"`);
+    c.check(during.possibly_stale, 'possibly stale while paused');
+    c.check(recoverMs !== null, `recovered ${Date.now() - resumedAt} ms after SIGCONT`);
+    c.check(msgs.received === msgs.delivered && msgs.delivered === 100, 'messages after recovery received');
+    c.check(cpu < 5, `CPU ${cpu} % while paused`);
+  });
+}
+
+export async function newPassword(opts: { cpuWindowMs?: number } = {}): Promise<Row> {
+  const cpuWindowMs = opts.cpuWindowMs ?? 10_000;
+  const oldPw = 'old-Pa55-rel-7f3e';
+  const newPw = 'new-Pa55-rel-91cd';
+  return scenario(GROUP, 'Redis restarted with a new password', 'state says "authentication failed"; CPU < 5 %; PUT /api/config with the new password recovers without restarting the app; no password in any response or log line', async (c, f, cleanup) => {
+    const redis = await startRedis({ args: ['--requirepass', oldPw] });
+    cleanup(() => redis.stop());
+    const app = await headless({ REDIS_URL: `redis://:${oldPw}@127.0.0.1:${redis.port}`, ...BACKOFF });
+    cleanup(() => app.stop());
+    await waitStatus(app.baseUrl, (s) => s.subscribed, 10_000, 'subscribed');
+    // kill, not stop: the harness's stop() also deletes the server's directory.
+    await redis.kill();
+    await redis.restart(['--requirepass', newPw]);
+    const detectMs = await waitStatus(app.baseUrl, (s) => /authentication failed/.test(s.reason ?? ''), 10_000, '"authentication failed"');
+    const cpu = await cpuPercentOver(pidOf(app), cpuWindowMs);
+    const during = await redisStatus(app.baseUrl);
+    const pid = pidOf(app);
+    const t0 = Date.now();
+    const put = await getJson(`${app.baseUrl}/api/config`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ redis: { url: `redis://:${newPw}@127.0.0.1:${redis.port}` } }) });
+    const recoverMs = await waitStatus(app.baseUrl, (s) => s.subscribed, 10_000, 'subscribed with the new password');
+    const recovered = Date.now() - t0;
+    const msgs = await publishAndCount(`redis://:${newPw}@127.0.0.1:${redis.port}`, app.baseUrl, 50);
+    const responses = [JSON.stringify(put.body)];
+    for (const route of ['/redis-status', '/redis-stats', '/redis-config', '/api/state', '/api/config', '/health', '/api/messages']) responses.push(JSON.stringify((await getJson(`${app.baseUrl}${route}`)).body));
+    const leaks = [oldPw, newPw].filter((pw) => responses.some((r) => r.includes(pw)) || app.output().includes(pw));
+    f['time to detect'] = ms(detectMs);
+    f['time to recover'] = `${ms(recovered)} after PUT /api/config (${ms(recoverMs)} polling)`;
+    f.reason = during.reason ?? '';
+    f['CPU while failing'] = `${cpu} % over ${cpuWindowMs / 1000} s`;
+    f['published / received / lost'] = `${msgs.delivered} / ${msgs.received} / ${msgs.delivered - msgs.received}`;
+    f['same process'] = pid === pidOf(app);
+    c.check(put.status === 200, `PUT /api/config → ${put.status}`);
+    c.check(cpu < 5, `CPU ${cpu} %`);
+    c.check(!during.subscribed && !during.connected, 'not connected while the password is wrong');
+    c.check(msgs.received === msgs.delivered && msgs.delivered === 50, 'messages after the fix received');
+    c.check(leaks.length === 0, `password visible in a response or the log (${leaks.length})`);
+    c.check(app.child.exitCode === null, 'app kept running');
+  });
+}
+
+export async function slowConsumer(): Promise<Row> {
+  return scenario(GROUP, 'Slow consumer cut off by client-output-buffer-limit pubsub', 'Redis closes the subscription when the app falls behind (app SIGSTOPped while 32 MB are published, limit 256 kB); the app reconnects by itself, counts it in reconnect_count and shows the reason', async (c, f, cleanup) => {
+    const redis = await startRedis({ args: ['--client-output-buffer-limit', 'pubsub 256kb 128kb 1'] });
+    cleanup(() => redis.stop());
+    const app = await headless({ REDIS_URL: redis.url, ...BACKOFF });
+    cleanup(() => app.stop());
+    await waitStatus(app.baseUrl, (s) => s.subscribed, 10_000, 'subscribed');
+    const rc0 = (await redisStats(app.baseUrl)).reconnect_count;
+    const pid = pidOf(app);
+    process.kill(pid, 'SIGSTOP');
+    cleanup(() => process.kill(pid, 'SIGCONT'));
+    const p = await publisher(redis.url);
+    const padding = 'x'.repeat(8000);
+    let deliveredWhileStopped = 0;
+    for (let i = 0; i < 4000; i++) {
+      const msg = JSON.stringify(envelope('processing_status', { status: 'started', details: { seq: i, padding } }));
+      if ((await p.publish(CHANNELS.status, msg)) > 0) deliveredWhileStopped++;
+    }
+    // The soft limit (128 kB) must be exceeded for 1 s before Redis cuts the client.
+    await sleep(1500);
+    await p.publish(CHANNELS.status, statusMessage(-1));
+    const admin = new Redis(redis.url);
+    const info = await admin.info('stats');
+    admin.disconnect();
+    const killedByLimit = /client_output_buffer_limit_disconnections:(\d+)/.exec(info)?.[1] ?? 'n/a';
+    process.kill(pid, 'SIGCONT');
+    const resumedAt = Date.now();
+    const t1 = Date.now();
+    await waitUntil(async () => (await redisStats(app.baseUrl)).reconnect_count > rc0, 5000, 'the cut noticed', 20);
+    const detectMs = Date.now() - t1;
+    const recoverMs = await waitStatus(app.baseUrl, (s) => s.subscribed, BACKOFF_CAP_MS + 1000, 'resubscribed');
+    const stats = await redisStats(app.baseUrl);
+    const state = await getJson(`${app.baseUrl}/api/state`);
+    const conn = (state.body as { connection?: { possiblyStale?: boolean } }).connection;
+    p.close();
+    const after = await publishAndCount(redis.url, app.baseUrl, 50);
+    const logReason = /subscription lost: ([^\n]*)/.exec(app.output())?.[1] ?? '';
+    f['time to detect'] = ms(detectMs);
+    f['time to recover'] = `${ms(Date.now() - resumedAt - 0)} after SIGCONT (${ms(recoverMs)} after reaction)`;
+    f['disconnections by limit (Redis INFO)'] = killedByLimit;
+    f['published / received before cut'] = `4000 / ${stats.messages_received}`;
+    f.reconnect_count = stats.reconnect_count - rc0;
+    f['reason logged'] = logReason;
+    f['after reconnect: published / received / lost'] = `${after.delivered} / ${after.received} / ${after.delivered - after.received}`;
+    c.check(stats.reconnect_count - rc0 >= 1, `reconnect_count +${stats.reconnect_count - rc0}`);
+    c.check(logReason !== '', 'the lost subscription is logged with a reason');
+    c.check(conn?.possiblyStale === true, 'possibly stale after the cut');
+    c.check(after.received === after.delivered && after.delivered === 50, 'receiving again');
+    c.check(deliveredWhileStopped > 0, 'messages were delivered to the app before the cut');
+  });
+}
+
+// ---- Sentinel ------------------------------------------------------------------------------
+
+interface SentinelSet {
+  master: TestRedis;
+  replica: TestRedis;
+  sentinelPorts: number[];
+  stop(): Promise<void>;
+}
+
+async function startSentinels(masterName: string): Promise<SentinelSet> {
+  const master = await startRedis();
+  const replica = await startRedis({ args: ['--replicaof', '127.0.0.1', String(master.port), '--replica-announce-ip', '127.0.0.1'] });
+  const dir = mkdtempSync(path.join(tmpdir(), 'fogis-sentinel-'));
+  const children: ChildProcess[] = [];
+  const sentinelPorts: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const conf = path.join(dir, `sentinel-${i}.conf`);
+    writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        'sentinel announce-ip 127.0.0.1',
+        `sentinel monitor ${masterName} 127.0.0.1 ${master.port} 2`,
+        `sentinel down-after-milliseconds ${masterName} 1000`,
+        `sentinel failover-timeout ${masterName} 5000`,
+        `sentinel parallel-syncs ${masterName} 1`,
+        '',
+      ].join('\n'),
+    );
+    const child = spawn('redis-sentinel', [conf], { stdio: ['ignore', 'ignore', 'ignore'] });
+    children.push(child);
+    sentinelPorts.push(port);
+  }
+  const stop = async (): Promise<void> => {
+    for (const ch of children) ch.kill('SIGKILL');
+    await master.kill();
+    await replica.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // Wait until every sentinel knows the replica and the other two sentinels.
+  const deadline = Date.now() + 20_000;
+  for (const port of sentinelPorts) {
+    for (;;) {
+      const s = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      s.on('error', () => undefined);
+      let ready = false;
+      try {
+        await s.connect();
+        const replicas = (await s.call('SENTINEL', 'REPLICAS', masterName)) as unknown[];
+        const peers = (await s.call('SENTINEL', 'SENTINELS', masterName)) as unknown[];
+        ready = replicas.length >= 1 && peers.length >= 2;
+      } catch {
+        ready = false;
+      } finally {
+        s.disconnect();
+      }
+      if (ready) break;
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`sentinel on ${port} did not see the replica and its peers within 20 s`);
+      }
+      await sleep(200);
+    }
+  }
+  return { master, replica, sentinelPorts, stop };
+}
+
+export async function sentinelFailover(): Promise<Row> {
+  if (spawnSync('sh', ['-c', 'command -v redis-sentinel']).status !== 0) {
+    return skippedRow(GROUP, 'Sentinel failover', 'follows the promoted replica within 10 s', 'redis-sentinel is not installed');
+  }
+  const name = 'fogismaster';
+  return scenario(GROUP, 'Sentinel: master killed, replica promoted', 'master + replica + 3 sentinels (down-after 1 s); after SIGKILL of the master the app follows the promoted replica within 10 s and keeps receiving', async (c, f, cleanup) => {
+    const set = await startSentinels(name);
+    cleanup(() => set.stop());
+    const app = await headless({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_SENTINELS: set.sentinelPorts.map((p) => `127.0.0.1:${p}`).join(','), REDIS_SENTINEL_MASTER: name, ...BACKOFF });
+    cleanup(() => app.stop());
+    await waitStatus(app.baseUrl, (s) => s.subscribed, 10_000, 'subscribed via Sentinel');
+    const before = await publishAndCount(set.master.url, app.baseUrl, 50);
+    const killedAt = Date.now();
+    await set.master.kill();
+    const detectMs = await waitStatus(app.baseUrl, (s) => !s.subscribed, 5000, 'master loss detected', 20);
+    let followMs: number | null = null;
+    try {
+      followMs = (await waitStatus(app.baseUrl, (s) => s.subscribed, 15_000, 'subscribed to the promoted replica', 50)) + detectMs;
+    } catch {
+      followMs = null;
+    }
+    const follow = Date.now() - killedAt;
+    const roleClient = new Redis(set.replica.url);
+    const role = await roleClient.call('ROLE').then((r) => String((r as unknown[])[0])).catch(() => '?');
+    roleClient.disconnect();
+    const after = followMs !== null ? await publishAndCount(set.replica.url, app.baseUrl, 100) : { published: 0, delivered: 0, received: 0 };
+    const numsub = await (async () => {
+      const r = new Redis(set.replica.url);
+      try {
+        return (await r.call('PUBSUB', 'NUMSUB', CHANNELS.matches)) as unknown[];
+      } finally {
+        r.disconnect();
+      }
+    })();
+    f['time to detect'] = ms(detectMs);
+    f['time to recover'] = followMs === null ? 'did not follow' : `${ms(follow)} from the kill to subscribed on the new master`;
+    f['replica role after failover'] = role;
+    f['published / received / lost'] = `${before.delivered + after.delivered} / ${before.received + after.received} / ${before.delivered + after.delivered - before.received - after.received}`;
+    c.check(followMs !== null && follow <= 10_000, `followed in ${follow} ms`);
+    c.check(role === 'master', `replica role ${role}`);
+    c.check(Number(numsub[1]) === 1, 'subscribed on the promoted replica');
+    c.check(after.delivered === 100 && after.received === 100, `after failover ${after.received}/${after.delivered}`);
+  });
+}
+
+// ---- TLS -----------------------------------------------------------------------------------
+
+function openssl(args: string[], cwd: string): void {
+  const r = spawnSync('openssl', args, { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+}
+
+/** A CA, a server certificate for 127.0.0.1/localhost signed by it, and an unrelated CA. */
+function makeCerts(dir: string): { ca: string; cert: string; key: string; otherCa: string } {
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=FOGIS Test CA', '-keyout', 'ca.key', '-out', 'ca.crt'], dir);
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr'], dir);
+  writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'server.crt'], dir);
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Some Other CA', '-keyout', 'other.key', '-out', 'other.crt'], dir);
+  return { ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'server.crt'), key: path.join(dir, 'server.key'), otherCa: path.join(dir, 'other.crt') };
+}
+
+export function redisHasTls(): { ok: boolean; detail: string } {
+  const r = spawnSync('redis-server', ['--port', '0', '--tls-port', '1', '--tls-cert-file', '/nonexistent', '--tls-key-file', '/nonexistent', '--tls-auth-clients', 'no'], { encoding: 'utf8', timeout: 3000 });
+  const out = `${r.stdout}${r.stderr}`;
+  if (/not support|TLS support.*not|Bad directive|unknown option|FATAL CONFIG/i.test(out) && /tls-port/i.test(out)) return { ok: false, detail: out.trim().split('\n').slice(-3).join(' ') };
+  return { ok: true, detail: 'redis-server accepts --tls-port' };
+}
+
+export async function tlsScenarios(): Promise<Row> {
+  const tls = redisHasTls();
+  if (!tls.ok) return skippedRow(GROUP, 'TLS (rediss:// + CA file)', 'connects with the CA; a wrong CA gives a clear error', `redis-server here was built without TLS: ${tls.detail}`);
+  return scenario(GROUP, 'TLS: rediss:// with a private CA; a wrong CA', 'a redis-server with only a TLS port and a self-signed CA made by openssl at test time: the app subscribes with REDIS_TLS_CA_FILE and receives; with another CA it stays "connecting" with a "TLS error: …" reason', async (c, f, cleanup) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fogis-tls-'));
+    cleanup(() => rmSync(dir, { recursive: true, force: true }));
+    const certs = makeCerts(dir);
+    const port = await freePort();
+    const redis = await startRedis({ port, args: ['--port', '0', '--tls-port', String(port), '--tls-cert-file', certs.cert, '--tls-key-file', certs.key, '--tls-ca-cert-file', certs.ca, '--tls-auth-clients', 'no'] });
+    cleanup(() => redis.stop());
+    const url = `rediss://127.0.0.1:${port}`;
+    const good = await headless({ REDIS_URL: url, REDIS_TLS_CA_FILE: certs.ca, ...BACKOFF });
+    cleanup(() => good.stop());
+    const t0 = Date.now();
+    await waitStatus(good.baseUrl, (s) => s.subscribed, 10_000, 'subscribed over TLS');
+    const connectMs = Date.now() - t0;
+    const before = (await redisStats(good.baseUrl)).messages_received;
+    const pub = new Redis(url, { tls: { ca: readFileSync(certs.ca), servername: 'localhost' } });
+    let delivered = 0;
+    for (let i = 0; i < 50; i++) delivered += (await pub.publish(CHANNELS.status, statusMessage(i))) > 0 ? 1 : 0;
+    pub.disconnect();
+    const received = await receivedAfter(good.baseUrl, before, delivered, 5000);
+    await good.stop();
+
+    const wrong = await headless({ REDIS_URL: url, REDIS_TLS_CA_FILE: certs.otherCa, ...BACKOFF });
+    cleanup(() => wrong.stop());
+    let reason = '';
+    const detectMs = await waitStatus(wrong.baseUrl, (s) => {
+      reason = s.reason ?? '';
+      return /TLS error/.test(reason);
+    }, 10_000, 'TLS error reason').catch(() => null);
+    const st = await redisStatus(wrong.baseUrl);
+    const cpu = await cpuPercentOver(pidOf(wrong), 3000);
+
+    const plain = await headless({ REDIS_URL: `redis://127.0.0.1:${port}`, ...BACKOFF });
+    cleanup(() => plain.stop());
+    let plainReason = '';
+    await waitStatus(plain.baseUrl, (s) => {
+      plainReason = s.reason ?? '';
+      return s.reason !== null && s.reason !== 'not started';
+    }, 15_000, 'plain-text reason').catch(() => null);
+
+    f['time to connect'] = ms(connectMs);
+    f['published / received / lost'] = `${delivered} / ${received} / ${delivered - received}`;
+    f['wrong CA: time to detect'] = ms(detectMs);
+    f['wrong CA reason'] = reason;
+    f['plain redis:// against the TLS port'] = plainReason;
+    f['CPU while failing'] = `${cpu} %`;
+    c.check(delivered === 50 && received === 50, 'messages over TLS received');
+    c.check(detectMs !== null && /certificate|self[- ]signed|verify/i.test(reason), `wrong CA reason "${reason}"`);
+    c.check(!st.subscribed && !st.connected, 'not connected with the wrong CA');
+    c.check(cpu < 5, `CPU ${cpu} % with the wrong CA`);
+    c.check(plainReason !== '', 'plain redis:// against TLS gives a reason');
+  });
+}
