@@ -84,6 +84,11 @@ export function redisOptions(settings: RedisSettings, extra: Partial<RedisOption
         ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
         ...(db ? { db: Number(db) } : {}),
         sentinelRetryStrategy: () => null,
+        // Follow a failover even when the old master stays reachable (a graceful SENTINEL
+        // FAILOVER, a partition): the sentinels' +switch-master drops this connection, and the
+        // supervisor reconnects to the new master. Without it the subscription stayed on the
+        // demoted node and reported "subscribed" while the new master's messages could be lost.
+        failoverDetector: true,
         enableTLSForSentinelMode: tlsWanted,
       },
     };
@@ -118,6 +123,8 @@ export class SubscriberSupervisor {
   private lastError: string | null = null;
   private running = false;
   private paused = false;
+  /** With Sentinel: the master this subscription is really on (host:port), once subscribed. */
+  private currentMaster: string | null = null;
 
   constructor(
     settings: RedisSettings,
@@ -150,7 +157,8 @@ export class SubscriberSupervisor {
 
   private endpoint(): string {
     if (this.settings.sentinels.length > 0) {
-      return `sentinel ${this.settings.sentinelMasterName} via ${this.settings.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}`;
+      const at = this.currentMaster ? ` at ${this.currentMaster}` : '';
+      return `sentinel ${this.settings.sentinelMasterName}${at} via ${this.settings.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}`;
     }
     return maskRedisUrl(this.settings.url);
   }
@@ -258,6 +266,7 @@ export class SubscriberSupervisor {
   private async dropClient(): Promise<void> {
     const c = this.client;
     this.client = null;
+    this.currentMaster = null;
     this.generation++;
     if (!c) return;
     c.removeAllListeners('messageBuffer');
@@ -308,6 +317,10 @@ export class SubscriberSupervisor {
       if (gen !== this.generation) return;
       this.handleFailure(gen, this.lastError ?? describeRedisError(err));
       return;
+    }
+    if (this.settings.sentinels.length > 0) {
+      const sock = client.stream;
+      this.currentMaster = sock?.remoteAddress ? `${sock.remoteAddress.includes(':') ? `[${sock.remoteAddress}]` : sock.remoteAddress}:${sock.remotePort ?? ''}` : null;
     }
     const afterGap = this.everSubscribed;
     this.everSubscribed = true;
