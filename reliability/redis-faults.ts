@@ -286,7 +286,7 @@ interface SentinelSet {
   stop(): Promise<void>;
 }
 
-async function startSentinels(masterName: string): Promise<SentinelSet> {
+export async function startSentinels(masterName: string): Promise<SentinelSet> {
   const master = await startRedis();
   const replica = await startRedis({ args: ['--replicaof', '127.0.0.1', String(master.port), '--replica-announce-ip', '127.0.0.1'] });
   const dir = mkdtempSync(path.join(tmpdir(), 'fogis-sentinel-'));
@@ -469,5 +469,47 @@ export async function tlsScenarios(): Promise<Row> {
     c.check(!st.subscribed && !st.connected, 'not connected with the wrong CA');
     c.check(cpu < 5, `CPU ${cpu} % with the wrong CA`);
     c.check(plainReason !== '', 'plain redis:// against TLS gives a reason');
+  });
+}
+
+export async function sentinelGracefulFailover(): Promise<Row> {
+  if (spawnSync('sh', ['-c', 'command -v redis-sentinel']).status !== 0) {
+    return skippedRow(GROUP, 'Sentinel: graceful failover', 'moves to the new master', 'redis-sentinel is not installed');
+  }
+  const name = 'fogisgraceful';
+  return scenario(GROUP, 'Sentinel: SENTINEL FAILOVER with the old master still up, then split brain', 'the old master stays reachable (demoted, then made a master again by hand): the app leaves it on +switch-master, subscribes on the new master within 10 s, shows it as its endpoint, and receives what is published there', async (c, f, cleanup) => {
+    const set = await startSentinels(name);
+    cleanup(() => set.stop());
+    const app = await headless({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_SENTINELS: set.sentinelPorts.map((p) => `127.0.0.1:${p}`).join(','), REDIS_SENTINEL_MASTER: name, ...BACKOFF });
+    cleanup(() => app.stop());
+    await waitStatus(app.baseUrl, (s) => s.subscribed, 10_000, 'subscribed via Sentinel');
+    const numsub = async (url: string): Promise<number> => {
+      const r = new Redis(url);
+      try {
+        return Number(((await r.call('PUBSUB', 'NUMSUB', CHANNELS.matches)) as unknown[])[1]);
+      } finally {
+        r.disconnect();
+      }
+    };
+    const sentinel = new Redis({ host: '127.0.0.1', port: set.sentinelPorts[0] });
+    cleanup(() => sentinel.disconnect());
+    const t0 = Date.now();
+    await sentinel.call('SENTINEL', 'FAILOVER', name);
+    let moved: number | null = null;
+    await waitUntil(async () => (await numsub(set.replica.url)) === 1 && (await numsub(set.master.url)) === 0, 10_000, 'subscription on the new master', 100).then(() => (moved = Date.now() - t0), () => undefined);
+    await waitStatus(app.baseUrl, (s) => s.subscribed, 5000, 'subscribed');
+    const state = (await getJson(`${app.baseUrl}/api/state`)).body as { connection?: { endpoint?: string } };
+    const endpoint = state.connection?.endpoint ?? '';
+    // Split brain: the old master is made a master again; only the new master counts.
+    const old = new Redis(set.master.url);
+    await old.call('REPLICAOF', 'NO', 'ONE');
+    old.disconnect();
+    const after = await publishAndCount(set.replica.url, app.baseUrl, 50);
+    f['time to recover'] = moved === null ? 'stayed on the old master' : `${ms(moved)} from SENTINEL FAILOVER to subscribed on the new master`;
+    f.endpoint = endpoint;
+    f['published / received / lost'] = `${after.delivered} / ${after.received} / ${after.delivered - after.received}`;
+    c.check(moved !== null && moved <= 10_000, 'moved to the new master within 10 s');
+    c.check(endpoint.includes(`:${set.replica.port}`), `endpoint "${endpoint}" names the new master`);
+    c.check(after.delivered === 50 && after.received === 50, `on the new master: ${after.received}/${after.delivered}`);
   });
 }

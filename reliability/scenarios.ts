@@ -6,7 +6,7 @@ import { npmAudit } from './audit';
 import { corruptState, crashReplay, fullDiskAndReadOnly } from './crashes';
 import { googleSecrets, hostileMessages, httpAttacks, httpToken, parserFuzz, prototypePollution } from './hostile';
 import { scenario, type Row } from './lib';
-import { absentAtStart, killAndRestart, newPassword, pausedRedis, sentinelFailover, slowConsumer, tlsScenarios } from './redis-faults';
+import { absentAtStart, killAndRestart, newPassword, pausedRedis, sentinelFailover, sentinelGracefulFailover, slowConsumer, tlsScenarios } from './redis-faults';
 
 export interface ScenarioDef {
   id: string;
@@ -44,6 +44,7 @@ export const FULL: ScenarioDef[] = [
   { id: 'redis-password', timeoutMs: 90_000, run: () => newPassword({ cpuWindowMs: 10_000 }) },
   { id: 'redis-slow-consumer', timeoutMs: 60_000, run: () => slowConsumer() },
   { id: 'redis-sentinel', timeoutMs: 90_000, run: () => sentinelFailover() },
+  { id: 'redis-sentinel-graceful', timeoutMs: 90_000, run: () => sentinelGracefulFailover() },
   { id: 'redis-tls', timeoutMs: 90_000, run: () => tlsScenarios() },
   { id: 'crash-ics', timeoutMs: 300_000, run: () => crashReplay({ backend: 'ics', messages: 1000, kills: 20 }) },
   { id: 'crash-google', timeoutMs: 300_000, run: () => crashReplay({ backend: 'google', messages: 1000, kills: 20 }) },

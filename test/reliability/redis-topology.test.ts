@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { newPassword, sentinelFailover, slowConsumer, tlsScenarios } from '../../reliability/redis-faults';
+import { newPassword, sentinelFailover, sentinelGracefulFailover, slowConsumer, tlsScenarios } from '../../reliability/redis-faults';
 import { expectRow } from './expect-row';
 
 describe('reliability: Redis password, slow consumer, Sentinel, TLS (headless app)', () => {
@@ -13,6 +13,10 @@ describe('reliability: Redis password, slow consumer, Sentinel, TLS (headless ap
 
   it('Sentinel: master killed, the app follows the promoted replica within 10 s', async (ctx) => {
     expectRow(await sentinelFailover(), ctx);
+  }, 60_000);
+
+  it('Sentinel: graceful failover with the old master still up: the app moves to the new master', async (ctx) => {
+    expectRow(await sentinelGracefulFailover(), ctx);
   }, 60_000);
 
   it('TLS: rediss:// with a private CA file; a wrong CA is a clear error', async (ctx) => {
