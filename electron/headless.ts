@@ -12,6 +12,21 @@ const log = createConsoleLogger();
 const here = path.dirname(fileURLToPath(import.meta.url));
 const staticDir = [path.join(here, 'renderer'), path.join(here, '..', 'dist', 'renderer')].find((d) => existsSync(path.join(d, 'index.html'))) ?? null;
 
+/**
+ * Signal handling is installed before anything starts: a SIGINT/SIGTERM that arrives while the
+ * core is still starting (the HTTP server already answers) used to hit Node's default action
+ * and kill the process without saving state. Such a signal now waits for the start to finish
+ * and then shuts down cleanly.
+ */
+let stopCore: ((signal: string) => void) | null = null;
+let pendingSignal: string | null = null;
+const onSignal = (signal: string): void => {
+  if (stopCore) stopCore(signal);
+  else pendingSignal ??= signal;
+};
+process.on('SIGINT', () => onSignal('SIGINT'));
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+
 async function main(): Promise<void> {
   let core;
   try {
@@ -42,8 +57,8 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     void core.stop().then(() => { log.info('app', `stopped in ${Date.now() - t0} ms`); process.exit(0); });
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  stopCore = shutdown;
+  if (pendingSignal) shutdown(pendingSignal);
 }
 
 process.on('unhandledRejection', (reason) => log.error('app', `unhandled: ${errorText(reason)}`));
