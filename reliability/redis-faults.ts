@@ -111,6 +111,7 @@ export async function killAndRestart(opts: { downMs: number; messages?: number }
       staleSeen ||= sample.possibly_stale && !!sample.stale_since;
       await sleep(Math.min(250, downMs / 4));
     }
+    const health = (await getJson(`${app.baseUrl}/health`)).body as { status?: string; redis_state?: string };
     const cpu = await cpuPromise;
     await sleep(Math.max(0, killedAt + downMs - Date.now()));
     const restartedAt = Date.now();
@@ -129,9 +130,11 @@ export async function killAndRestart(opts: { downMs: number; messages?: number }
     f['CPU while failing'] = `${cpu} %`;
     f.reconnect_count = stats.reconnect_count - rc0;
     f['stale flag'] = `set: ${staleSeen && staleAfter}, cleared: ${clearMs !== null ? ms(clearMs) : 'no'}`;
+    f['/health during the outage'] = `${health.status} (${health.redis_state})`;
     c.check(detectMs < 2000, `outage detected in ${detectMs} ms`);
     c.check(honest, `state during the outage was not honest (last: ${JSON.stringify(sample)})`);
     c.check(staleSeen && staleAfter, 'stale flag set during and after the gap');
+    c.check(health.status === 'degraded' && health.redis_state === 'reconnecting', `/health during the outage: ${JSON.stringify(health)}`);
     c.check(clearMs !== null, 'stale flag cleared by a full list');
     c.check(recoverMs <= BACKOFF_CAP_MS + 1000, `resubscribed ${recoverMs} ms after the restart`);
     c.check(afterRestart.delivered === n && afterRestart.received === n, `after restart: ${afterRestart.delivered} delivered, ${afterRestart.received} received of ${n}`);
