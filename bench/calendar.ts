@@ -60,8 +60,9 @@ function apiCallsOf(s: FullCalendarSink): number {
 async function runBackend(kind: 'ics' | 'google'): Promise<BackendResult> {
   const first = { d: [] as number[], s: [] as number[], w: [] as number[], a: [] as number[] };
   const same = { d: [] as number[], s: [] as number[], w: [] as number[], a: [] as number[], p: [] as number[] };
-  const fake = kind === 'google' ? await startFakeCalendarServer() : null;
   for (let r = 0; r < reps; r++) {
+    // A fresh fake calendar each time: events left by the previous repetition would be adopted.
+    const fake = kind === 'google' ? await startFakeCalendarServer() : null;
     const dir = mkdtempSync(path.join(tmpdir(), `fogis-bench-cal-${kind}-`));
     const config = configSchema.parse({ calendar: { backend: kind } });
     const sink = createCalendarSink(config, ctxFor(dir), fake ? { secretStore: signedInStore(), googleRootUrl: fake.rootUrl, tokenUrl: fake.tokenUrl, tokenImportPath: null, saveDelayMs: 50 } : { saveDelayMs: 50 });
@@ -92,9 +93,9 @@ async function runBackend(kind: 'ics' | 'google'): Promise<BackendResult> {
       same.p.push(sink.getState().pending);
     }
     await sink.stop();
+    await fake?.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  await fake?.close();
   return {
     backend: kind,
     firstDecisionMs: median(first.d),

@@ -393,9 +393,8 @@ async function memory(pub: Publisher, ours: Sub, bare: Sub, parse: Sub): Promise
   };
 }
 
-async function throughput(pub: Publisher, subs: Sub[]): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for (const size of ['small', 'm10', 'm1000'] as SizeName[]) {
+async function throughput(pub: Publisher, subs: Sub[], sizes: SizeName[], out: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  for (const size of sizes) {
     const n = P.n[size];
     const runs: Record<string, Array<{ msgPerSec: number; cpuUsPerMsg: number; peakRss: number }>> = {};
     for (const s of subs) {
@@ -422,9 +421,8 @@ async function throughput(pub: Publisher, subs: Sub[]): Promise<Record<string, u
   return out;
 }
 
-async function latency(pub: Publisher, subs: Sub[]): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for (const size of ['small', 'm10', 'm1000'] as SizeName[]) {
+async function latency(pub: Publisher, subs: Sub[], sizes: SizeName[], out: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  for (const size of sizes) {
     const res: Record<string, Array<ReturnType<typeof latencySummary>>> = {};
     for (const s of subs) res[s.name] = [];
     for (let r = 0; r < P.reps; r++) {
@@ -627,8 +625,22 @@ async function main(): Promise<void> {
     subs.push(bare, parse, ours);
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
     if (want('memory')) results.memory = await memory(pub, ours, bare, parse);
-    if (want('throughput')) results.throughput = await throughput(pub, [bare, parse, ours]);
-    if (want('latency')) results.latency = await latency(pub, [parse, ours]);
+    // Size by size, so our process sees one list switch (10 → 1000 matches, all new) and
+    // never a 1000 → 10 switch, which holds back 990 calendar deletions (see BENCHMARKS.md).
+    if (want('throughput')) results.throughput = {};
+    if (want('latency')) results.latency = {};
+    for (const size of ['small', 'm10', 'm1000'] as SizeName[]) {
+      const guard = async (section: string, fn: () => Promise<unknown>): Promise<void> => {
+        try {
+          await fn();
+        } catch (err) {
+          log(`${section} ${size} failed: ${(err as Error).message}\n  ${ours.lines.slice(-8).join('\n  ')}`);
+          (results[section] as Record<string, unknown>)[`${size}_error`] = (err as Error).message;
+        }
+      };
+      if (want('throughput')) await guard('throughput', () => throughput(pub, [bare, parse, ours], [size], results.throughput));
+      if (want('latency')) await guard('latency', () => latency(pub, [parse, ours], [size], results.latency));
+    }
     if (want('http')) {
       results.http = await httpLoad(pub, ours);
       log(`http: ${JSON.stringify(results.http)}`);
