@@ -9,7 +9,7 @@ import type { BridgeHandlers } from '../core-api';
 import { errorText, type Logger } from '../log';
 import { checkHost, checkOrigin, checkToken, tokenRequired, type GuardOptions } from './guard';
 import { readStatic } from './static-files';
-import { MAX_MATCHES } from '../messages/parse-message';
+import { MAX_DEPTH, MAX_MATCHES, nestingDepth } from '../messages/parse-message';
 
 /**
  * The local monitoring server: the Python service's six routes with their exact keys and
@@ -86,6 +86,8 @@ function requireJsonType(req: IncomingMessage): void {
   if (type !== 'application/json') throw new HttpError(415, 'Content-Type must be application/json');
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Parses a JSON body; `undefined` for an empty body. */
 async function jsonBody(req: IncomingMessage, maxBytes: number, allowEmpty: boolean): Promise<unknown> {
   const buf = await readBody(req, maxBytes);
@@ -94,8 +96,18 @@ async function jsonBody(req: IncomingMessage, maxBytes: number, allowEmpty: bool
     throw new HttpError(400, 'Missing JSON data in request');
   }
   requireJsonType(req);
+  let text: string;
   try {
-    return JSON.parse(buf.toString('utf8'));
+    // JSON bodies are UTF-8 (RFC 8259); invalid bytes are refused, not silently replaced (as on Redis).
+    text = strictUtf8.decode(buf);
+  } catch {
+    throw new HttpError(400, 'Request body is not valid UTF-8');
+  }
+  // As for Redis messages: a body nested thousands deep parses, then overflows the stack
+  // wherever it is copied or saved (it made /manual-sync fail with a 500 half-way through).
+  if (nestingDepth(text, MAX_DEPTH) > MAX_DEPTH) throw new HttpError(400, `Request body is nested more than ${MAX_DEPTH} levels deep`);
+  try {
+    return JSON.parse(text);
   } catch {
     throw new HttpError(400, 'Request body is not valid JSON');
   }
