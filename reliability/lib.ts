@@ -207,7 +207,8 @@ export async function scenario(group: string, name: string, expectation: string,
   try {
     await fn(c, figures, (f) => cleanups.push(f));
   } catch (err) {
-    c.check(false, err instanceof Error ? err.message.split('\n')[0]!.slice(0, 400) : String(err));
+    const where = err instanceof Error ? (err.stack ?? '').split('\n').find((l) => l.includes('/reliability/'))?.trim() : undefined;
+    c.check(false, `${err instanceof Error ? (err.message.split('\n')[0] ?? '').slice(0, 400) : String(err)}${where ? ` (${where.replace(/^at /, 'at ').replace(/.*\/reliability\//, 'reliability/')})` : ''}`);
   } finally {
     for (const f of cleanups.reverse()) {
       try {
