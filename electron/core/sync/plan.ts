@@ -86,8 +86,9 @@ export function planSync(input: PlanInput): PlanResult {
       if (record?.present) {
         deletions.push({ ...draftBase(mid, title), kind: 'delete', reason: 'cancelled', sourceKey, heldReason: 'cancelled' });
       } else {
-        if (job) result.cancelPending.push(mid);
-        else result.unchanged++;
+        // A queued delete stays: it removes an event an earlier, unconfirmed write may have made.
+        if (job?.kind === 'upsert') result.cancelPending.push(mid);
+        else if (!job) result.unchanged++;
       }
       continue;
     }
@@ -153,11 +154,21 @@ export function planSync(input: PlanInput): PlanResult {
     }
   }
 
+  // Deletions already accepted from earlier lists and still queued (slow or failing calendar)
+  // are not this list's doing: judge only the new ones, against what the calendar will hold
+  // once the queued ones are done. Counting the queue made ordinary one-at-a-time removals add
+  // up under API retries until the guard held them all back as a mass deletion.
+  // The share is taken of the larger of the calendar and the list: while most of a list is
+  // still being written (first sync, a slow or failing calendar, after a crash) the calendar
+  // holds only a few events, and one ordinary removal looked like "2 of 2" and was held back.
+  const queuedDelete = (key: string): boolean => pending.get(key)?.kind === 'delete';
   let known = 0;
-  for (const r of records.values()) if (r.present) known++;
+  for (const r of records.values()) if (r.present && !queuedDelete(r.matchId)) known++;
+  const fresh = deletions.filter((d) => !queuedDelete(d.key)).length;
+  const base = Math.max(known, input.matches.length);
   // §7 #82: the processor once published empty lists. Never act destructively on one, nor on
   // a list that would wipe out a large share of the calendar, without the user's word.
-  const suspicious = deletions.length > 0 && (input.matches.length === 0 || deletions.length > options.maxDeleteFraction * known);
+  const suspicious = fresh > 0 && (input.matches.length === 0 || fresh > options.maxDeleteFraction * base);
   for (const d of deletions) {
     const { heldReason, ...draft } = d;
     if (suspicious) {

@@ -42,6 +42,8 @@ export const LAST_LIST_FILE = 'calendar-last-list.json';
 export class SyncEngine {
   private records = new Map<string, MatchRecord>();
   private outbox = new Outbox();
+  /** Keys of upsert jobs that may have reached the calendar (tried now, or restored after a crash). */
+  private readonly maybeWritten = new Set<string>();
   private held: HeldDeletion[] = [];
   private failures = new Map<string, FailureEntry>();
   private unschedulable = new Map<string, FailureEntry>();
@@ -86,6 +88,9 @@ export class SyncEngine {
       const s = loaded.value;
       for (const r of s.records) this.records.set(r.matchId, r);
       this.outbox = new Outbox(s.outbox);
+      // The outbox is saved before each write is tried, so a job found here after a crash may
+      // already be in the calendar even though its attempt count says 0.
+      for (const job of s.outbox) if (job.kind === 'upsert') this.maybeWritten.add(job.key);
       this.held = s.held;
       for (const [k, v] of Object.entries(s.failures)) this.failures.set(k, v);
       for (const k of COUNTER_KEYS) this.counters[k] = s.counters[k] ?? 0;
@@ -250,7 +255,22 @@ export class SyncEngine {
   private applyPlan(res: PlanResult, full = true): void {
     const now = Date.now();
     for (const key of res.cancelPending) {
-      if (this.outbox.remove(key)) this.settle(key, 'unchanged');
+      const removed = this.outbox.remove(key);
+      if (!removed) continue;
+      const tried = this.maybeWritten.delete(key) || removed.attempts > 0;
+      if (removed.kind === 'upsert' && tried && !this.records.get(removed.matchId)?.present) {
+        // A tried write may have reached the calendar although its answer was lost (reset,
+        // timeout, or a crash after the request went out). Dropping the job would leave that
+        // event behind, unknown to us; delete it instead (a no-op when it does not exist).
+        // Without this, such orphans piled up under API faults and crashes, and a later
+        // reconcile wanted to delete them all at once, which the deletion guard held back.
+        // A new event's id is deterministic (eventIdFor), so it can be deleted without knowing it was made.
+        this.outbox.put({ ...deleteDraft(removed.matchId, removed.title, 'removed', null), eventId: removed.eventId ?? this.backend.eventIdFor(removed.matchId) }, now);
+        this.jobsUnsaved = true;
+        this.opts.log.info('sync', `${removed.title} (${removed.matchId}) is no longer wanted and an earlier write may have reached the calendar: deleting it to be sure`);
+        continue;
+      }
+      this.settle(key, 'unchanged');
     }
     for (const draft of res.enqueue) {
       this.outbox.put(draft, now);
@@ -399,6 +419,7 @@ export class SyncEngine {
     for (const job of ready) {
       if (this.stopped) break;
       if (this.outbox.get(job.key) !== job) continue;
+      if (job.kind === 'upsert') this.maybeWritten.add(job.key);
       try {
         done.push([job, await this.backend.execute(job, this.records.get(job.matchId) ?? null)]);
       } catch (err) {
@@ -453,7 +474,10 @@ export class SyncEngine {
     }
     if (job.reason !== 'duplicate') this.failures.delete(job.matchId);
     this.lastSyncAt = now;
-    if (this.outbox.complete(job)) this.settle(job.key, outcome.action);
+    if (this.outbox.complete(job)) {
+      this.maybeWritten.delete(job.key);
+      this.settle(job.key, outcome.action);
+    }
   }
 
   private jobFailed(job: OutboxJob, e: SyncError): void {
