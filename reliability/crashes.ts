@@ -169,15 +169,17 @@ interface CalendarSnapshot {
  * same data directory each time. Messages are only published while the app is subscribed,
  * so every list reaches some instance. At the end the calendar must equal the last list.
  */
-export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: number; kills?: number; seed?: number }): Promise<Row> {
+export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: number; kills?: number; seed?: number; apiFaults?: boolean; logFile?: string; intervalMs?: number; keepDataDir?: boolean }): Promise<Row> {
   const n = opts.messages ?? 1000;
   const kills = opts.kills ?? 20;
   const seed = opts.seed ?? 20260501;
-  return scenario(GROUP, `SIGKILL ×${kills} during a ${n}-list replay (${opts.backend === 'ics' ? 'ICS file' : 'Google via the local Calendar v3 server'})`, 'after the run the calendar equals the last match list: 0 lost writes, 0 duplicates, 0 stale events; every state file parses after every kill; nothing moved aside as corrupt', async (c, f, cleanup) => {
+  const faults = opts.backend === 'google' && opts.apiFaults === true;
+  return scenario(GROUP, `SIGKILL ×${kills} during a ${n}-list replay (${opts.backend === 'ics' ? 'ICS file' : `Google via the local Calendar v3 server${faults ? ', with API faults' : ''}`})`, 'after the run the calendar equals the last match list: 0 lost writes, 0 duplicates, 0 stale events; every state file parses after every kill; nothing moved aside as corrupt', async (c, f, cleanup) => {
     const redis = await startRedis();
     cleanup(() => redis.stop());
     const dataDir = tempDir('fogis-crash-');
-    cleanup(() => rmSync(dataDir, { recursive: true, force: true }));
+    if (opts.keepDataDir) c.note(`data directory kept: ${dataDir}`);
+    else cleanup(() => rmSync(dataDir, { recursive: true, force: true }));
     let fake: FakeCalendarServer | null = null;
     const env: Record<string, string> = { REDIS_URL: redis.url, ...FAST_REDIS_ENV, CALENDAR_BACKEND: opts.backend };
     if (opts.backend === 'google') {
@@ -200,6 +202,8 @@ export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: 
     const fileProblems: string[] = [];
     let restarts = 0;
     let republished = 0;
+    let faultsInjected = 0;
+    const outputs: string[] = [];
     let lastId = '';
     const t0 = Date.now();
     for (let i = 0; i < n; i++) {
@@ -209,15 +213,26 @@ export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: 
         republished++;
         await waitStatus(app.baseUrl, (s) => s.subscribed, 10_000, 'subscribed before publishing');
       }
+      if (faults && fake && i % 25 === 0) {
+        // Writes that succeed but whose answer is lost, server errors, a dropped connection.
+        fake.inject({ op: 'insert', times: 1, resetAfterApply: true });
+        fake.inject({ op: 'patch', times: 1, resetAfterApply: true });
+        fake.inject({ op: 'delete', times: 1, resetAfterApply: true });
+        fake.inject({ op: 'insert', times: 1, status: 500, reason: 'backendError' });
+        fake.inject({ op: 'patch', times: 1, status: 503, reason: 'backendError' });
+        fake.inject({ op: 'list', times: 1, reset: true });
+        faultsInjected += 6;
+      }
       if (killAt.has(i)) {
         await sleep(Math.floor(rnd() * 40));
         app.child.kill('SIGKILL');
         await app.exited;
+        outputs.push(app.output());
         fileProblems.push(...checkFiles(dataDir).map((p) => `after kill ${restarts + 1}: ${p}`));
         app = await headless(env, dataDir);
         restarts++;
         await waitStatus(app.baseUrl, (s) => s.subscribed, 10_000, 'subscribed after restart');
-      } else await sleep(5);
+      } else await sleep(opts.intervalMs ?? (faults ? 25 : 5));
     }
     const publishMs = Date.now() - t0;
     // Settle: the last list is the current one and nothing is pending.
@@ -240,6 +255,7 @@ export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: 
     f['lists received by the last instance'] = stats.messages_received;
     f['calendar writes expected / done / duplicated'] = `${cmp.expected} / ${cmp.done} / ${cmp.duplicated}`;
     f['lost / stale / extra events'] = `${cmp.lost} / ${cmp.wrong} / ${cmp.extra}`;
+    if (faults) f['API faults injected'] = `${faultsInjected} (lost answers after a write, 500/503, resets)`;
     if (fake) f['Calendar API calls'] = `${fake.count('insert')} inserts, ${fake.count('patch')} patches, ${fake.count('delete')} deletes, ${fake.count('list')} lists`;
     f['state files checked'] = `${restarts + 1} times, problems: ${fileProblems.length}`;
     f['calendar state at the end'] = s ? `pending ${s.calendar.pending}, failed ${s.calendar.failed}, held ${s.calendar.heldDeletions}, ${s.calendar.status}` : 'unknown';
@@ -248,6 +264,13 @@ export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: 
     c.check(cmp.lost === 0 && cmp.duplicated === 0 && cmp.wrong === 0 && cmp.extra === 0, cmp.detail.slice(0, 5).join('; ') || 'calendar differs');
     c.check(fileProblems.length === 0, fileProblems.slice(0, 3).join('; '));
     c.check(!!s && s.calendar.failed === 0 && s.calendar.heldDeletions === 0, 'calendar state clean at the end');
+    if (c.failures.length > 0) {
+      const st = (await getJson(`${app.baseUrl}/api/state`)).body as { calendar?: { perMatch?: Record<string, { status: string; reason: string | null }> } };
+      const held = Object.entries(st.calendar?.perMatch ?? {}).filter(([, v]) => v.status !== 'synced');
+      if (held.length) c.note(`not synced at the end: ${held.map(([k, v]) => `${k} ${v.status} (${v.reason ?? ''})`).join('; ').slice(0, 800)}`);
+    }
+    if (opts.logFile) writeFileSync(opts.logFile, [...outputs, app.output(), ...(fake ? fake.requests.map((r) => `${r.at} ${r.op} ${r.method} ${r.path}`) : [])].join('\n----\n'));
+    if (c.failures.length > 0) for (const line of app.output().split('\n').filter((l) => /\[(sync|calendar|google)\]/.test(l)).slice(-12)) c.note(`log: ${line.slice(25, 400)}`);
   });
 }
 
