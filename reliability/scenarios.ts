@@ -48,6 +48,7 @@ export const FULL: ScenarioDef[] = [
   { id: 'redis-tls', timeoutMs: 90_000, run: () => tlsScenarios() },
   { id: 'crash-ics', timeoutMs: 300_000, run: () => crashReplay({ backend: 'ics', messages: 1000, kills: 20 }) },
   { id: 'crash-google', timeoutMs: 300_000, run: () => crashReplay({ backend: 'google', messages: 1000, kills: 20 }) },
+  { id: 'crash-google-faults', timeoutMs: 300_000, run: () => crashReplay({ backend: 'google', messages: 1000, kills: 20, apiFaults: true }) },
   { id: 'corrupt-state', timeoutMs: 90_000, run: () => corruptState() },
   { id: 'full-disk', timeoutMs: 120_000, run: () => fullDiskAndReadOnly() },
   { id: 'fuzz', timeoutMs: 120_000, run: () => parserFuzz({ runs: 30_000 }) },

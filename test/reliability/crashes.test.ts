@@ -12,6 +12,10 @@ describe('reliability: crashes and data safety (headless app)', () => {
     expectRow(await crashReplay({ backend: 'google', messages: 200, kills: 5, seed: 11 }), ctx);
   }, 90_000);
 
+  it('SIGKILL ×5 during a 200-list replay, Google with API faults (lost answers, 5xx, resets)', async (ctx) => {
+    expectRow(await crashReplay({ backend: 'google', messages: 200, kills: 5, seed: 13, apiFaults: true }), ctx);
+  }, 120_000);
+
   it('corrupt or truncated state files at start: moved aside, alert, the app starts', async (ctx) => {
     expectRow(await corruptState(), ctx);
   }, 60_000);
