@@ -107,6 +107,7 @@ export class SyncEngine {
   }
 
   async stop(): Promise<void> {
+    this.flushPendingList();
     this.stopped = true;
     for (const t of [this.timer, this.saveTimer, this.notifyTimer]) if (t) clearTimeout(t);
     this.timer = this.saveTimer = this.notifyTimer = null;
@@ -138,7 +139,34 @@ export class SyncEngine {
     this.changed();
   }
 
+  /**
+   * A full list is planned on the next turn of the event loop, and only the newest one
+   * waiting: each full list supersedes the one before (spec §2.2), so a burst of lists costs
+   * one plan, and the Redis reader (and its PING) never waits behind hashing a backlog.
+   */
   onMatchList(input: MatchListInput): void {
+    if (input.source === 'manual') {
+      this.flushPendingList();
+      this.planInput(input);
+      return;
+    }
+    const scheduled = this.pendingList !== null;
+    this.pendingList = input;
+    if (!scheduled) setImmediate(() => this.flushPendingList());
+  }
+
+  private pendingList: MatchListInput | null = null;
+
+  /** Plans the waiting full list now (before a manual sync, a confirmation, a stop). */
+  private flushPendingList(): void {
+    const input = this.pendingList;
+    if (!input) return;
+    this.pendingList = null;
+    if (this.stopped) return;
+    this.planInput(input);
+  }
+
+  private planInput(input: MatchListInput): void {
     const full = input.source !== 'manual';
     if (full) {
       this.lastList = { matches: input.matches, receivedAt: input.receivedAt, messageId: input.messageId };
@@ -150,6 +178,7 @@ export class SyncEngine {
   }
 
   async sync(matches: FogisMatch[] | null): Promise<SyncReport> {
+    this.flushPendingList();
     if (matches === null) {
       if (typeof this.backend.listOwnEvents === 'function' && !this.backend.blockedReason()) {
         const err = await this.exclusive(() => this.reconcile());
@@ -168,6 +197,7 @@ export class SyncEngine {
   }
 
   async confirmDeletions(): Promise<SyncReport> {
+    this.flushPendingList();
     const held = this.held;
     this.held = [];
     const now = Date.now();
@@ -187,6 +217,8 @@ export class SyncEngine {
   }
 
   getState(): CalendarState {
+    // Reading the state plans what is waiting, so what is reported is never behind.
+    this.flushPendingList();
     if (this.cachedState) return this.cachedState;
     const info = this.backend.info();
     const blocked = this.backend.blockedReason();
@@ -222,6 +254,7 @@ export class SyncEngine {
 
   /** Resolves once the outbox is empty (or `timeoutMs` passed); for tests and shutdown. */
   async drain(timeoutMs = 10_000): Promise<boolean> {
+    this.flushPendingList();
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.outbox.size === 0 && !this.working) return true;
