@@ -3,6 +3,7 @@ import { configSchema, type AppConfigInput } from '../../shared/config';
 import { generationSchema, REJECT_REASONS, type FogisMatch } from '../../shared/messages';
 import { snapshotSchema, type Alert, type ConnectionInfo, type MonitorEvent, type Snapshot } from '../../shared/state';
 import type { BridgeHandlers, Core, CoreOptions } from '../../electron/core/core-api';
+import { emptyCalendarState } from '../../electron/core/sync/calendar-sink';
 
 /**
  * Snapshots and a fake core for the desktop unit tests. Every snapshot is parsed with the
@@ -65,19 +66,7 @@ export function makeSnapshot(o: SnapshotOverrides = {}): Snapshot {
     alerts: { items: o.alerts ?? [], total: o.alerts?.length ?? 0, cap: 500 },
     matches: { list: o.matches ?? [], receivedAt: null, messageId: null, generation: null, history: [], historyTotal: 0 },
     rejected: { items: [], total: 0, cap: 200 },
-    calendar: {
-      backend: 'ics',
-      status: 'ok',
-      lastSyncAt: null,
-      pending: 0,
-      failed: 0,
-      heldDeletions: 0,
-      counters: {},
-      perMatch: {},
-      subscribeUrl: null,
-      signedIn: null,
-      ...o.calendar,
-    },
+    calendar: { ...emptyCalendarState('ics'), ...o.calendar },
     config: configSchema.parse(o.config ?? {}),
     storageError: o.storageError ?? null,
     mutedUntil: o.mutedUntil ?? null,

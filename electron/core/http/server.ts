@@ -9,7 +9,8 @@ import type { BridgeHandlers } from '../core-api';
 import { errorText, type Logger } from '../log';
 import { checkHost, checkOrigin, checkToken, tokenRequired, type GuardOptions } from './guard';
 import { readStatic } from './static-files';
-import { MAX_DEPTH, MAX_MATCHES, nestingDepth } from '../messages/parse-message';
+import { MAX_DEPTH, MAX_MATCHES } from '../messages/parse-message';
+import { nestingDepthBytes } from '../messages/raw-scan';
 
 /**
  * The local monitoring server: the Python service's six routes with their exact keys and
@@ -105,7 +106,7 @@ async function jsonBody(req: IncomingMessage, maxBytes: number, allowEmpty: bool
   }
   // As for Redis messages: a body nested thousands deep parses, then overflows the stack
   // wherever it is copied or saved (it made /manual-sync fail with a 500 half-way through).
-  if (nestingDepth(text, MAX_DEPTH) > MAX_DEPTH) throw new HttpError(400, `Request body is nested more than ${MAX_DEPTH} levels deep`);
+  if (nestingDepthBytes(buf, MAX_DEPTH) > MAX_DEPTH) throw new HttpError(400, `Request body is nested more than ${MAX_DEPTH} levels deep`);
   try {
     return JSON.parse(text);
   } catch {

@@ -67,31 +67,6 @@ export function classifyGeneration(msg: MatchUpdatesMessage): { generation: Gene
   return { generation, fogisMatches, other };
 }
 
-/**
- * The deepest nesting of `{`/`[` outside strings, stopping as soon as it exceeds `limit`.
- * One pass over the text, no allocation: cheaper than letting JSON.parse build the structure.
- */
-export function nestingDepth(text: string, limit: number): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      depth++;
-      if (depth > max) {
-        max = depth;
-        if (max > limit) return max;
-      }
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return max;
-}
-
 function matchCount(payload: unknown): number {
   if (typeof payload !== 'object' || payload === null) return 0;
   const list = (payload as { matches?: unknown }).matches;
@@ -104,7 +79,8 @@ export function parseMessage(raw: Buffer | string, maxBytes: number): Parsed {
   let text: string;
   if (typeof raw === 'string') {
     text = raw;
-    if (nestingDepth(text, MAX_DEPTH) > MAX_DEPTH) return reject('too_deep', `JSON nested more than ${MAX_DEPTH} levels deep`, raw, bytes);
+    // JSON's structural characters are ASCII, so the byte scan sees the same nesting.
+    if (nestingDepthBytes(Buffer.from(raw), MAX_DEPTH) > MAX_DEPTH) return reject('too_deep', `JSON nested more than ${MAX_DEPTH} levels deep`, raw, bytes);
   } else {
     // Validate and scan the bytes, then decode once (raw-scan.ts: ~3× cheaper than decoding
     // with a fatal TextDecoder and scanning the string).

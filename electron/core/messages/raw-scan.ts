@@ -25,7 +25,7 @@ export function utf8Text(buf: Buffer): string {
 export const isValidUtf8 = (buf: Buffer): boolean => isUtf8(buf);
 
 /**
- * `nestingDepth` over UTF-8 bytes: the deepest nesting of `{`/`[` outside strings, stopping
+ * Over UTF-8 bytes: the deepest nesting of `{`/`[` outside strings, stopping
  * as soon as it exceeds `limit`. Structural characters, quotes and backslashes are ASCII and
  * never occur inside a multi-byte UTF-8 sequence, so this equals the scan over the decoded
  * text. Strings (most of a FOGIS message) are skipped in a tight inner loop.
