@@ -45,7 +45,8 @@ export type TeamContact = z.infer<typeof teamContactSchema>;
  * match (the Python service fails a whole match on one missing referee `adress`).
  */
 export const fogisMatchSchema = z.looseObject({
-  matchid: z.union([z.number().int(), z.string().regex(/^\d+$/)]),
+  // §2.7: a positive FOGIS id; beyond 2^53 a number no longer names one match.
+  matchid: z.union([z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,16}$/, 'expected a match id of at most 16 digits')]),
   matchnr: z.string().optional(),
   lag1namn: z.string(),
   lag2namn: z.string(),
@@ -152,7 +153,12 @@ export type FogisMessage = MatchUpdatesMessage | ProcessingStatusMessage | Syste
 export const generationSchema = z.enum(['g1', 'g2', 'g3', 'enhanced_v2', 'legacy_v1']);
 export type Generation = z.infer<typeof generationSchema>;
 
-export const REJECT_REASONS = ['oversize', 'invalid_utf8', 'invalid_json', 'not_object', 'unknown_type', 'schema', 'too_deep'] as const;
+/**
+ * Why a message was refused. The last three come from the semantic pass after the schema
+ * (electron/core/messages/match-gate.ts): an impossible date or time, a kickoff outside the
+ * window around today (shared/fogis-time.ts KICKOFF_WINDOW), one matchid twice in a list.
+ */
+export const REJECT_REASONS = ['oversize', 'invalid_utf8', 'invalid_json', 'not_object', 'unknown_type', 'schema', 'too_deep', 'bad_date', 'date_out_of_range', 'duplicate_match'] as const;
 export const rejectReasonSchema = z.enum(REJECT_REASONS);
 export type RejectReason = z.infer<typeof rejectReasonSchema>;
 

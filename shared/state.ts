@@ -43,6 +43,8 @@ export const countersSchema = z.object({
   errors: z.number().int(),
   reconnect_count: z.number().int(),
   duplicates: z.number().int(),
+  /** Exceptions the last line of defence caught in a handler (electron/core/containment.ts). */
+  internal_errors: z.number().int(),
   by_type: z.object(byTypeShape),
   by_channel: z.record(z.string(), z.number().int()),
   by_generation: z.record(generationSchema, z.number().int()),

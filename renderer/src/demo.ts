@@ -1,5 +1,5 @@
 import { configSchema } from '../../shared/config';
-import type { FogisMatch } from '../../shared/messages';
+import { REJECT_REASONS, type FogisMatch } from '../../shared/messages';
 import type { Alert, MatchChange, MessageLogEntry, Snapshot } from '../../shared/state';
 import { createMemoryBridge, type MemoryBridge } from './bridge/memory';
 
@@ -32,10 +32,11 @@ export function emptySnapshot(now: number = Date.now()): Snapshot {
       errors: 0,
       reconnect_count: 0,
       duplicates: 0,
+      internal_errors: 0,
       by_type: { match_updates: 0, processing_status: 0, system_alert: 0, unknown: 0 },
       by_channel: {},
       by_generation: { g1: 0, g2: 0, g3: 0, enhanced_v2: 0, legacy_v1: 0 },
-      rejected_by_reason: { oversize: 0, invalid_utf8: 0, invalid_json: 0, not_object: 0, unknown_type: 0, schema: 0, too_deep: 0 },
+      rejected_by_reason: Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Snapshot['counters']['rejected_by_reason'],
       schema_version_stats: { v2_messages: 0, v1_messages: 0, unknown_messages: 0, preferred_schema: '2.0' },
       last_message_time: null,
       started_at: new Date(now - 60_000).toISOString(),

@@ -53,6 +53,7 @@ export function makeSnapshot(o: SnapshotOverrides = {}): Snapshot {
       errors: 0,
       reconnect_count: 0,
       duplicates: 0,
+      internal_errors: 0,
       by_type: { match_updates: 1, processing_status: 2, system_alert: 0, unknown: 0 },
       by_channel: {},
       // zod 4 records over an enum are exhaustive.

@@ -9,6 +9,7 @@ import type { BridgeHandlers } from '../core-api';
 import { errorText, type Logger } from '../log';
 import { checkHost, checkOrigin, checkToken, tokenRequired, type GuardOptions } from './guard';
 import { readStatic } from './static-files';
+import { checkMatchList } from '../messages/match-gate';
 import { MAX_DEPTH, MAX_MATCHES } from '../messages/parse-message';
 import { nestingDepthBytes } from '../messages/raw-scan';
 
@@ -342,6 +343,9 @@ export class MonitorHttpServer {
             }
             matches.push(r.data);
           }
+          // The same semantic gate as a Redis list (match-gate.ts): real dates, the kickoff window, unique ids.
+          const gate = checkMatchList(matches, Date.now(), app.config().calendar.timeZone);
+          if (!gate.ok) throw new HttpError(400, `${gate.error.replace(/^payload\./, '')} (${gate.reason})`);
           const report = await app.manualSync(matches);
           sendJson(res, report.success ? 200 : 500, { success: report.success, matches_processed: matches.length, timestamp: nowIso(), summary: report.summary, report, ...(report.error ? { error: report.error } : {}) });
         },

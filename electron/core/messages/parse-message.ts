@@ -1,5 +1,6 @@
 import type { FogisMatch, Generation, MatchUpdatesMessage, MessageType, ProcessingStatusMessage, RejectReason, SystemAlertMessage } from '../../../shared/messages';
 import { MESSAGE_TYPES } from '../../../shared/messages';
+import { checkMatchList, timestampError } from './match-gate';
 import { isValidUtf8, nestingDepthBytes, utf8Text } from './raw-scan';
 import { validateMessage } from './validator';
 
@@ -73,7 +74,11 @@ function matchCount(payload: unknown): number {
   return Array.isArray(list) ? list.length : 0;
 }
 
-export function parseMessage(raw: Buffer | string, maxBytes: number): Parsed {
+/**
+ * `nowMs` places the kickoff window (shared/fogis-time.ts KICKOFF_WINDOW); `timeZone` reads
+ * an ISO `tid` that carries no zone.
+ */
+export function parseMessage(raw: Buffer | string, maxBytes: number, nowMs: number = Date.now(), timeZone = 'Europe/Stockholm'): Parsed {
   const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
   if (bytes > maxBytes) return reject('oversize', `message is ${bytes} bytes, larger than the ${maxBytes}-byte limit`, raw, bytes);
   let text: string;
@@ -111,8 +116,15 @@ export function parseMessage(raw: Buffer | string, maxBytes: number): Parsed {
     // §3.6: the version lives at the top level (Enhanced v2) or inside payload (G3, #83).
     const payloadVersion = (obj.payload as Record<string, unknown>).schema_version;
     const schemaVersion = versionString(obj.schema_version) ?? versionString(payloadVersion);
+    // The semantic pass: what JSON Schema cannot say (real dates, the kickoff window, one
+    // matchid once). A bad match rejects the whole list; see match-gate.ts for why.
+    const payloadTs = (v.message.payload as { timestamp?: string }).timestamp;
+    const tsError = timestampError(v.message.timestamp, 'timestamp') ?? timestampError(payloadTs, 'payload.timestamp');
+    if (tsError) return reject('bad_date', tsError, raw, bytes, messageId);
     if (v.type === 'match_updates') {
       const { generation, fogisMatches, other } = classifyGeneration(v.message);
+      const gate = checkMatchList(fogisMatches, nowMs, timeZone);
+      if (!gate.ok) return reject(gate.reason, gate.error, raw, bytes, messageId);
       return { ok: true, type: v.type, message: v.message, generation, fogisMatches, otherMatches: other, schemaVersion, bytes };
     }
     if (v.type === 'processing_status') return { ok: true, type: v.type, message: v.message, bytes, schemaVersion };

@@ -46,6 +46,7 @@ function emptyCounters(): Counters {
     errors: 0,
     reconnect_count: 0,
     duplicates: 0,
+    internal_errors: 0,
     by_type: Object.fromEntries([...MESSAGE_TYPES, 'unknown'].map((t) => [t, 0])) as Counters['by_type'],
     by_channel: {},
     by_generation: { g1: 0, g2: 0, g3: 0, enhanced_v2: 0, legacy_v1: 0 },
@@ -216,7 +217,7 @@ export class Monitor {
     c.last_message_time = at;
     let parsed: Parsed;
     try {
-      parsed = parseMessage(raw, this.config.redis.maxMessageBytes);
+      parsed = parseMessage(raw, this.config.redis.maxMessageBytes, receivedAt.getTime(), this.config.calendar.timeZone);
     } catch (err) {
       // parseMessage is written not to throw; this is the last line of defence.
       parsed = { ok: false, reason: 'schema', error: `unexpected parser failure: ${(err as Error).message}`, head: '', bytes: 0, messageId: null };

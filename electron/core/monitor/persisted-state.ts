@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { fogisMatchSchema, generationSchema } from '../../../shared/messages';
+import { fogisMatchSchema, generationSchema, rejectReasonSchema } from '../../../shared/messages';
 import { alertSchema, countersSchema, matchChangeSchema } from '../../../shared/state';
 
 /** What survives a restart (state.json in the data directory). Versioned for later migrations. */
 export const persistedStateSchema = z.object({
   version: z.literal(1),
   savedAt: z.string(),
-  counters: countersSchema.partial().optional(),
+  // Partial throughout: a state file written before a counter or a reject reason existed
+  // still loads (the missing ones start at 0) instead of being set aside as corrupt.
+  counters: countersSchema.extend({ rejected_by_reason: z.partialRecord(rejectReasonSchema, z.number().int()) }).partial().optional(),
   matches: z.object({
     list: z.array(fogisMatchSchema),
     receivedAt: z.string().nullable(),

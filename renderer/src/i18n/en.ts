@@ -158,6 +158,9 @@ export const en = {
   'reject.unknown_type': 'unknown kind',
   'reject.schema': 'unexpected content',
   'reject.too_deep': 'nested too deeply',
+  'reject.bad_date': 'impossible date or time',
+  'reject.date_out_of_range': 'kickoff too far from today',
+  'reject.duplicate_match': 'same match twice',
 
   'matches.title': 'Your matches',
   'matches.count.one': '1 match',

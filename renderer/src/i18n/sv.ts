@@ -156,6 +156,9 @@ export const sv: Catalogue = {
   'reject.unknown_type': 'okänd sort',
   'reject.schema': 'oväntat innehåll',
   'reject.too_deep': 'för djupt nästlat',
+  'reject.bad_date': 'omöjligt datum eller klockslag',
+  'reject.date_out_of_range': 'avspark för långt från i dag',
+  'reject.duplicate_match': 'samma match två gånger',
 
   'matches.title': 'Dina matcher',
   'matches.count.one': '1 match',
