@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, createCore } from './core/index';
+import { installProcessGuards } from './core/containment';
+import { ConfigError, createCore, type Core } from './core/index';
 import { createConsoleLogger, errorText } from './core/log';
 
 /**
@@ -27,6 +28,18 @@ const onSignal = (signal: string): void => {
 process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 
+/**
+ * The last line of defence at process level (electron/core/containment.ts): once running, an
+ * uncaught exception or unhandled rejection is logged, counted and raised as an alert, and the
+ * server keeps serving; until the start has finished it ends the process with exit code 1.
+ */
+let running: Core | null = null;
+installProcessGuards({
+  log,
+  starting: () => running === null,
+  report: (area, err) => (running ? running.internalError(area, err) : log.error('app', `${area}: ${errorText(err)}`)),
+});
+
 async function main(): Promise<void> {
   let core;
   try {
@@ -36,7 +49,8 @@ async function main(): Promise<void> {
       process.stderr.write(`${err.message}\n\nFix the setting(s) above (environment variable or config.json in the data directory) and start again.\n`);
       process.exit(2);
     }
-    throw err;
+    log.error('app', `could not start: ${errorText(err)}`);
+    process.exit(1);
   }
   try {
     await core.start();
@@ -45,6 +59,7 @@ async function main(): Promise<void> {
     await core.stop();
     process.exit(1);
   }
+  running = core;
   const url = core.httpBaseUrl();
   if (url) log.info('app', staticDir ? `dashboard: ${url}/` : `monitoring API: ${url}/redis-status (dashboard not built: run npm run build)`);
   let stopping = false;
@@ -61,5 +76,7 @@ async function main(): Promise<void> {
   if (pendingSignal) shutdown(pendingSignal);
 }
 
-process.on('unhandledRejection', (reason) => log.error('app', `unhandled: ${errorText(reason)}`));
-void main();
+void main().catch((err: unknown) => {
+  log.error('app', `could not start: ${errorText(err)}`);
+  process.exit(1);
+});

@@ -1,6 +1,9 @@
 import type { Bridge } from '../../shared/api';
 import type { MonitorEvent, Snapshot } from '../../shared/state';
+import type { AppConfig } from '../../shared/config';
+import type { FaultArea } from './containment';
 import type { Logger } from './log';
+import type { CalendarSink, SinkContext } from './sync/calendar-sink';
 
 /**
  * The core as the shells see it (DESIGN: one core, two shells). The headless shell and the
@@ -34,6 +37,10 @@ export interface CoreOptions {
   http?: boolean;
   /** Directory with the built dashboard to serve at `/` (headless). */
   staticDir?: string | null;
+  /** The monitor's clock; defaults to the system clock. */
+  now?: () => Date;
+  /** Builds the calendar sink instead of the configured backend (a test passes a failing one). */
+  createSink?: (config: AppConfig, ctx: SinkContext) => CalendarSink;
 }
 
 export interface Core {
@@ -46,4 +53,9 @@ export interface Core {
   /** `http://127.0.0.1:5003` once listening, else null. */
   httpBaseUrl(): string | null;
   readonly dataDir: string;
+  /**
+   * The last line of defence (containment.ts): count an exception that escaped a handler and
+   * raise an alert. The shells route process-level errors here (installProcessGuards).
+   */
+  internalError(area: FaultArea, err: unknown): void;
 }

@@ -14,9 +14,11 @@ import { SubscriberSupervisor } from './redis/subscriber';
 import { loadOrCreateToken } from './store/access-token';
 import type { CalendarSink, SinkContext } from './sync/calendar-sink';
 import { createSinkFor } from './sink-factory';
+import { contained, type FaultReporter } from './containment';
 
 export { ConfigError } from './config/load-config';
 export type { Core, CoreOptions } from './core-api';
+export { installProcessGuards, type FaultArea } from './containment';
 
 function registerUrlSecret(url: string): void {
   try {
@@ -58,14 +60,19 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
 
   // The monitor is created after the sink, but the sink's alerts go to the monitor.
   let monitorRef: Monitor | null = null;
+  const internalError: FaultReporter = (area, err) => {
+    if (monitorRef) monitorRef.internalError(area, err);
+    else log.error('app', `internal error in ${area}: ${errorText(err)}`);
+  };
   const sinkContext: SinkContext = {
     dataDir,
     log,
     raiseAlert: (a) => monitorRef?.raiseAppAlert(a),
     publicBaseUrl: baseUrl,
+    internalError,
   };
-  const sink: CalendarSink = createSinkFor(config, sinkContext, opts);
-  const monitor = new Monitor(config, { log, dataDir, sink });
+  const sink: CalendarSink = opts.createSink ? opts.createSink(config, sinkContext) : createSinkFor(config, sinkContext, opts);
+  const monitor = new Monitor(config, { log, dataDir, sink, ...(opts.now ? { now: opts.now } : {}) });
   monitorRef = monitor;
   await monitor.restore(dataDir);
   if (storageProblem) monitor.raiseAppAlert({ alertType: 'storage', severity: 'error', message: storageProblem });
@@ -74,9 +81,10 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
   const supervisor = new SubscriberSupervisor(
     config.redis,
     {
-      onMessage: (channel, payload) => monitor.ingest(channel, payload),
-      onStatus: (s) => monitor.setConnection(s),
-      onGap: (at) => monitor.onGap(at),
+      // The last line of defence on the Redis path: whatever a message does, the reader goes on.
+      onMessage: (channel, payload) => contained(internalError, 'redis', () => monitor.ingest(channel, payload), undefined),
+      onStatus: (s) => contained(internalError, 'redis', () => monitor.setConnection(s), undefined),
+      onGap: (at) => contained(internalError, 'redis', () => monitor.onGap(at), undefined),
       onSubscribed: () => undefined,
     },
     log,
@@ -188,6 +196,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     mutedUntil: () => mutedUntil,
     snapshot: (): Snapshot => monitor.snapshot(),
     onEvent: (l) => monitor.onEvent(l),
+    internalError,
     httpBaseUrl: () => (httpServer?.address ? baseUrl() : null),
     async start() {
       warmValidators();
@@ -211,6 +220,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
             counters: () => monitor.getCounters(),
             connection: () => monitor.connectionInfo(),
             onEvent: (l) => monitor.onEvent(l),
+            internalError,
             snapshotEvent,
             uptimeSeconds: () => monitor.snapshot().uptimeSeconds,
             restart: async () => {

@@ -160,6 +160,7 @@ export function createFakeCore(initial: Snapshot = makeSnapshot()): FakeCore {
       return () => listeners.delete(l);
     },
     httpBaseUrl: () => 'http://127.0.0.1:5003',
+    internalError: () => undefined,
     emit(event) {
       for (const l of listeners) l(event);
     },

@@ -9,6 +9,7 @@ import type { BridgeHandlers } from '../core-api';
 import { errorText, type Logger } from '../log';
 import { checkHost, checkOrigin, checkToken, tokenRequired, type GuardOptions } from './guard';
 import { readStatic } from './static-files';
+import { containedAsync } from '../containment';
 import { checkMatchList } from '../messages/match-gate';
 import { MAX_DEPTH, MAX_MATCHES } from '../messages/parse-message';
 import { nestingDepthBytes } from '../messages/raw-scan';
@@ -26,6 +27,8 @@ export interface HttpApp {
   counters(): Counters;
   connection(): ConnectionInfo;
   onEvent(listener: (e: MonitorEvent) => void): () => void;
+  /** The last line of defence: an exception that escaped a route handler (containment.ts). */
+  internalError(area: 'http', err: unknown): void;
   snapshotEvent(): MonitorEvent;
   /** `/redis-restart`: true when subscribed again within the connect timeout. */
   restart(): Promise<{ ok: boolean; reason: string | null }>;
@@ -141,7 +144,7 @@ export class MonitorHttpServer {
     this.bindHost = host;
     // Slow-loris: a client gets 10 s for its headers and 30 s for the whole request; the
     // check runs every second (Node's default interval is 30 s).
-    const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 }, (req, res) => void this.handle(req, res));
+    const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 }, (req, res) => containedAsync((a, e) => this.opts.app.internalError('http', e), 'http', () => this.handle(req, res)));
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         server.off('listening', onListening);
@@ -239,6 +242,7 @@ export class MonitorHttpServer {
         return;
       }
       this.opts.log.error('http', `${req.method} ${url.pathname} failed: ${errorText(err)}`);
+      this.opts.app.internalError('http', err);
       sendJson(res, 500, { success: false, error: 'Internal error; see the log' });
     }
   }

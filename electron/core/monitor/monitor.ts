@@ -16,7 +16,8 @@ import type {
   RejectedEntry,
   Snapshot,
 } from '../../../shared/state';
-import type { Logger } from '../log';
+import { contained, type FaultArea } from '../containment';
+import { errorText, type Logger } from '../log';
 import { parseMessage, type Parsed } from '../messages/parse-message';
 import { readJsonFile, DebouncedWriter } from '../store/atomic-file';
 import type { SupervisorStatus } from '../redis/subscriber';
@@ -36,6 +37,8 @@ export const APP_VERSION = '0.1.0';
 const PREVIEW_CHARS = 4096;
 /** Coalescing window for events: at most 10 pushes a second whatever the message rate. */
 export const EVENT_INTERVAL_MS = 100;
+/** At most one "internal error" alert per area in this window; the counter counts every one. */
+export const INTERNAL_ALERT_INTERVAL_MS = 60_000;
 
 type SnapshotKey = keyof Snapshot;
 
@@ -91,6 +94,7 @@ export class Monitor {
   private storageError: string | null = null;
   private mutedUntil: string | null = null;
   private seq = 0;
+  private readonly internalAlertAt = new Map<FaultArea, number>();
 
   private readonly listeners = new Set<(e: MonitorEvent) => void>();
   private dirty = new Set<SnapshotKey>();
@@ -116,11 +120,52 @@ export class Monitor {
     this.recentIds = new RecentIds(l.duplicateWindow);
     this.writer = new DebouncedWriter(
       path.join(deps.dataDir, 'state.json'),
-      () => JSON.stringify(this.persisted()),
+      () => {
+        try {
+          return JSON.stringify(this.persisted());
+        } catch (err) {
+          this.internalError('timer', err);
+          throw err;
+        }
+      },
       1000,
       (error) => this.setStorageError(error),
     );
     this.sink.onStateChange(() => this.markDirty('calendar'));
+  }
+
+  // ---- the last line of defence ------------------------------------------------------------
+
+  /**
+   * An exception escaped a handler (containment.ts): count it, log it, and raise an alert
+   * "internal error in <area>" (one per area a minute, so a loop of failures cannot flood
+   * the alert list). Never throws, and does not trust the injected clock, which may be what
+   * failed.
+   */
+  internalError(area: FaultArea, err: unknown): void {
+    this.counters.internal_errors++;
+    const text = errorText(err).slice(0, 500);
+    try {
+      this.log.error('app', `internal error in ${area}: ${err instanceof Error && err.stack ? err.stack.split('\n').slice(0, 4).join(' | ') : text}`);
+    } catch {
+      // A broken logger must not turn a report into a crash.
+    }
+    const nowMs = Date.now();
+    const last = this.internalAlertAt.get(area);
+    if (last === undefined || nowMs - last >= INTERNAL_ALERT_INTERVAL_MS) {
+      this.internalAlertAt.set(area, nowMs);
+      this.addAlert({
+        id: randomUUID(),
+        source: 'app',
+        alertType: 'internal_error',
+        severity: 'error',
+        message: `internal error in ${area}: ${text}. The app keeps running; the log has the details.`,
+        at: new Date(nowMs).toISOString(),
+        details: { area, count: this.counters.internal_errors },
+        acknowledged: false,
+      });
+    }
+    this.markDirty('counters');
   }
 
   // ---- persistence -------------------------------------------------------------------------
@@ -250,7 +295,7 @@ export class Monitor {
       c.messages_processed++;
     } catch (err) {
       c.errors++;
-      this.log.error('monitor', `could not handle ${parsed.type} ${msg.message_id}: ${(err as Error).message}`);
+      this.internalError('redis', err);
     }
   }
 
@@ -311,7 +356,7 @@ export class Monitor {
       this.sink.onMatchList({ matches: list, changes, messageId, receivedAt: at, source });
     } catch (err) {
       this.counters.errors++;
-      this.log.error('sync', `calendar did not accept the list: ${(err as Error).message}`);
+      this.internalError('sync', err);
     }
   }
 
@@ -519,7 +564,10 @@ export class Monitor {
   private scheduleFlush(): void {
     if (this.flushTimer) return;
     const wait = Math.max(0, this.lastFlush + EVENT_INTERVAL_MS - Date.now());
-    this.flushTimer = setTimeout(() => this.flushEvents(), wait);
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      contained((a, e) => this.internalError(a, e), 'timer', () => this.flushEvents(), undefined);
+    }, wait);
     this.flushTimer.unref?.();
   }
 
@@ -559,7 +607,7 @@ export class Monitor {
         try {
           listener(e);
         } catch (err) {
-          this.log.error('monitor', `event listener failed: ${(err as Error).message}`);
+          this.internalError('listener', err);
         }
       }
     }

@@ -161,7 +161,17 @@ export class DebouncedWriter {
     while (this.writing) await this.writing;
     if (!this.dirty) return;
     this.dirty = false;
-    const data = this.produce();
+    let data: string;
+    try {
+      data = this.produce();
+    } catch (err) {
+      // Producing the text failed (a bug the producer reports): treat it as a failed write and retry.
+      this.dirty = true;
+      this.failures++;
+      this.onResult(`cannot prepare ${path.basename(this.file)}: ${err instanceof Error ? err.message : String(err)}`);
+      this.scheduleRetry();
+      return;
+    }
     this.writing = writeFileAtomic(this.file, data, this.mode).then(
       () => {
         this.failures = 0;

@@ -1,3 +1,4 @@
+import type { FaultReporter } from '../containment';
 import type { AppConfig } from '../../../shared/config';
 import type { FogisMatch } from '../../../shared/messages';
 import type { CalendarState, MatchChange } from '../../../shared/state';
@@ -28,6 +29,8 @@ export interface SinkContext {
   raiseAlert(alert: AppAlertInput): void;
   /** Base URL of the local server, e.g. http://127.0.0.1:5003, for the ICS subscribe link. */
   publicBaseUrl(): string;
+  /** The last line of defence: an exception that escaped a calendar handler (containment.ts). */
+  internalError?: FaultReporter;
 }
 
 /**

@@ -121,6 +121,7 @@ class SwitchingCalendarSink implements FullCalendarSink {
       plan: planOptions(this.calendar),
       log: this.ctx.log,
       raiseAlert: (a) => this.ctx.raiseAlert(a),
+      ...(this.ctx.internalError ? { internalError: this.ctx.internalError } : {}),
       ...(this.opts.retry ? { retry: this.opts.retry } : {}),
       ...(this.opts.saveDelayMs !== undefined ? { saveDelayMs: this.opts.saveDelayMs } : {}),
       ...(this.opts.syncWaitMs !== undefined ? { syncWaitMs: this.opts.syncWaitMs } : {}),

@@ -3,6 +3,7 @@ import type { FogisMatch } from '../../../shared/messages';
 import type { CalendarState } from '../../../shared/state';
 import type { SyncReport } from '../../../shared/api';
 import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
+import { contained, safeReport, type FaultReporter } from '../containment';
 import { errorText, type Logger } from '../log';
 import type { AppAlertInput, MatchListInput } from './calendar-sink';
 import { summarizeReport } from './calendar-sink';
@@ -25,7 +26,14 @@ export interface EngineOptions {
   /** How long sync()/confirmDeletions() wait for their writes before reporting. */
   syncWaitMs?: number;
   random?: () => number;
+  /** The last line of defence: an exception escaping the worker, a timer or a listener (containment.ts). */
+  internalError?: FaultReporter;
+  /** @default WORKER_FAULT_PAUSE_MS */
+  faultPauseMs?: number;
 }
+
+/** After the worker itself failed (a bug, not a calendar error), wait this long before the next turn. */
+export const WORKER_FAULT_PAUSE_MS = 5_000;
 
 type Settled = 'inserted' | 'updated' | 'deleted' | 'noop' | 'failed' | 'unchanged';
 
@@ -69,10 +77,16 @@ export class SyncEngine {
   private authAlerted = false;
   private exclusiveTail: Promise<unknown> = Promise.resolve();
   private cachedState: CalendarState | null = null;
+  private faultPauseUntil = 0;
 
   constructor(private readonly opts: EngineOptions) {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
   }
+
+  private readonly reportFault: FaultReporter = (area, err) => {
+    if (this.opts.internalError) this.opts.internalError(area, err);
+    else this.opts.log.error('sync', `internal error in ${area}: ${errorText(err)}`);
+  };
 
   get backend(): CalendarBackend {
     return this.opts.backend;
@@ -152,7 +166,7 @@ export class SyncEngine {
     }
     const scheduled = this.pendingList !== null;
     this.pendingList = input;
-    if (!scheduled) setImmediate(() => this.flushPendingList());
+    if (!scheduled) setImmediate(() => contained(this.reportFault, 'sync', () => this.flushPendingList(), undefined));
   }
 
   private pendingList: MatchListInput | null = null;
@@ -399,7 +413,12 @@ export class SyncEngine {
 
   private kick(): void {
     if (!this.started || this.stopped || this.working) return;
-    this.working = this.work().finally(() => {
+    this.working = this.work().catch((err: unknown) => {
+      // Not a calendar error (those are classified per job): a bug. Report it and pause, so a
+      // worker that fails at once on every turn cannot spin.
+      this.faultPauseUntil = Date.now() + (this.opts.faultPauseMs ?? WORKER_FAULT_PAUSE_MS);
+      safeReport(this.reportFault, 'sync', err);
+    }).finally(() => {
       this.working = null;
       this.armTimer();
     });
@@ -412,6 +431,7 @@ export class SyncEngine {
     let next = this.outbox.nextDueAt();
     if (this.needReconcile) next = next === null ? this.reconcileAt : Math.min(next, this.reconcileAt);
     if (next === null) return;
+    next = Math.max(next, this.faultPauseUntil);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.kick();
@@ -671,7 +691,7 @@ export class SyncEngine {
     if (this.saveTimer || this.stopped) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = null;
-      void this.saveNow();
+      contained(this.reportFault, 'timer', () => void this.saveNow(), undefined);
     }, this.opts.saveDelayMs ?? 250);
     this.saveTimer.unref?.();
   }
@@ -723,7 +743,7 @@ export class SyncEngine {
         try {
           l();
         } catch (err) {
-          this.opts.log.warn('sync', `calendar state listener failed: ${errorText(err)}`);
+          safeReport(this.reportFault, 'listener', err);
         }
       }
     }, 50);

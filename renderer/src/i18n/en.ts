@@ -230,6 +230,7 @@ export const en = {
   'alertSource.processor': 'Processing',
   'alertSource.app': 'FOGIS Monitor',
   'alertType.processing_error': 'processing error',
+  'alertType.internal_error': 'internal error',
   'severity.info': 'Info',
   'severity.warning': 'Warning',
   'severity.error': 'Error',

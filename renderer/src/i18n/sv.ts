@@ -228,6 +228,7 @@ export const sv: Catalogue = {
   'alertSource.processor': 'Bearbetning',
   'alertSource.app': 'FOGIS Monitor',
   'alertType.processing_error': 'bearbetningsfel',
+  'alertType.internal_error': 'internt fel',
   'severity.info': 'Info',
   'severity.warning': 'Varning',
   'severity.error': 'Fel',
