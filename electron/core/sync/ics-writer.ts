@@ -19,13 +19,22 @@ export interface IcsEvent {
   alarmMinutes: number;
 }
 
-/** TEXT value escaping: backslash, semicolon, comma, newline (CR dropped). */
+/**
+ * RFC 5545 §3.1 CONTROL: every C0 control but HTAB, and DEL, is forbidden in a value. Line
+ * breaks are escaped before this runs; the rest (NUL, BEL, VT, FF, ESC …, from names in a
+ * Redis message) are dropped: they mean nothing in a calendar and break strict parsers.
+ */
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN_CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F]/g;
+
+/** TEXT value escaping (§3.3.11): backslash, semicolon, comma, newline; other controls dropped. */
 export function escapeText(value: string): string {
   return value
     .replace(/\\/g, '\\\\')
     .replace(/;/g, '\\;')
     .replace(/,/g, '\\,')
-    .replace(/\r\n?|\n/g, '\\n');
+    .replace(/\r\n?|\n/g, '\\n')
+    .replace(FORBIDDEN_CONTROLS, '');
 }
 
 const encoder = new TextEncoder();
