@@ -3,8 +3,10 @@ import type { Bridge } from '../../shared/api';
 import { AppProvider, useApp, useBridge } from './context';
 import { useT, type MessageKey } from './i18n';
 import { createAppStore, effectiveLang, type AppStore, type StoreOptions } from './store';
-import { overallStatus } from './status';
-import { useNow } from './useNow';
+import { OverallStatus } from './components/OverallStatus';
+import { LiveRegion } from './components/LiveRegion';
+import { Glance } from './pages/Glance';
+import { useNarrow } from './useMediaQuery';
 import { fmtDateTime } from './format';
 import { Overview } from './pages/Overview';
 import { Matches } from './pages/Matches';
@@ -15,11 +17,18 @@ import { Settings } from './pages/Settings';
 export const TABS = ['overview', 'matches', 'alerts', 'messages', 'settings'] as const;
 export type Tab = (typeof TABS)[number];
 
+/** `#compact` is the tray window's view (issue 14): the glance, without the tabs. */
+export const COMPACT_HASH = 'compact';
+
 /** `#matches/6400101` opens a tab at an item (notification click-through). */
 export function parseHash(hash: string): { tab: Tab; item: string | null } {
   const [name, item] = hash.replace(/^#\/?/, '').split('/');
   const tab = (TABS as readonly string[]).includes(name ?? '') ? (name as Tab) : 'overview';
   return { tab, item: item ? decodeURIComponent(item) : null };
+}
+
+export function isCompactHash(hash: string): boolean {
+  return hash.replace(/^#\/?/, '').split('/')[0] === COMPACT_HASH;
 }
 
 export function App({ bridge, store: given, storeOptions }: { bridge: Bridge; store?: AppStore; storeOptions?: StoreOptions }) {
@@ -34,16 +43,22 @@ export function App({ bridge, store: given, storeOptions }: { bridge: Bridge; st
 }
 
 function Shell() {
-  const { t, lang } = useT();
+  const { t, tn, lang } = useT();
   const snapshot = useApp((s) => s.snapshot);
   const loadError = useApp((s) => s.loadError);
   const linkUp = useApp((s) => s.linkUp);
   const linkLostAt = useApp((s) => s.linkLostAt);
-  const [route, setRoute] = useState(() => parseHash(typeof location === 'undefined' ? '' : location.hash));
+  const hash = (): string => (typeof location === 'undefined' ? '' : location.hash);
+  const [route, setRoute] = useState(() => parseHash(hash()));
+  const [compact, setCompact] = useState(() => isCompactHash(hash()));
+  const narrow = useNarrow();
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
 
   useEffect(() => {
-    const onHash = (): void => setRoute(parseHash(location.hash));
+    const onHash = (): void => {
+      setRoute(parseHash(location.hash));
+      setCompact(isCompactHash(location.hash));
+    };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
@@ -55,6 +70,7 @@ function Shell() {
 
   const go = (tab: Tab, focus = false): void => {
     setRoute({ tab, item: null });
+    setCompact(false);
     if (typeof history !== 'undefined') history.replaceState(null, '', `#${tab}`);
     if (focus) tabRefs.current[tab]?.focus();
   };
@@ -74,79 +90,93 @@ function Shell() {
   };
 
   const unacked = snapshot?.alerts.items.filter((a) => !a.acknowledged).length ?? 0;
+  const loading = (
+    <div className="loading" data-testid="loading">
+      {loadError ? t('app.cannotReach', { error: loadError }) : t('app.loading')}
+    </div>
+  );
 
-  return (
-    <div className="app">
-      <header className="topbar">
-        <h1 className="brand">{t('app.title')}</h1>
-        {snapshot && <OverallPill />}
-        <LanguageSwitch />
-      </header>
+  const header = (
+    <header className="topbar">
+      <h1 className="brand">{t('app.title')}</h1>
+      {snapshot && <OverallStatus />}
+      <LanguageSwitch />
+    </header>
+  );
+  // Always in the page, filled when the link drops (see LiveRegion).
+  const linkBanner = (
+    <LiveRegion testId="link-live">
       {!linkUp && snapshot && (
-        <div className="banner banner-error" role="alert" data-testid="link-banner">
+        <div className="banner banner-error" data-testid="link-banner">
           {t('link.lost', { time: linkLostAt ? fmtDateTime(linkLostAt, lang) : '—' })}
         </div>
       )}
-      <nav className="tabs" role="tablist" aria-label={t('nav.label')}>
-        {TABS.map((tab) => (
-          <button
-            key={tab}
-            ref={(el) => {
-              tabRefs.current[tab] = el;
-            }}
-            type="button"
-            role="tab"
-            id={`tab-${tab}`}
-            data-testid={`tab-${tab}`}
-            aria-selected={route.tab === tab}
-            aria-controls={`panel-${tab}`}
-            tabIndex={route.tab === tab ? 0 : -1}
-            className="tab"
-            onClick={() => go(tab)}
-            onKeyDown={onTabKey}
-          >
-            {t(`nav.${tab}` as MessageKey)}
-            {tab === 'alerts' && unacked > 0 && (
-              <span className="tab-badge" data-testid="alerts-unacked" aria-label={t('alerts.unackedCount', { n: unacked })}>
-                {unacked}
-              </span>
-            )}
-          </button>
-        ))}
-      </nav>
-      <main id={`panel-${route.tab}`} role="tabpanel" aria-labelledby={`tab-${route.tab}`} className="panel" tabIndex={-1}>
-        {!snapshot ? (
-          <div className="loading" data-testid="loading">
-            {loadError ? t('app.cannotReach', { error: loadError }) : t('app.loading')}
-          </div>
-        ) : route.tab === 'overview' ? (
-          <Overview onOpen={go} />
-        ) : route.tab === 'matches' ? (
-          <Matches focusId={route.item} />
-        ) : route.tab === 'alerts' ? (
-          <Alerts focusId={route.item} />
-        ) : route.tab === 'messages' ? (
-          <Messages />
-        ) : (
-          <Settings />
-        )}
-      </main>
-    </div>
+    </LiveRegion>
   );
-}
 
-function OverallPill() {
-  const { t } = useT();
-  const snapshot = useApp((s) => s.snapshot);
-  const linkUp = useApp((s) => s.linkUp);
-  const now = useNow(5_000);
-  if (!snapshot) return null;
-  // Without the live link the last state we have says nothing about now.
-  const o = linkUp ? overallStatus(snapshot, now) : ({ level: 'error', reason: 'noLink' } as const);
+  if (compact) {
+    return (
+      <div className="app app-compact" data-layout="compact">
+        {header}
+        {linkBanner}
+        <main className="panel" data-testid="compact-view">
+          {!snapshot ? loading : <Glance onOpen={go} standalone />}
+        </main>
+      </div>
+    );
+  }
+
   return (
-    <div className={`overall overall-${o.level}`} data-testid="overall-status" data-level={o.level} role="status">
-      <span className="dot" aria-hidden="true" />
-      {t(`overall.${o.reason}` as MessageKey)}
+    <div className={narrow ? 'app app-narrow' : 'app'} data-layout={narrow ? 'narrow' : 'wide'}>
+      {header}
+      {linkBanner}
+      {/* The landmark stays a nav; the tab widget lives inside it. */}
+      <nav className="tabs-nav" aria-label={t('nav.label')}>
+        <div className="tabs" role="tablist" aria-label={t('nav.label')}>
+          {TABS.map((tab) => (
+            <button
+              key={tab}
+              ref={(el) => {
+                tabRefs.current[tab] = el;
+              }}
+              type="button"
+              role="tab"
+              id={`tab-${tab}`}
+              data-testid={`tab-${tab}`}
+              aria-selected={route.tab === tab}
+              aria-controls={`panel-${tab}`}
+              tabIndex={route.tab === tab ? 0 : -1}
+              className="tab"
+              onClick={() => go(tab)}
+              onKeyDown={onTabKey}
+            >
+              {t(`nav.${tab}` as MessageKey)}
+              {tab === 'alerts' && unacked > 0 && (
+                <span className="tab-badge" data-testid="alerts-unacked" aria-label={tn('alerts.unackedCount', unacked)}>
+                  {unacked}
+                </span>
+              )}
+            </button>
+          ))}
+        </div>
+      </nav>
+      <main className="panel-main">
+        <div id={`panel-${route.tab}`} role="tabpanel" aria-labelledby={`tab-${route.tab}`} className="panel" tabIndex={-1}>
+          {!snapshot ? (
+            loading
+          ) : route.tab === 'overview' ? (
+            <Overview onOpen={go} narrow={narrow} />
+          ) : route.tab === 'matches' ? (
+            <Matches focusId={route.item} />
+          ) : route.tab === 'alerts' ? (
+            <Alerts focusId={route.item} />
+          ) : route.tab === 'messages' ? (
+            <Messages />
+          ) : (
+            <Settings />
+          )}
+        </div>
+      </main>
     </div>
   );
 }

@@ -112,6 +112,15 @@ export function fmtRelative(v: string | Date | number, lang: Lang, now: Date = n
   return rtf.format(Math.round(diffS / 86400), 'day');
 }
 
+/** "in 8 sec." / "om 8 sek.": a countdown to a moment seconds or minutes away (next retry). */
+export function fmtCountdown(v: string | Date | number, lang: Lang, now: number = Date.now()): string {
+  const diffS = Math.ceil((toDate(v).getTime() - now) / 1000);
+  const rtf = new Intl.RelativeTimeFormat(localeOf(lang), { numeric: 'auto', style: 'short' });
+  if (diffS <= 0) return rtf.format(0, 'second');
+  if (diffS < 90) return rtf.format(diffS, 'second');
+  return rtf.format(Math.round(diffS / 60), 'minute');
+}
+
 /** "850 ms", "2,3 s", "4 min 5 s" */
 export function fmtDuration(ms: number, lang: Lang): string {
   const nf = new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 1 });

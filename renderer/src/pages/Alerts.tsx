@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { alertSeveritySchema, type AlertSeverity } from '../../../shared/messages';
 import { useApp } from '../context';
 import { useT, type MessageKey } from '../i18n';
@@ -13,6 +13,9 @@ export function Alerts({ focusId }: { focusId: string | null }) {
   const [filter, setFilter] = useState<Filter>('all');
   const [showAcked, setShowAcked] = useState(true);
   const [failed, setFailed] = useState(false);
+  // Where focus goes once an Acknowledge button has been replaced by its text.
+  const [focusAfterAck, setFocusAfterAck] = useState<string | null>(null);
+  const countRef = useRef<HTMLParagraphElement>(null);
 
   const visible = useMemo(
     () => alerts.items.filter((a) => (filter === 'all' || a.severity === filter) && (showAcked || !a.acknowledged)),
@@ -24,15 +27,24 @@ export function Alerts({ focusId }: { focusId: string | null }) {
     if (focusId) document.getElementById(`alert-${focusId}`)?.scrollIntoView?.({ block: 'center' });
   }, [focusId]);
 
+  useEffect(() => {
+    if (focusAfterAck === null) return;
+    setFocusAfterAck(null);
+    const target = focusAfterAck === 'all' ? null : document.getElementById(`alert-${focusAfterAck}`)?.querySelector<HTMLElement>('[data-focus-after-ack]');
+    (target ?? countRef.current)?.focus();
+  }, [focusAfterAck]);
+
   const ack = async (ids: string[] | 'all'): Promise<void> => {
-    setFailed(!(await acknowledge(ids)));
+    const ok = await acknowledge(ids);
+    setFailed(!ok);
+    if (ok) setFocusAfterAck(ids === 'all' ? 'all' : (ids[0] ?? 'all'));
   };
 
   return (
     <div className="stack">
       <div className="page-head">
         <h2>{t('alerts.title')}</h2>
-        <p className="muted" data-testid="alerts-count">
+        <p className="muted" data-testid="alerts-count" ref={countRef} tabIndex={-1}>
           {tn('alerts.unacked', unacked)} · {tn('alerts.total', alerts.total)}
         </p>
       </div>
@@ -48,7 +60,7 @@ export function Alerts({ focusId }: { focusId: string | null }) {
         </label>
         <label className="check">
           <input type="checkbox" checked={showAcked} onChange={(e) => setShowAcked(e.target.checked)} />
-          {t('alerts.showAcked')}
+          <span>{t('alerts.showAcked')}</span>
         </label>
         <button type="button" className="btn" data-testid="ack-all" disabled={unacked === 0} onClick={() => void ack('all')}>
           {t('alerts.ackAll')}
@@ -72,7 +84,7 @@ export function Alerts({ focusId }: { focusId: string | null }) {
               <time dateTime={a.at} className="muted">{fmtDateTime(a.at, lang)}</time>
               <span className="muted">{tk('alertSource.', a.source)} · {tk('alertType.', a.alertType)}</span>
               {a.acknowledged ? (
-                <span className="acked" data-testid="alert-acked">✓ {t('alerts.acked')}</span>
+                <span className="acked" data-testid="alert-acked" data-focus-after-ack tabIndex={-1}>✓ {t('alerts.acked')}</span>
               ) : (
                 <button type="button" className="btn btn-small" data-testid="ack-alert" onClick={() => void ack([a.id])}>
                   {t('alerts.ack')}

@@ -5,6 +5,7 @@ import { useApp } from '../context';
 import { useT, type MessageKey, type T } from '../i18n';
 import { fmtDate, fmtDateTime, fmtTime, kickoffOf, parseTid, stockholmWallTime, type Lang } from '../format';
 import { useNow } from '../useNow';
+import { LiveRegion } from '../components/LiveRegion';
 
 /** A change this recent gets a badge on its match. */
 export const RECENT_MS = 7 * 24 * 3600_000;
@@ -125,11 +126,13 @@ export function Matches({ focusId }: { focusId: string | null }) {
 
   return (
     <div className="stack">
-      {stale && (
-        <div className="banner banner-warn" role="status" data-testid="matches-stale">
-          {t('matches.stale')}
-        </div>
-      )}
+      <LiveRegion testId="matches-stale-live">
+        {stale && (
+          <div className="banner banner-warn" data-testid="matches-stale">
+            {t('matches.stale')}
+          </div>
+        )}
+      </LiveRegion>
       <div className="page-head">
         <h2>{t('matches.title')}</h2>
         <p className="muted" data-testid="matches-count">

@@ -2,6 +2,8 @@ import { useMemo, useState } from 'react';
 import type { MessageLogEntry } from '../../../shared/state';
 import { useApp } from '../context';
 import { useT } from '../i18n';
+import { useRovingList } from '../components/roving';
+import { summarizeMessage } from '../message-summary';
 import { fmtBytes, fmtDateTime, fmtNumber, fmtTimeSec, prettyJson } from '../format';
 import { MESSAGE_BUFFER_CAP } from '../store';
 
@@ -9,7 +11,7 @@ import { MESSAGE_BUFFER_CAP } from '../store';
 export const MAX_ROWS = 200;
 
 export function Messages() {
-  const { t, tk, lang } = useT();
+  const { t, tn, tk, lang } = useT();
   const messages = useApp((s) => s.messages);
   const total = useApp((s) => s.messagesTotal);
   const heldBack = useApp((s) => s.heldBack);
@@ -31,6 +33,8 @@ export function Messages() {
     [messages, channel, type],
   );
   const shown = matching.slice(-MAX_ROWS).reverse();
+  const roving = useRovingList(useMemo(() => shown.map((m) => m.seq), [shown]));
+  const rejectedRoving = useRovingList(useMemo(() => rejected.items.map((_, i) => i), [rejected.items]));
 
   return (
     <div className="stack">
@@ -68,24 +72,27 @@ export function Messages() {
       </div>
       {paused && (
         <p className="banner banner-info" role="status" data-testid="inspector-paused">
-          {t('messages.pausedNote', { n: heldBack.length })}
+          {tn('messages.pausedNote', heldBack.length)}
         </p>
       )}
       {matching.length > MAX_ROWS && <p className="muted">{t('messages.showingNewest', { n: MAX_ROWS, of: fmtNumber(matching.length, lang) })}</p>}
       {shown.length === 0 && <p className="empty" data-testid="messages-empty">{t('messages.none')}</p>}
-      <ul className="msg-list">
-        {shown.map((m) => <MessageRow key={m.seq} m={m} />)}
+      <p id="msg-keys" className="sr-only">{t('messages.keysHint')}</p>
+      <ul className="msg-list" data-testid="message-list" aria-label={t('messages.listLabel')} onKeyDown={roving.onKeyDown}>
+        {shown.map((m) => (
+          <MessageRow key={m.seq} m={m} tabIndex={roving.tabIndexFor(m.seq)} onFocus={roving.onItemFocus(m.seq)} />
+        ))}
       </ul>
 
       <section aria-labelledby="rej-h" className="rejected">
         <h3 id="rej-h">{t('rejected.title')}</h3>
         <p className="muted" data-testid="rejected-total">{t('rejected.summary', { kept: rejected.items.length, total: rejected.total })}</p>
         {rejected.items.length === 0 && <p className="empty">{t('rejected.none')}</p>}
-        <ul className="msg-list">
+        <ul className="msg-list" onKeyDown={rejectedRoving.onKeyDown}>
           {rejected.items.map((r, i) => (
             <li key={`${r.at}-${i}`} className="msg msg-rejected" data-testid="rejected-row" data-reason={r.reason}>
               <details>
-                <summary>
+                <summary data-roving tabIndex={rejectedRoving.tabIndexFor(i)} onFocus={rejectedRoving.onItemFocus(i)} aria-describedby="msg-keys">
                   <time dateTime={r.at}>{fmtDateTime(r.at, lang)}</time>
                   <span className="mono">{r.channel}</span>
                   <span className="badge sev-error">{tk('reject.', r.reason)}</span>
@@ -102,19 +109,28 @@ export function Messages() {
   );
 }
 
-function MessageRow({ m }: { m: MessageLogEntry }) {
-  const { tk, t, lang } = useT();
+function MessageRow({ m, tabIndex, onFocus }: { m: MessageLogEntry; tabIndex: 0 | -1; onFocus: () => void }) {
+  const { tk, t, tn, lang } = useT();
   const [open, setOpen] = useState(false);
+  // Parsing the preview per render is cheap next to the 200-row cap; memo keeps it per entry.
+  const sum = useMemo(() => summarizeMessage(m), [m]);
   return (
-    <li className="msg" data-testid="message-row" data-channel={m.channel} data-type={m.type}>
+    <li className={sum.tone === 'error' ? 'msg msg-bad' : 'msg'} data-testid="message-row" data-channel={m.channel} data-type={m.type} data-status={sum.status ?? undefined}>
       <details onToggle={(e) => setOpen(e.currentTarget.open)}>
-        <summary>
+        <summary data-roving tabIndex={tabIndex} onFocus={onFocus} aria-describedby="msg-keys">
           <time dateTime={m.at}>{fmtTimeSec(m.at, lang)}</time>
-          <span className="mono">{m.channel}</span>
           <span className="badge">{tk('msgtype.', m.type)}</span>
+          {sum.status && (
+            <span className={`badge${sum.tone ? ` tone-${sum.tone}` : ''}`} data-testid="message-status">
+              {tk('messages.status.', sum.status)}
+            </span>
+          )}
+          {sum.matches !== null && <span data-testid="message-matches">{tn('matches.count', sum.matches)}</span>}
+          {sum.text && <span className="msg-text" data-testid="message-text" lang="en">{sum.text}</span>}
+          <span className="muted mono">{m.channel}</span>
           <span className="muted">{fmtBytes(m.bytes, lang)}</span>
-          {m.messageId && <span className="muted mono ellipsis">{m.messageId}</span>}
         </summary>
+        {m.messageId && <p className="muted mono">{t('messages.id')}: {m.messageId}</p>}
         {/* Pretty-printing big match lists is costly; only do it when opened. */}
         {open && <Pretty text={m.preview} cutNote={t('messages.preview')} />}
       </details>

@@ -3,11 +3,13 @@ import type { RedisTestResult, SyncReport } from '../../../shared/api';
 import { MESSAGE_TYPES } from '../../../shared/messages';
 import { useApp, useBridge } from '../context';
 import { useT, type MessageKey, type T } from '../i18n';
-import { fmtDateTime, fmtDuration, fmtNumber, fmtRelative } from '../format';
+import { fmtCountdown, fmtDateTime, fmtDuration, fmtNumber, fmtRelative } from '../format';
 import { RATE_WINDOW_MS } from '../store';
 import { RateChart } from '../components/RateChart';
 import { useNow } from '../useNow';
 import type { Tab } from '../App';
+import { Glance } from './Glance';
+import { LiveRegion } from '../components/LiveRegion';
 
 /** The result line in the user's language: "3 updated, 1 deleted, 0 failed". */
 export function syncSummary(r: SyncReport, { t, tn }: Pick<T, 't' | 'tn'>): string {
@@ -20,7 +22,20 @@ export function syncSummary(r: SyncReport, { t, tn }: Pick<T, 't' | 'tn'>): stri
   return r.success ? line : `${t('sync.failedTitle')}: ${r.error ?? r.summary}`;
 }
 
-export function Overview({ onOpen }: { onOpen: (tab: Tab) => void }) {
+export function Overview({ onOpen, narrow = false }: { onOpen: (tab: Tab) => void; narrow?: boolean }) {
+  // Narrow (a tray-sized browser window): the compact view's answer first, Redis details after.
+  if (narrow) {
+    return (
+      <div className="grid">
+        <Glance onOpen={onOpen} />
+        <ProcessorCard />
+        <SyncCard onOpen={onOpen} />
+        <ConnectionCard />
+        <ActivityCard />
+        <CountersCard />
+      </div>
+    );
+  }
   return (
     <div className="grid">
       <ConnectionCard />
@@ -37,11 +52,13 @@ function ConnectionCard() {
   const bridge = useBridge();
   const c = useApp((s) => s.snapshot!.connection);
   const storageError = useApp((s) => s.snapshot!.storageError);
-  const now = useNow(10_000);
+  const now = useNow(c.state === 'reconnecting' ? 1_000 : 10_000);
   const [busy, setBusy] = useState<null | 'restart' | 'test' | 'pause'>(null);
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
 
+  // While busy the buttons stay focusable (aria-disabled), so focus never drops to <body>.
   const run = async (kind: 'restart' | 'test' | 'pause', fn: () => Promise<{ ok: boolean; text: string }>): Promise<void> => {
+    if (busy !== null) return;
     setBusy(kind);
     setNote(null);
     try {
@@ -63,11 +80,13 @@ function ConnectionCard() {
   return (
     <section className="card card-wide" aria-labelledby="conn-h">
       <h2 id="conn-h">{t('conn.title')}</h2>
-      {c.possiblyStale && (
-        <div className="banner banner-warn" role="status" data-testid="stale-banner">
-          {c.staleSince ? t('conn.staleSince', { time: fmtDateTime(c.staleSince, lang) }) : t('conn.stale')}
-        </div>
-      )}
+      <LiveRegion testId="stale-live">
+        {c.possiblyStale && (
+          <div className="banner banner-warn" data-testid="stale-banner">
+            {c.staleSince ? t('conn.staleSince', { time: fmtDateTime(c.staleSince, lang) }) : t('conn.stale')}
+          </div>
+        )}
+      </LiveRegion>
       {storageError && (
         <div className="banner banner-error" role="alert" data-testid="storage-error">
           {t('conn.storageError', { error: storageError })}
@@ -88,7 +107,7 @@ function ConnectionCard() {
         </p>
       )}
       {c.state === 'reconnecting' && c.nextRetryAt && (
-        <p className="muted">{t('conn.nextRetry', { attempt: c.attempt, time: fmtDateTime(c.nextRetryAt, lang) })}</p>
+        <p className="muted" data-testid="connection-next-retry">{t('conn.nextRetry', { attempt: c.attempt, in: fmtCountdown(c.nextRetryAt, lang, now) })}</p>
       )}
       <dl className="facts">
         <dt>{t('conn.server')}</dt>
@@ -98,21 +117,22 @@ function ConnectionCard() {
         <dt>{t('conn.reconnects')}</dt>
         <dd data-testid="reconnect-count">{fmtNumber(c.reconnectCount, lang)}</dd>
         <dt>{t('conn.ping')}</dt>
-        <dd>{c.lastPingMs === null ? '—' : `${c.lastPingMs} ms`}</dd>
+        {/* An answer time from before the connection dropped says nothing about now. */}
+        <dd data-testid="connection-ping">{c.lastPingMs === null || c.state !== 'subscribed' ? '—' : `${c.lastPingMs} ms`}</dd>
       </dl>
       <div className="actions">
-        <button type="button" className="btn" disabled={busy !== null} data-testid="restart-subscription"
+        <button type="button" className="btn" aria-disabled={busy !== null || undefined} data-testid="restart-subscription"
           onClick={() => void run('restart', async () => {
             const r = await bridge.restartSubscription();
             return { ok: r.success, text: r.success ? t('conn.restarted') : (r.error ?? r.message ?? t('app.failed')) };
           })}>
           {busy === 'restart' ? t('app.working') : t('conn.restart')}
         </button>
-        <button type="button" className="btn" disabled={busy !== null} data-testid="test-connection"
+        <button type="button" className="btn" aria-disabled={busy !== null || undefined} data-testid="test-connection"
           onClick={() => void run('test', async () => testText(await bridge.testConnection()))}>
           {busy === 'test' ? t('conn.testing') : t('conn.test')}
         </button>
-        <button type="button" className="btn" disabled={busy !== null || c.state === 'disabled'} data-testid="pause-listening"
+        <button type="button" className="btn" aria-disabled={busy !== null || undefined} disabled={c.state === 'disabled'} data-testid="pause-listening"
           aria-pressed={paused}
           onClick={() => void run('pause', async () => {
             const r = await bridge.setPaused(!paused);

@@ -46,7 +46,7 @@ type SaveState =
   | { kind: 'unreachable' };
 
 export function Settings() {
-  const { t, tk } = useT();
+  const { t, tn, tk } = useT();
   const bridge = useBridge();
   const config = useApp((s) => s.snapshot!.config);
   const [edits, setEdits] = useState<FormValues>({});
@@ -154,7 +154,7 @@ export function Settings() {
             <span className="note note-error" data-testid="settings-result" data-result="unreachable">{t('app.unreachable')}</span>
           )}
           {save.kind === 'idle' && validation.dirty.length > 0 && (
-            <span className="muted">{t('settings.unsaved', { n: validation.dirty.length })}</span>
+            <span className="muted">{tn('settings.unsaved', validation.dirty.length)}</span>
           )}
         </div>
       </div>

@@ -1,0 +1,174 @@
+import { useEffect, useRef, useState } from 'react';
+import type { FogisMatch } from '../../../shared/messages';
+import type { Snapshot } from '../../../shared/state';
+import { useApp, useBridge } from '../context';
+import { useT, type MessageKey } from '../i18n';
+import { fmtDate, fmtDateTime, fmtRelative, fmtTime, kickoffOf } from '../format';
+import { useNow } from '../useNow';
+import { sortMatches } from './Matches';
+import { syncSummary } from './Overview';
+import type { Tab } from '../App';
+
+/** How many unacknowledged alerts the glance lists before "and N more". */
+export const GLANCE_ALERTS = 3;
+
+/** The next match that is still to be played (not cancelled), or null. */
+export function nextMatch(list: FogisMatch[], now: number): { match: FogisMatch; kickoff: Date } | null {
+  for (const m of sortMatches(list)) {
+    const k = kickoffOf(m);
+    if (k && k.getTime() > now && !m.installd) return { match: m, kickoff: k };
+  }
+  return null;
+}
+
+/** A failed last cycle, with the processor's own words when it gave any. */
+export function processorFailure(s: Snapshot): { at: string; error: string | null } | null {
+  const last = s.processor.last;
+  if (!last || last.status !== 'failed') return null;
+  const d = last.details;
+  const error = typeof d.error_message === 'string' ? d.error_message : typeof d.error === 'string' ? d.error : null;
+  return { at: last.at, error };
+}
+
+/**
+ * "Is everything fine, and what is next?" in one screen: the tray window (`#compact`) and
+ * the top of the Overview below 500 px. The status line itself is the header's.
+ */
+export function Glance({ onOpen, standalone = false }: { onOpen: (tab: Tab) => void; standalone?: boolean }) {
+  const { t, tn, tk, lang } = useT();
+  const bridge = useBridge();
+  const snapshot = useApp((s) => s.snapshot!);
+  const sync = useApp((s) => s.sync);
+  const syncNow = useApp((s) => s.syncNow);
+  const acknowledge = useApp((s) => s.acknowledge);
+  const now = useNow(30_000);
+  const [ackFailed, setAckFailed] = useState(false);
+  const alertsHead = useRef<HTMLHeadingElement>(null);
+  const [refocus, setRefocus] = useState(false);
+
+  const failure = processorFailure(snapshot);
+  const next = nextMatch(snapshot.matches.list, now);
+  const unacked = snapshot.alerts.items.filter((a) => !a.acknowledged);
+  const shownAlerts = unacked.slice(0, GLANCE_ALERTS);
+
+  // The acknowledged alert leaves the list with its button; keep focus near it, not on <body>.
+  useEffect(() => {
+    if (!refocus) return;
+    setRefocus(false);
+    const nextButton = document.querySelector<HTMLButtonElement>('[data-testid="glance-ack"]');
+    (nextButton ?? alertsHead.current)?.focus();
+  }, [refocus]);
+
+  const ack = async (id: string): Promise<void> => {
+    const ok = await acknowledge([id]);
+    setAckFailed(!ok);
+    setRefocus(true);
+  };
+
+  const openDashboard = (): void => {
+    // In the tray window the main process turns this into "show the dashboard window"
+    // (electron/desktop/tray-window.ts); in a browser it is the same page, full layout.
+    if (bridge.kind === 'ipc') window.open(`${location.href.split('#')[0]}#overview`, '_blank');
+    else onOpen('overview');
+  };
+
+  return (
+    <section className="glance card card-wide" aria-labelledby="glance-h" data-testid="glance">
+      <h2 id="glance-h" className="sr-only">{t('glance.title')}</h2>
+      {failure && (
+        <div className="glance-row glance-bad" data-testid="glance-processor">
+          <p className="glance-line">
+            <strong>{t('glance.procFailed', { time: fmtDateTime(failure.at, lang) })}</strong>
+          </p>
+          {failure.error && (
+            <p className="muted glance-detail">
+              {t('glance.procSaid')} <span lang="en">{failure.error}</span>
+            </p>
+          )}
+        </div>
+      )}
+      <div className="glance-row" data-testid="glance-next-match">
+        <h3 className="glance-label">{t('glance.next')}</h3>
+        {next ? (
+          <p className="glance-line">
+            <strong className="glance-when">
+              {fmtDate(next.kickoff, lang)} {fmtTime(next.kickoff, lang)}
+            </strong>{' '}
+            <span className="muted">({fmtRelative(next.kickoff, lang, new Date(now))})</span>
+            <br />
+            {next.match.lag1namn} – {next.match.lag2namn}
+            {next.match.anlaggningnamn && (
+              <>
+                <br />
+                <span className="muted">{next.match.anlaggningnamn}</span>
+              </>
+            )}
+          </p>
+        ) : (
+          <p className="glance-line muted">{snapshot.matches.receivedAt === null ? t('matches.waiting') : t('glance.noNext')}</p>
+        )}
+      </div>
+      <div className="glance-row" data-testid="glance-alerts">
+        <h3 className="glance-label" ref={alertsHead} tabIndex={-1}>
+          {unacked.length === 0 ? t('glance.noAlerts') : tn('alerts.unacked', unacked.length)}
+        </h3>
+        {shownAlerts.length > 0 && (
+          <ul className="glance-alerts">
+            {shownAlerts.map((a) => (
+              <li key={a.id} className={`glance-alert alert-${a.severity}`} data-testid="glance-alert" data-alert-id={a.id}>
+                <span className={`badge sev-${a.severity}`}>{t(`severity.${a.severity}` as MessageKey)}</span>{' '}
+                <span className="muted">{fmtTime(a.at, lang)} · {tk('alertType.', a.alertType)}</span>
+                <p className="glance-alert-text">{a.message}</p>
+                <button type="button" className="btn btn-small" data-testid="glance-ack" onClick={() => void ack(a.id)}>
+                  {t('alerts.ack')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        {unacked.length > GLANCE_ALERTS && (
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => onOpen('alerts')}>
+            {t('glance.moreAlerts', { n: unacked.length - GLANCE_ALERTS })}
+          </button>
+        )}
+        {ackFailed && <p className="note note-error" role="alert">{t('alerts.ackFailed')}</p>}
+      </div>
+      <div className="glance-row glance-actions">
+        <button
+          type="button"
+          className="btn btn-primary glance-sync"
+          data-testid="glance-sync-now"
+          aria-disabled={sync.running || undefined}
+          onClick={() => {
+            if (!sync.running) void syncNow();
+          }}
+        >
+          {sync.running ? (
+            <>
+              <span className="spinner" aria-hidden="true" /> {t('sync.running')}
+            </>
+          ) : (
+            t('sync.now')
+          )}
+        </button>
+        {standalone && (
+          <button type="button" className="btn" data-testid="open-dashboard" onClick={openDashboard}>
+            {t('glance.openDashboard')}
+          </button>
+        )}
+      </div>
+      <div aria-live="polite">
+        {sync.report && !sync.running && (
+          <p className={sync.report.success ? 'note note-ok' : 'note note-error'} data-testid="glance-sync-result" data-success={sync.report.success}>
+            {syncSummary(sync.report, { t, tn })}
+          </p>
+        )}
+        {sync.error && !sync.running && (
+          <p className="note note-error" data-testid="glance-sync-result" data-success="false">
+            {t('app.unreachable')}
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}
