@@ -13,6 +13,7 @@ import { DesktopNotifier, type PlannedNotification } from './notifications';
 import { createSafeStorageSecretStore } from './secret-store';
 import { resolveLang, type Lang } from './text';
 import { TrayController } from './tray';
+import { TrayWindow } from './tray-window';
 import { appUrlFor, createMainWindow, isSafeExternalUrl, revealAt } from './window';
 
 /**
@@ -44,6 +45,8 @@ export interface DesktopApp {
   tray: TrayController;
   notifier: DesktopNotifier;
   window(): BrowserWindow | null;
+  /** The tray's compact window (created on first use). */
+  compact: TrayWindow;
   /** Notifications shown so far (the e2e test reads this through the main process). */
   shown: PlannedNotification[];
   quit(): Promise<void>;
@@ -141,6 +144,8 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
     return w;
   }
 
+  const compact = new TrayWindow({ preloadPath: paths.preload, indexHtml: paths.indexHtml, devServerUrl, log, openDashboard: () => reveal(null) });
+
   const shown: PlannedNotification[] = [];
   const notifier = new DesktopNotifier({
     lang,
@@ -179,6 +184,7 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
     platform,
     actions: {
       openDashboard: () => reveal(null),
+      toggleCompact: () => compact.toggle(tray.bounds()),
       syncNow: () => run('sync now', core.handlers.syncNow().then(() => refresh())),
       setPaused: (paused) => run(paused ? 'pause' : 'resume', core.handlers.setPaused(paused).then(() => refresh())),
       restartSubscription: () => run('restart subscription', core.handlers.restartSubscription()),
@@ -225,6 +231,7 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
 
   const offEvents = core.onEvent((event: MonitorEvent) => {
     if (win && !win.isDestroyed()) win.webContents.send(IPC.event, event);
+    compact.window()?.webContents.send(IPC.event, event);
     notifier.handle(event);
     if (event.kind !== 'messages') refresh();
   });
@@ -256,6 +263,7 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
     } catch (err) {
       log.warn('desktop', `core stop failed: ${errorText(err)}`);
     }
+    compact.destroy();
     tray.destroy();
     app.quit();
   }
@@ -267,5 +275,5 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
     void shutdown();
   });
 
-  return { core, tray, notifier, window: () => win, shown, quit: shutdown };
+  return { core, tray, notifier, window: () => win, compact, shown, quit: shutdown };
 }

@@ -56,6 +56,7 @@ export const TEXT = {
     disabled: 'Redis avstängt i inställningarna',
     stopped: 'stoppad',
     menu: {
+      glance: 'Status i korthet',
       open: 'Öppna översikten',
       syncNow: 'Synka nu',
       pause: 'Pausa',
@@ -110,6 +111,7 @@ export const TEXT = {
     disabled: 'Redis disabled in settings',
     stopped: 'stopped',
     menu: {
+      glance: 'Status at a glance',
       open: 'Open dashboard',
       syncNow: 'Sync now',
       pause: 'Pause',

@@ -1,4 +1,4 @@
-import { Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
+import { Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeImage, type Rectangle } from 'electron';
 import path from 'node:path';
 import type { Snapshot } from '../../shared/state';
 import type { Logger } from '../core/log';
@@ -14,6 +14,8 @@ import { trayState, type TrayColour, type TrayState } from './tray-state';
 
 export interface TrayActions {
   openDashboard(): void;
+  /** The compact window at the icon (electron/desktop/tray-window.ts); closes it when open. */
+  toggleCompact(): void;
   syncNow(): void;
   setPaused(paused: boolean): void;
   restartSubscription(): void;
@@ -66,6 +68,7 @@ export function buildMenuTemplate(view: TrayView, state: TrayState, actions: Tra
     // The status line, for desktops that never show tooltips (many Linux panels).
     { id: 'status', label: state.tooltip, enabled: false },
     { type: 'separator' },
+    { id: 'glance', label: t.menu.glance, click: () => actions.toggleCompact() },
     { id: 'open', label: t.menu.open, click: () => actions.openDashboard() },
     { id: 'sync', label: t.menu.syncNow, click: () => actions.syncNow() },
     paused
@@ -104,7 +107,8 @@ export class TrayController {
     this.tray = new Tray(this.image('grey'));
     this.lastIcon = iconFileFor('grey', this.platform);
     // Windows and macOS deliver clicks reliably; Linux gets the same action from the menu.
-    this.tray.on('click', () => opts.actions.openDashboard());
+    // A click opens the compact window (issue 14); the menu's "Open dashboard" the full one.
+    this.tray.on('click', () => opts.actions.toggleCompact());
   }
 
   state(): TrayState | null {
@@ -113,6 +117,11 @@ export class TrayController {
 
   tooltip(): string {
     return this.lastTooltip;
+  }
+
+  /** Where the icon is on screen; empty on many Linux trays. */
+  bounds(): Rectangle {
+    return this.tray.getBounds();
   }
 
   update(view: TrayView): TrayState {

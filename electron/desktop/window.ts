@@ -1,4 +1,4 @@
-import { BrowserWindow, session, shell, type Session } from 'electron';
+import { BrowserWindow, session, shell, type Session, type WebContents } from 'electron';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '../core/log';
 import type { NotificationTarget } from './notification-policy';
@@ -81,6 +81,46 @@ export function applyContentSecurityPolicy(ses: Session): void {
   });
 }
 
+/**
+ * Keeps a window on the app page: navigation elsewhere is blocked (https goes to the
+ * system browser), webviews are refused, and new windows are denied. `onOpenAppPage`
+ * lets a window turn `window.open(<app page>)` into an action (the tray window's
+ * "Open dashboard").
+ */
+export function guardContents(wc: WebContents, appUrl: string, log: Logger, onOpenAppPage?: (url: string) => void): void {
+  wc.on('will-navigate', (event, url) => {
+    if (isSameAppPage(url, appUrl)) return;
+    event.preventDefault();
+    log.warn('desktop', `[window] blocked navigation to ${url}`);
+    if (isSafeExternalUrl(url)) void shell.openExternal(url);
+  });
+  wc.on('will-redirect', (event, url) => {
+    if (isSameAppPage(url, appUrl)) return;
+    event.preventDefault();
+    log.warn('desktop', `[window] blocked redirect to ${url}`);
+  });
+  wc.on('will-attach-webview', (event) => {
+    event.preventDefault();
+  });
+  wc.setWindowOpenHandler(({ url }) => {
+    if (onOpenAppPage && isSameAppPage(url, appUrl)) onOpenAppPage(url);
+    else if (isSafeExternalUrl(url)) void shell.openExternal(url);
+    else log.warn('desktop', `[window] refused to open ${url}`);
+    return { action: 'deny' };
+  });
+}
+
+/** Loads the app page, optionally at a hash route (`compact` for the tray window). */
+export function loadAppPage(win: BrowserWindow, opts: Pick<MainWindowOptions, 'indexHtml' | 'devServerUrl'>, hash?: string): void {
+  if (opts.devServerUrl) {
+    const url = new URL(appUrlFor(opts));
+    if (hash) url.hash = hash;
+    void win.loadURL(url.href);
+  } else {
+    void win.loadFile(opts.indexHtml, hash ? { hash } : undefined);
+  }
+}
+
 export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
   const appUrl = appUrlFor(opts);
   applyContentSecurityPolicy(session.defaultSession);
@@ -109,32 +149,56 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
     },
   });
 
-  const wc = win.webContents;
-  wc.on('will-navigate', (event, url) => {
-    if (isSameAppPage(url, appUrl)) return;
-    event.preventDefault();
-    opts.log.warn('desktop', `[window] blocked navigation to ${url}`);
-    if (isSafeExternalUrl(url)) void shell.openExternal(url);
-  });
-  wc.on('will-redirect', (event, url) => {
-    if (isSameAppPage(url, appUrl)) return;
-    event.preventDefault();
-    opts.log.warn('desktop', `[window] blocked redirect to ${url}`);
-  });
-  wc.on('will-attach-webview', (event) => {
-    event.preventDefault();
-  });
-  wc.setWindowOpenHandler(({ url }) => {
-    if (isSafeExternalUrl(url)) void shell.openExternal(url);
-    else opts.log.warn('desktop', `[window] refused to open ${url}`);
-    return { action: 'deny' };
-  });
-
-  if (opts.devServerUrl) void win.loadURL(appUrl);
-  else void win.loadFile(opts.indexHtml);
+  guardContents(win.webContents, appUrl, opts.log);
+  loadAppPage(win, opts);
   win.once('ready-to-show', () => {
     if (opts.show) win.show();
   });
+  return win;
+}
+
+export interface CompactWindowOptions extends Pick<MainWindowOptions, 'preloadPath' | 'indexHtml' | 'devServerUrl' | 'log'> {
+  width: number;
+  height: number;
+  /** `window.open(<app page>)` from the compact view ("Open dashboard"). */
+  onOpenAppPage: () => void;
+}
+
+/**
+ * The tray's compact window (issue 14; behaviour in tray-window.ts): frameless, fixed size,
+ * out of the taskbar, on top like a menu; the same page at `#compact`, the same sandbox.
+ */
+export function createCompactWindow(opts: CompactWindowOptions): BrowserWindow {
+  applyContentSecurityPolicy(session.defaultSession);
+  const win = new BrowserWindow({
+    width: opts.width,
+    height: opts.height,
+    show: false,
+    frame: false,
+    resizable: false,
+    movable: false,
+    minimizable: false,
+    maximizable: false,
+    fullscreenable: false,
+    skipTaskbar: true,
+    alwaysOnTop: true,
+    title: 'FOGIS Monitor',
+    webPreferences: {
+      preload: opts.preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  guardContents(win.webContents, appUrlFor(opts), opts.log, () => opts.onOpenAppPage());
+  loadAppPage(win, opts, 'compact');
   return win;
 }
 

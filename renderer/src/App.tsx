@@ -63,6 +63,17 @@ function Shell() {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
+  // In the tray window Escape closes it, as it would a menu (main turns close into hide).
+  const bridge = useBridge();
+  useEffect(() => {
+    if (!compact || bridge.kind !== 'ipc') return;
+    const onKey = (e: globalThis.KeyboardEvent): void => {
+      if (e.key === 'Escape') window.close();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [compact, bridge]);
+
   useEffect(() => {
     document.documentElement.lang = lang;
     document.title = t('app.title');

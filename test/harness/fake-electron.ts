@@ -14,6 +14,29 @@ import path from 'node:path';
 
 type Listener = (...args: unknown[]) => void;
 
+export interface Rectangle {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Displays by bounds and work area; the pointer position for trays that report no bounds. */
+export const screen = {
+  displays: [{ id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 } }] as Array<{ id: number; bounds: Rectangle; workArea: Rectangle }>,
+  cursor: { x: 0, y: 0 },
+  getCursorScreenPoint(): { x: number; y: number } {
+    return { ...this.cursor };
+  },
+  getDisplayNearestPoint(p: { x: number; y: number }): { id: number; bounds: Rectangle; workArea: Rectangle } {
+    const inside = this.displays.find((d) => p.x >= d.bounds.x && p.x < d.bounds.x + d.bounds.width && p.y >= d.bounds.y && p.y < d.bounds.y + d.bounds.height);
+    return inside ?? this.displays[0]!;
+  },
+  getPrimaryDisplay(): { id: number; bounds: Rectangle; workArea: Rectangle } {
+    return this.displays[0]!;
+  },
+};
+
 export interface FakeEvent {
   defaultPrevented: boolean;
   preventDefault(): void;
@@ -100,15 +123,23 @@ export class BrowserWindow extends EventEmitter {
   focused = false;
   destroyed = false;
   minimized = false;
-  loaded: { file?: string; url?: string } = {};
+  loaded: { file?: string; url?: string; hash?: string } = {};
+  bounds: Rectangle = { x: 0, y: 0, width: 0, height: 0 };
   constructor(readonly options: BrowserWindowOptionsLike) {
     super();
     this.visible = options.show !== false;
+    this.bounds = { x: 0, y: 0, width: Number(options.width ?? 800), height: Number(options.height ?? 600) };
     BrowserWindow.instances.push(this);
   }
-  loadFile(file: string): Promise<void> {
-    this.loaded = { file };
+  loadFile(file: string, options?: { hash?: string }): Promise<void> {
+    this.loaded = { file, ...(options?.hash ? { hash: options.hash } : {}) };
     return Promise.resolve();
+  }
+  setBounds(r: Partial<Rectangle>): void {
+    this.bounds = { ...this.bounds, ...r };
+  }
+  getBounds(): Rectangle {
+    return { ...this.bounds };
   }
   loadURL(url: string): Promise<void> {
     this.loaded = { url };
@@ -119,9 +150,15 @@ export class BrowserWindow extends EventEmitter {
   }
   hide(): void {
     this.visible = false;
+    this.focused = false;
   }
   focus(): void {
     this.focused = true;
+  }
+  /** Simulates the window losing focus (a click elsewhere). */
+  userBlur(): void {
+    this.focused = false;
+    this.emit('blur', fakeEvent());
   }
   isDestroyed(): boolean {
     return this.destroyed;
@@ -155,6 +192,8 @@ export class Tray extends EventEmitter {
   tooltip = '';
   menu: FakeMenu | null = null;
   destroyed = false;
+  /** What getBounds reports; empty like many Linux trays unless a test sets it. */
+  bounds: Rectangle = { x: 0, y: 0, width: 0, height: 0 };
   readonly calls = { setImage: 0, setToolTip: 0, setContextMenu: 0 };
   constructor(image: FakeNativeImage) {
     super();
@@ -172,6 +211,9 @@ export class Tray extends EventEmitter {
   setContextMenu(menu: FakeMenu): void {
     this.menu = menu;
     this.calls.setContextMenu++;
+  }
+  getBounds(): Rectangle {
+    return { ...this.bounds };
   }
   destroy(): void {
     this.destroyed = true;
@@ -357,7 +399,10 @@ export const fake = {
   shell,
   session,
   safeStorage,
+  screen,
   reset(): void {
+    screen.displays = [{ id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 } }];
+    screen.cursor = { x: 0, y: 0 };
     app.removeAllListeners();
     app.gotLock = true;
     app.isPackaged = false;
@@ -396,4 +441,4 @@ export const lastTray = (): Tray => {
 };
 
 export type { Listener };
-export default { app, BrowserWindow, Tray, Menu, nativeImage, Notification, ipcMain, ipcRenderer, contextBridge, shell, session, safeStorage };
+export default { app, BrowserWindow, Tray, Menu, nativeImage, Notification, ipcMain, ipcRenderer, contextBridge, shell, session, safeStorage, screen };

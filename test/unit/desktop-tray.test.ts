@@ -15,6 +15,7 @@ const NOW = Date.parse(T0);
 function actions(): { [K in keyof TrayActions]: Mock<TrayActions[K]> } {
   return {
     openDashboard: vi.fn<TrayActions['openDashboard']>(),
+    toggleCompact: vi.fn<TrayActions['toggleCompact']>(),
     syncNow: vi.fn<TrayActions['syncNow']>(),
     setPaused: vi.fn<TrayActions['setPaused']>(),
     restartSubscription: vi.fn<TrayActions['restartSubscription']>(),
@@ -69,9 +70,10 @@ describe('TrayController', () => {
     const { tray, menu } = setup();
     tray.update({ snapshot: makeSnapshot(), lang: 'en', mutedUntil: null, startAtLogin: false, now: NOW });
     const items = menu().items;
-    expect(items.map((i) => i.id ?? i.type)).toEqual(['status', 'separator', 'open', 'sync', 'pause', 'restart', 'mute', 'start-at-login', 'separator', 'quit']);
+    expect(items.map((i) => i.id ?? i.type)).toEqual(['status', 'separator', 'glance', 'open', 'sync', 'pause', 'restart', 'mute', 'start-at-login', 'separator', 'quit']);
     expect(items.map((i) => i.label).filter(Boolean)).toEqual([
       'FOGIS Monitor — subscribed · 0 matches · last message 16:58',
+      'Status at a glance',
       'Open dashboard',
       'Sync now',
       'Pause',
@@ -88,6 +90,7 @@ describe('TrayController', () => {
     const { tray, menu } = setup();
     tray.update({ snapshot: makeSnapshot(), lang: 'sv', mutedUntil: null, startAtLogin: false, now: NOW });
     expect(menu().items.map((i) => i.label).filter(Boolean).slice(1)).toEqual([
+      'Status i korthet',
       'Öppna översikten',
       'Synka nu',
       'Pausa',
@@ -101,6 +104,7 @@ describe('TrayController', () => {
   it('runs every action from its menu item', () => {
     const { tray, menu, a } = setup();
     tray.update({ snapshot: makeSnapshot(), lang: 'en', mutedUntil: null, startAtLogin: false, now: NOW });
+    menu().click('glance');
     menu().click('open');
     menu().click('sync');
     menu().click('pause');
@@ -109,6 +113,7 @@ describe('TrayController', () => {
     menu().click('mute-tomorrow');
     menu().click('start-at-login');
     menu().click('quit');
+    expect(a.toggleCompact).toHaveBeenCalledTimes(1);
     expect(a.openDashboard).toHaveBeenCalledTimes(1);
     expect(a.syncNow).toHaveBeenCalledTimes(1);
     expect(a.setPaused).toHaveBeenCalledWith(true);
@@ -167,10 +172,11 @@ describe('TrayController', () => {
     expect(a.setStartAtLogin).toHaveBeenCalledWith(false);
   });
 
-  it('opens the dashboard on a click on the icon', () => {
+  it('opens the compact window on a click on the icon (issue 14), the dashboard from the menu', () => {
     const { a } = setup();
     lastTray().emit('click');
-    expect(a.openDashboard).toHaveBeenCalledTimes(1);
+    expect(a.toggleCompact).toHaveBeenCalledTimes(1);
+    expect(a.openDashboard).not.toHaveBeenCalled();
   });
 
   it('uses a template image on macOS for the calm states, colour when it needs attention', () => {
