@@ -21,6 +21,13 @@ export function fixtureLists(): FogisMatch[][] {
   return lists;
 }
 
+/**
+ * The recorded run's own time (its first message). The fixture's matches are then upcoming,
+ * whatever the date the tests run on: the sync never changes history (change-window.ts).
+ */
+export const FIXTURE_NOW = Date.parse('2026-11-25T21:34:28Z');
+export const fixtureClock = (): number => FIXTURE_NOW;
+
 let seq = 0;
 export function listInput(matches: FogisMatch[], source: MatchListInput['source'] = 'redis'): MatchListInput {
   seq++;

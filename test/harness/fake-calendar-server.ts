@@ -227,8 +227,15 @@ export async function startFakeCalendarServer(): Promise<FakeCalendarServer> {
           return [p.slice(0, i), p.slice(i + 1)] as const;
         });
         const showDeleted = u.searchParams.get('showDeleted') === 'true';
+        // Google's timeMin bounds the event's END (exclusive); timeMax its start.
+        const timeMin = u.searchParams.get('timeMin');
+        const timeMax = u.searchParams.get('timeMax');
+        const endOf = (e: FakeEvent): number => Date.parse(e.end?.dateTime ?? String((e.end as { date?: string } | undefined)?.date ?? ''));
+        const startOf = (e: FakeEvent): number => Date.parse(e.start?.dateTime ?? String((e.start as { date?: string } | undefined)?.date ?? ''));
         const all = [...events.values()]
           .filter((e) => showDeleted || e.status !== 'cancelled')
+          .filter((e) => !timeMin || !(endOf(e) <= Date.parse(timeMin)))
+          .filter((e) => !timeMax || !(startOf(e) >= Date.parse(timeMax)))
           .filter((e) => filters.every(([k, v]) => e.extendedProperties?.private?.[k] === v))
           .sort((a, b) => a.id.localeCompare(b.id));
         const size = Math.min(Number(u.searchParams.get('maxResults') ?? 250), fake.pageSize);

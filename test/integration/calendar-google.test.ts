@@ -7,7 +7,7 @@ import { createCalendarSink, type CalendarSinkOptions, type FullCalendarSink } f
 import { googleEventId } from '../../electron/core/sync/google-backend';
 import { buildEventBody } from '../../electron/core/sync/event-builder';
 import { startFakeCalendarServer, type FakeCalendarServer } from '../harness/fake-calendar-server';
-import { fastRetry, fixtureLists, listInput, signedInStore, testConfig, testContext, waitFor, type TestContext } from '../harness/calendar-helpers';
+import { fastRetry, fixtureClock, fixtureLists, listInput, signedInStore, testConfig, testContext, waitFor, type TestContext } from '../harness/calendar-helpers';
 
 const TAG = 'FOGIS_CALENDAR_SYNC';
 let fake: FakeCalendarServer;
@@ -34,6 +34,7 @@ async function makeSink(calendar: Record<string, unknown> = {}, extra: CalendarS
     retry: fastRetry,
     saveDelayMs: 20,
     googleTimeoutMs: 2_000,
+    clock: fixtureClock,
     ...extra,
   });
   sinks.push(sink);

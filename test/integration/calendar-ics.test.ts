@@ -4,7 +4,7 @@ import path from 'node:path';
 import ICAL from 'ical.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCalendarSink, FileSecretStore, type FullCalendarSink } from '../../electron/core/sync';
-import { fixtureLists, listInput, MemorySecretStore, testConfig, testContext } from '../harness/calendar-helpers';
+import { fixtureClock, fixtureLists, listInput, MemorySecretStore, testConfig, testContext } from '../harness/calendar-helpers';
 
 let dir: string;
 const sinks: FullCalendarSink[] = [];
@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function makeSink(calendar: Record<string, unknown> = {}): Promise<FullCalendarSink> {
-  const sink = createCalendarSink(testConfig(calendar), testContext(dir), { secretStore: new MemorySecretStore(), tokenImportPath: null, saveDelayMs: 10 });
+  const sink = createCalendarSink(testConfig(calendar), testContext(dir), { secretStore: new MemorySecretStore(), tokenImportPath: null, saveDelayMs: 10, clock: fixtureClock });
   sinks.push(sink);
   await sink.start();
   return sink;

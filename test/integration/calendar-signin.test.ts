@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCalendarSink, type FullCalendarSink } from '../../electron/core/sync';
 import { TOKEN_SECRET_NAME } from '../../electron/core/sync/google-auth';
 import { startFakeCalendarServer, type FakeCalendarServer } from '../harness/fake-calendar-server';
-import { fixtureLists, listInput, MemorySecretStore, testConfig, testContext } from '../harness/calendar-helpers';
+import { fixtureClock, fixtureLists, listInput, MemorySecretStore, testConfig, testContext } from '../harness/calendar-helpers';
 
 let fake: FakeCalendarServer;
 let dir: string;
@@ -30,7 +30,7 @@ describe('Google sign-in', () => {
   it('loopback flow with PKCE S256 and a checked state, then writes', async () => {
     const store = new MemorySecretStore();
     const ctx = testContext(dir);
-    sink = createCalendarSink(testConfig({ backend: 'google' }), ctx, { secretStore: store, googleRootUrl: fake.rootUrl, tokenUrl: fake.tokenUrl, authUrl: `${fake.url}/auth`, tokenImportPath: null });
+    sink = createCalendarSink(testConfig({ backend: 'google' }), ctx, { secretStore: store, googleRootUrl: fake.rootUrl, tokenUrl: fake.tokenUrl, authUrl: `${fake.url}/auth`, tokenImportPath: null, clock: fixtureClock });
     await sink.start();
     sink.onMatchList(listInput(fixtureLists()[0]!));
     expect(sink.getState()).toMatchObject({ signedIn: false, pending: 3 });
@@ -72,7 +72,7 @@ describe('Google sign-in', () => {
       JSON.stringify({ token: 'ya29.old', refresh_token: 'refresh-imported', token_uri: fake.tokenUrl, client_id: 'cid', client_secret: 'cs', scopes: ['https://www.googleapis.com/auth/calendar'], expiry: '2020-01-01T00:00:00' }),
     );
     const store = new MemorySecretStore();
-    sink = createCalendarSink(testConfig({ backend: 'google' }), testContext(dir), { secretStore: store, googleRootUrl: fake.rootUrl, tokenUrl: fake.tokenUrl });
+    sink = createCalendarSink(testConfig({ backend: 'google' }), testContext(dir), { secretStore: store, googleRootUrl: fake.rootUrl, tokenUrl: fake.tokenUrl, clock: fixtureClock });
     await sink.start();
     expect(sink.getState().signedIn).toBe(true);
     sink.onMatchList(listInput(fixtureLists()[0]!));

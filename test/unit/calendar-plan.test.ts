@@ -35,6 +35,7 @@ function commitAll(matches: FogisMatch[]): Map<string, MatchRecord> {
       lastChange: j.lastChange,
       title: j.title,
       updatedAt: '',
+      endMs: Date.parse(j.body!.end.dateTime),
     });
   }
   return records;

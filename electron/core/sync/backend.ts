@@ -8,6 +8,8 @@ export interface RemoteEvent {
   calendarHash: string | null;
   summary: string;
   created: string | null;
+  /** When the event ends (ms), null when unreadable. */
+  endMs: number | null;
 }
 
 export interface BackendInfo {
@@ -37,7 +39,7 @@ export interface CalendarBackend {
   /** Why writes cannot happen now ("sign-in needed"), or null. */
   blockedReason(): string | null;
   info(): BackendInfo;
-  /** Every event carrying our syncTag (Google: spec §5.5, no time window, all pages). */
+  /** Every event carrying our syncTag that has not yet ended (Google: spec §5.5, timeMin = change-window.ts, all pages). */
   listOwnEvents?(): Promise<RemoteEvent[]>;
   /** The id this backend gives a match's event when it creates one. */
   eventIdFor(matchId: string): string;

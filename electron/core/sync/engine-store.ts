@@ -39,6 +39,8 @@ export const matchRecordSchema = z.object({
   lastChange: lastChangeSchema.nullable(),
   title: z.string(),
   updatedAt: z.string(),
+  // Records saved before the time window existed have no end: treated as not yet ended.
+  endMs: z.number().nullable().default(null),
 }) satisfies z.ZodType<MatchRecord>;
 
 export const outboxJobSchema = z.object({

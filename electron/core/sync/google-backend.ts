@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { errorText } from '../log';
+import { windowStartMs } from './change-window';
 import type { BackendContext, BackendInfo, CalendarBackend, RemoteEvent } from './backend';
 import type { GoogleAuth } from './google-auth';
 import { SyncError, type ExecOutcome, type MatchRecord, type OutboxJob } from './types';
@@ -13,6 +14,8 @@ export interface GoogleBackendOptions {
   rootUrl?: string;
   /** Per-request deadline, so a hanging answer becomes a retryable error. */
   timeoutMs?: number;
+  /** The calendar's clock (change-window.ts); tests pin it. */
+  clock?: () => number;
 }
 
 const BASE32HEX = '0123456789abcdefghijklmnopqrstuv';
@@ -110,12 +113,16 @@ export class GoogleBackend implements CalendarBackend {
   async listOwnEvents(): Promise<RemoteEvent[]> {
     const out: RemoteEvent[] = [];
     let pageToken: string | undefined;
+    // §5.4/§5.5 with one window for lookup and orphan detection (§7 #40): only events that have
+    // not ended can be changed, so only they are listed. Every page (the Python service read one).
+    const timeMin = new Date(windowStartMs(this.opts.clock ? this.opts.clock() : Date.now())).toISOString();
     do {
       const res = await this.call('events.list', (api) =>
         api.events.list({
           calendarId: this.opts.calendarId,
-          // §5.5/§8.6: no time window, every page — a window is how the Python service duplicated events.
           privateExtendedProperty: [`syncTag=${this.opts.syncTag}`],
+          timeMin,
+          singleEvents: true,
           showDeleted: false,
           maxResults: 2500,
           ...(pageToken ? { pageToken } : {}),
@@ -131,6 +138,7 @@ export class GoogleBackend implements CalendarBackend {
           calendarHash: priv.calendarHash ?? priv.matchHash ?? null,
           summary: ev.summary ?? '',
           created: ev.created ?? null,
+          endMs: eventEndMs(ev),
         });
       }
       pageToken = res.data.nextPageToken ?? undefined;
@@ -176,6 +184,13 @@ export class GoogleBackend implements CalendarBackend {
     await this.call('events.patch', (api) => api.events.patch({ calendarId, eventId: id, requestBody, sendUpdates: 'none' }));
     return { action: record?.present ? 'updated' : 'inserted', eventId: id };
   }
+}
+
+export function eventEndMs(ev: calendar_v3.Schema$Event): number | null {
+  const raw = ev.end?.dateTime ?? ev.end?.date ?? null;
+  if (!raw) return null;
+  const ms = Date.parse(raw);
+  return Number.isNaN(ms) ? null : ms;
 }
 
 interface ErrorShape {

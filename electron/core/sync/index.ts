@@ -33,6 +33,8 @@ export interface CalendarSinkOptions {
   syncWaitMs?: number;
   googleTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** The calendar's clock: what is history (change-window.ts). Tests pin it. */
+  clock?: () => number;
 }
 
 /** The calendar sink with the few extras the shells wire up (GET /calendar.ics, Google sign-in). */
@@ -108,6 +110,7 @@ class SwitchingCalendarSink implements FullCalendarSink {
           syncTag: this.calendar.syncTag,
           ...(this.opts.googleRootUrl ? { rootUrl: this.opts.googleRootUrl } : {}),
           ...(this.opts.googleTimeoutMs ? { timeoutMs: this.opts.googleTimeoutMs } : {}),
+          ...(this.opts.clock ? { clock: this.opts.clock } : {}),
         },
         bctx,
       );
@@ -125,6 +128,7 @@ class SwitchingCalendarSink implements FullCalendarSink {
       ...(this.opts.retry ? { retry: this.opts.retry } : {}),
       ...(this.opts.saveDelayMs !== undefined ? { saveDelayMs: this.opts.saveDelayMs } : {}),
       ...(this.opts.syncWaitMs !== undefined ? { syncWaitMs: this.opts.syncWaitMs } : {}),
+      ...(this.opts.clock ? { clock: this.opts.clock } : {}),
     });
     this.unsubscribeEngine?.();
     this.unsubscribeEngine = engine.onStateChange(() => this.emit());

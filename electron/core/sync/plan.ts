@@ -1,5 +1,6 @@
 import type { FogisMatch } from '../../../shared/messages';
 import { calendarHash, sha256Hex } from './calendar-hash';
+import { hasEnded } from './change-window';
 import {
   buildEventBody,
   describeChanges,
@@ -30,7 +31,10 @@ export interface PlanInput {
   /** Retry matches that failed before even if unchanged (manual sync). */
   retryFailed: boolean;
   options: PlanOptions;
+  /** Stamp for "Last changed" lines (the list's arrival). */
   now: string;
+  /** The clock that decides what is history (change-window.ts); defaults to `now`. */
+  nowMs?: number;
 }
 
 export interface PlanResult {
@@ -42,6 +46,8 @@ export interface PlanResult {
   touch: Array<{ matchId: string; sourceKey: string; renderKey: string; snapshot: MatchRecord['snapshot']; lastChange: LastChange | null }>;
   unschedulable: Array<{ matchId: string; title: string; reason: string }>;
   unchanged: number;
+  /** Events left alone because their match has ended (never changed or deleted). */
+  past: number;
   inserts: number;
   updates: number;
   deletes: number;
@@ -59,7 +65,8 @@ export function optionsKey(o: PlanOptions): string {
 export function planSync(input: PlanInput): PlanResult {
   const { records, pending, options, now } = input;
   const okey = optionsKey(options);
-  const result: PlanResult = { enqueue: [], cancelPending: [], held: [], touch: [], unschedulable: [], unchanged: 0, inserts: 0, updates: 0, deletes: 0 };
+  const nowMs = input.nowMs ?? Date.parse(now);
+  const result: PlanResult = { enqueue: [], cancelPending: [], held: [], touch: [], unschedulable: [], unchanged: 0, past: 0, inserts: 0, updates: 0, deletes: 0 };
   const deletions: Array<JobDraft & { heldReason: HeldDeletion['reason'] }> = [];
 
   const byId = new Map<string, FogisMatch>();
@@ -83,7 +90,10 @@ export function planSync(input: PlanInput): PlanResult {
     const cancelled = match.installd === true;
     const title = matchTitle(match);
     if (cancelled && !options.keepCancelled) {
-      if (record?.present) {
+      if (record?.present && hasEnded(record.endMs, nowMs)) {
+        // History: a match cancelled after it was played (or listed so late) keeps its event.
+        result.past++;
+      } else if (record?.present) {
         deletions.push({ ...draftBase(mid, title), kind: 'delete', reason: 'cancelled', sourceKey, heldReason: 'cancelled' });
       } else {
         // A queued delete stays: it removes an event an earlier, unconfirmed write may have made.
@@ -112,6 +122,12 @@ export function planSync(input: PlanInput): PlanResult {
       continue;
     }
     const rk = renderKey(body, cancelled);
+    // History is never rewritten: a match that has ended (by the list's own kickoff) keeps
+    // the event it has. A match without an event still gets one: adding is not destructive.
+    if (record?.present && hasEnded(Date.parse(body.end.dateTime), nowMs)) {
+      if (!job) result.past++;
+      continue;
+    }
 
     const adoptable =
       record?.present === true &&
@@ -143,7 +159,10 @@ export function planSync(input: PlanInput): PlanResult {
   if (input.full) {
     for (const [mid, record] of records) {
       if (byId.has(mid)) continue;
-      if (record.present) {
+      if (record.present && hasEnded(record.endMs, nowMs)) {
+        // §5.5: a played match FOGIS no longer lists keeps its event (the coordinator's record).
+        result.past++;
+      } else if (record.present) {
         deletions.push({ ...draftBase(mid, record.title), kind: 'delete', reason: 'removed', sourceKey: null, heldReason: 'removed' });
       } else if (pending.get(mid)?.kind === 'upsert') {
         result.cancelPending.push(mid);
@@ -163,7 +182,7 @@ export function planSync(input: PlanInput): PlanResult {
   // holds only a few events, and one ordinary removal looked like "2 of 2" and was held back.
   const queuedDelete = (key: string): boolean => pending.get(key)?.kind === 'delete';
   let known = 0;
-  for (const r of records.values()) if (r.present && !queuedDelete(r.matchId)) known++;
+  for (const r of records.values()) if (r.present && !queuedDelete(r.matchId) && !hasEnded(r.endMs, nowMs)) known++;
   const fresh = deletions.filter((d) => !queuedDelete(d.key)).length;
   const base = Math.max(known, input.matches.length);
   // §7 #82: the processor once published empty lists. Never act destructively on one, nor on

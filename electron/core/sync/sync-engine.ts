@@ -10,6 +10,7 @@ import { summarizeReport } from './calendar-sink';
 import type { CalendarBackend, RemoteEvent } from './backend';
 import { engineStateSchema, lastListSchema, type EngineStateFile, type FailureEntry } from './engine-store';
 import { matchIdOf } from './event-builder';
+import { hasEnded } from './change-window';
 import { backoffDelay, DEFAULT_RETRY, Outbox, type RetryPolicy } from './outbox';
 import { planSync, type JobDraft, type PlanResult } from './plan';
 import { SyncError, type ExecOutcome, type HeldDeletion, type MatchRecord, type OutboxJob, type PlanOptions } from './types';
@@ -30,6 +31,8 @@ export interface EngineOptions {
   internalError?: FaultReporter;
   /** @default WORKER_FAULT_PAUSE_MS */
   faultPauseMs?: number;
+  /** The calendar's clock: what is history (change-window.ts). Tests pin it; timers use real time. */
+  clock?: () => number;
 }
 
 /** After the worker itself failed (a bug, not a calendar error), wait this long before the next turn. */
@@ -87,6 +90,9 @@ export class SyncEngine {
     if (this.opts.internalError) this.opts.internalError(area, err);
     else this.opts.log.error('sync', `internal error in ${area}: ${errorText(err)}`);
   };
+  private nowMs(): number {
+    return this.opts.clock ? this.opts.clock() : Date.now();
+  }
 
   get backend(): CalendarBackend {
     return this.opts.backend;
@@ -219,6 +225,8 @@ export class SyncEngine {
     for (const h of held) {
       const rec = this.records.get(h.matchId);
       if (!rec?.present) continue;
+      // Held while upcoming, confirmed after the match was played: it is history now.
+      if (hasEnded(rec.endMs, this.nowMs())) continue;
       this.outbox.put(deleteDraft(h.matchId, h.title, h.reason, null), now);
       keys.push(h.matchId);
     }
@@ -296,6 +304,7 @@ export class SyncEngine {
       retryFailed,
       options: this.opts.plan,
       now: at ?? new Date().toISOString(),
+      nowMs: this.nowMs(),
     });
   }
 
@@ -521,6 +530,7 @@ export class SyncEngine {
         lastChange: job.lastChange,
         title: job.title,
         updatedAt: now,
+        endMs: endOf(job.body.end.dateTime),
       });
       if (outcome.action === 'inserted') this.counters.inserted++;
       else if (outcome.action === 'updated') this.counters.updated++;
@@ -630,6 +640,7 @@ export class SyncEngine {
         const sameEvent = rec.present && rec.eventId === keep.eventId && rec.calendarHash === keep.calendarHash;
         rec.present = true;
         rec.eventId = keep.eventId;
+        rec.endMs = keep.endMs ?? rec.endMs;
         if (!sameEvent) {
           // Someone else (the Python service, another instance) wrote it: compare afresh.
           rec.calendarHash = keep.calendarHash;
@@ -651,11 +662,14 @@ export class SyncEngine {
           lastChange: null,
           title: keep.summary,
           updatedAt: new Date(now).toISOString(),
+          endMs: keep.endMs,
         });
       }
     }
+    const clock = this.nowMs();
     for (const rec of this.records.values()) {
-      if (rec.present && !byMatch.has(rec.matchId)) {
+      // The listing covers only events that have not ended (timeMin): history it cannot see is not gone.
+      if (rec.present && !byMatch.has(rec.matchId) && !hasEnded(rec.endMs, clock)) {
         // Gone from the calendar (deleted by hand or by another writer): recreate on the next plan.
         rec.present = false;
         rec.renderKey = null;
@@ -762,6 +776,11 @@ function chooseKeeper(list: RemoteEvent[], rec: MatchRecord | undefined, ownId: 
   const own = list.find((e) => e.eventId === ownId);
   if (own) return own;
   return [...list].sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.eventId.localeCompare(b.eventId))[0]!;
+}
+
+function endOf(dateTime: string): number | null {
+  const ms = Date.parse(dateTime);
+  return Number.isNaN(ms) ? null : ms;
 }
 
 function toSyncError(err: unknown): SyncError {

@@ -17,6 +17,8 @@ export interface MatchRecord {
   lastChange: LastChange | null;
   title: string;
   updatedAt: string;
+  /** When the event ends (ms); with the grace period it decides whether the event is history (change-window.ts). */
+  endMs: number | null;
 }
 
 export type JobReason = 'new' | 'changed' | 'cancelled' | 'removed' | 'duplicate';
