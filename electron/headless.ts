@@ -60,8 +60,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   running = core;
-  const url = core.httpBaseUrl();
-  if (url) log.info('app', staticDir ? `dashboard: ${url}/` : `monitoring API: ${url}/redis-status (dashboard not built: run npm run build)`);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

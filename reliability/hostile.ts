@@ -311,8 +311,8 @@ export async function prototypePollution(): Promise<Row> {
     for (const m of [alert, list]) await pub.publish(m === alert ? CHANNELS.alerts : CHANNELS.matches, m);
     await waitUntil(() => app.core.snapshot().counters.messages_processed >= 2, 5000, 'both processed');
     const json = { 'Content-Type': 'application/json' };
-    const sync = await getJson(`${app.baseUrl}/manual-sync`, { method: 'POST', headers: json, body: `{"matches":[${JSON.stringify(minimalMatch(2)).replace('{', `{"__proto__":{"polluted":"yes"},`)}],"__proto__":{"polluted":"yes"}}` });
-    const cfg = await getJson(`${app.baseUrl}/api/config`, { method: 'PUT', headers: json, body: `{"__proto__":{"polluted":"yes"},"ui":{"__proto__":{"polluted":"yes"}}}` });
+    const sync = await getJson(`${app.baseUrl}/manual-sync`, { method: 'POST', headers: app.authHeaders(json), body: `{"matches":[${JSON.stringify(minimalMatch(2)).replace('{', `{"__proto__":{"polluted":"yes"},`)}],"__proto__":{"polluted":"yes"}}` });
+    const cfg = await getJson(`${app.baseUrl}/api/config`, { method: 'PUT', headers: app.authHeaders(json), body: `{"__proto__":{"polluted":"yes"},"ui":{"__proto__":{"polluted":"yes"}}}` });
     const snap = app.core.snapshot();
     const polluted = ({} as Record<string, unknown>).polluted !== undefined || (Object.prototype as Record<string, unknown>).polluted !== undefined;
     f['manual-sync / PUT config'] = `${sync.status} / ${cfg.status}`;
@@ -397,6 +397,9 @@ export async function httpAttacks(opts: { slowLoris?: boolean } = {}): Promise<R
       return r;
     };
     const json = { 'Content-Type': 'application/json' };
+    // Write routes need the token from every client (issue 9); the attacks below carry it, so
+    // each check is about what it names, not about a missing token.
+    const auth = { Authorization: `Bearer ${token}` };
     const results: Record<string, string> = {};
     // DNS rebinding
     const rebinding = await Promise.all(['attacker.example', `attacker.example:${port}`, `localhost.attacker.example:${port}`, `127.0.0.1:${port + 1}`, '0.0.0.0', `[::ffff:7f00:1]:${port}`].map(async (host) => (await raw(port, { path: '/api/state', headers: { Host: host } })).status));
@@ -418,9 +421,9 @@ export async function httpAttacks(opts: { slowLoris?: boolean } = {}): Promise<R
     // Oversize bodies: declared and undeclared (chunked)
     const big = Buffer.alloc(4 * 1024 * 1024, 0x20);
     // The server answers 413 from Content-Length and stops reading; a client still sending may see a reset instead.
-    const over1 = await raw(port, { method: 'POST', path: '/manual-sync', headers: json, body: big }).catch(() => ({ status: -1, body: '', headers: {} }));
+    const over1 = await raw(port, { method: 'POST', path: '/manual-sync', headers: { ...json, ...auth }, body: big }).catch(() => ({ status: -1, body: '', headers: {} }));
     const over2 = await new Promise<number>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, agent: false, method: 'PUT', path: '/api/config', headers: { ...json, 'Transfer-Encoding': 'chunked' } }, (res) => {
+      const req = request({ host: '127.0.0.1', port, agent: false, method: 'PUT', path: '/api/config', headers: { ...json, ...auth, 'Transfer-Encoding': 'chunked' } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
@@ -431,8 +434,8 @@ export async function httpAttacks(opts: { slowLoris?: boolean } = {}): Promise<R
     results.oversize = `${over1.status},${over2}`;
     c.check((over1.status === 413 || over1.status === -1) && (over2 === 413 || over2 === -1), `oversize ${over1.status}/${over2}`);
     // Wrong content types
-    const types = await Promise.all(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', 'text/json'].map(async (t) => (await raw(port, { method: 'PUT', path: '/api/config', headers: { 'Content-Type': t }, body: '{"ui":{"language":"en"}}' })).status));
-    const noType = (await raw(port, { method: 'PUT', path: '/api/config', body: '{"ui":{"language":"en"}}' })).status;
+    const types = await Promise.all(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', 'text/json'].map(async (t) => (await raw(port, { method: 'PUT', path: '/api/config', headers: { 'Content-Type': t, ...auth }, body: '{"ui":{"language":"en"}}' })).status));
+    const noType = (await raw(port, { method: 'PUT', path: '/api/config', headers: auth, body: '{"ui":{"language":"en"}}' })).status;
     results['content types'] = [...types, noType].join(',');
     c.check([...types, noType].every((s) => s === 415), `content types ${types} / none ${noType}`);
     // Hostile JSON bodies: deep nesting, too many matches, invalid UTF-8, a huge number → 4xx, never 500
@@ -446,7 +449,7 @@ export async function httpAttacks(opts: { slowLoris?: boolean } = {}): Promise<R
       ['POST', '/api/pause', '{"paused":"yes","__proto__":{"x":1}}'],
     ];
     const bodyStatuses: number[] = [];
-    for (const [method, p, body] of bodyCases) bodyStatuses.push(record(await raw(port, { method, path: p, headers: json, body })).status);
+    for (const [method, p, body] of bodyCases) bodyStatuses.push(record(await raw(port, { method, path: p, headers: { ...json, ...auth }, body })).status);
     results['hostile bodies'] = bodyStatuses.join(',');
     c.check(bodyStatuses.every((s) => s >= 400 && s < 500), `hostile JSON bodies → ${bodyStatuses}`);
     // Path traversal against the static files
@@ -462,14 +465,14 @@ export async function httpAttacks(opts: { slowLoris?: boolean } = {}): Promise<R
     c.check(legit.status === 200, 'a real static file is still served');
     // Secrets in every response of every GET route, plus error paths
     for (const p of ['/redis-status', '/redis-stats', '/redis-config', '/api/state', '/api/config', '/health', '/api/messages', '/calendar.ics', '/nope', `/redis-status?token=${token}`]) record(await raw(port, { path: p }));
-    record(await raw(port, { method: 'PUT', path: '/api/config', headers: json, body: JSON.stringify({ redis: { url: `redis://:${redisPw}@nohost.invalid:1`, backoffMaxMs: 1 } }) }));
+    record(await raw(port, { method: 'PUT', path: '/api/config', headers: { ...json, ...auth }, body: JSON.stringify({ redis: { url: `redis://:${redisPw}@nohost.invalid:1`, backoffMaxMs: 1 } }) }));
     record(await raw(port, { method: 'POST', path: '/redis-test', headers: json, body: '{}' }));
     // Slow-loris: headers and body
     let loris = 'skipped (CI)';
     if (slowLoris) {
       const [hdr, body] = await Promise.all([
         slowClient(port, `GET /redis-status HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`, 'X-a: b\r\n', 500, 40_000),
-        slowClient(port, `PUT /api/config HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`, ' ', 500, 45_000),
+        slowClient(port, `PUT /api/config HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`, ' ', 500, 45_000),
       ]);
       loris = `headers cut after ${ms(hdr.closedAfterMs)}, body cut after ${ms(body.closedAfterMs)}`;
       c.check(hdr.closedAfterMs !== null && hdr.closedAfterMs <= 12_000, `slow headers: ${hdr.closedAfterMs}`);
@@ -526,7 +529,7 @@ export async function googleSecrets(): Promise<Row> {
     await core.start();
     cleanup(() => core.stop());
     const base = core.httpBaseUrl() ?? '';
-    const json = { 'Content-Type': 'application/json' };
+    const json = { 'Content-Type': 'application/json', Authorization: `Bearer ${core.accessToken()}` };
     const bodies: string[] = [];
     const sync1 = await fetch(`${base}/manual-sync`, { method: 'POST', headers: json, body: JSON.stringify({ matches: [minimalMatch(1), minimalMatch(2)] }) });
     bodies.push(await sync1.text());
@@ -535,7 +538,7 @@ export async function googleSecrets(): Promise<Row> {
     const sync2 = await fetch(`${base}/manual-sync`, { method: 'POST', headers: json, body: JSON.stringify({ matches: [minimalMatch(3)] }) });
     bodies.push(await sync2.text());
     for (const p of ['/api/state', '/api/config', '/redis-config', '/api/messages', '/health']) bodies.push(await (await fetch(`${base}${p}`)).text());
-    bodies.push(await (await fetch(`${base}/api/google/signout`, { method: 'POST' })).text());
+    bodies.push(await (await fetch(`${base}/api/google/signout`, { method: 'POST', headers: { Authorization: `Bearer ${core.accessToken()}` } })).text());
     bodies.push(await (await fetch(`${base}/api/state`)).text());
     const accessTokens = [...fake.issuedAccessTokens];
     const secrets = [refresh, clientSecret, ...accessTokens];

@@ -206,7 +206,7 @@ export async function newPassword(opts: { cpuWindowMs?: number } = {}): Promise<
     const during = await redisStatus(app.baseUrl);
     const pid = pidOf(app);
     const t0 = Date.now();
-    const put = await getJson(`${app.baseUrl}/api/config`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ redis: { url: `redis://:${newPw}@127.0.0.1:${redis.port}` } }) });
+    const put = await getJson(`${app.baseUrl}/api/config`, { method: 'PUT', headers: app.authHeaders({ 'Content-Type': 'application/json' }), body: JSON.stringify({ redis: { url: `redis://:${newPw}@127.0.0.1:${redis.port}` } }) });
     const recoverMs = await waitStatus(app.baseUrl, (s) => s.subscribed, 10_000, 'subscribed with the new password');
     const recovered = Date.now() - t0;
     const msgs = await publishAndCount(`redis://:${newPw}@127.0.0.1:${redis.port}`, app.baseUrl, 50);

@@ -77,6 +77,12 @@ export const configSchema = z.object({
       port: z.number().int().min(0).max(65535).default(5003),
       /** Request bodies larger than this get 413. */
       maxBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(32 * 1024 * 1024),
+      /**
+       * Compatibility for scripts written for the Python service: `POST /manual-sync` without
+       * the access token, from loopback only. Off by default (any local program could then
+       * write the calendar).
+       */
+      openManualSync: z.boolean().default(false),
     })
     .prefault({}),
   calendar: z
@@ -159,6 +165,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'MONITOR_HTTP_HOST', path: ['http', 'host'], kind: 'string', description: 'Address of the local monitoring server' },
   { env: 'MONITOR_HTTP_PORT', path: ['http', 'port'], kind: 'int', description: 'Port of the local monitoring server' },
   { env: 'MONITOR_HTTP_MAX_BODY_BYTES', path: ['http', 'maxBodyBytes'], kind: 'int', description: 'Largest accepted request body (bytes)' },
+  { env: 'MONITOR_OPEN_MANUAL_SYNC', path: ['http', 'openManualSync'], kind: 'boolean', description: 'Let local scripts call POST /manual-sync without the access token (loopback only; for scripts written for the Python service)' },
   { env: 'CALENDAR_BACKEND', path: ['calendar', 'backend'], kind: 'string', description: 'ics (a calendar file, default) or google' },
   { env: 'CALENDAR_ID', path: ['calendar', 'calendarId'], kind: 'string', description: 'Google calendar to write to' },
   { env: 'SYNC_TAG', path: ['calendar', 'syncTag'], kind: 'string', description: 'Tag on our events (shared with the Python service)' },

@@ -52,6 +52,8 @@ export interface Core {
   onEvent(listener: (event: MonitorEvent) => void): () => void;
   /** `http://127.0.0.1:5003` once listening, else null. */
   httpBaseUrl(): string | null;
+  /** The local server's access token (the `http-token` file); '' before start(). */
+  accessToken(): string;
   readonly dataDir: string;
   /**
    * The last line of defence (containment.ts): count an exception that escaped a handler and

@@ -198,6 +198,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     onEvent: (l) => monitor.onEvent(l),
     internalError,
     httpBaseUrl: () => (httpServer?.address ? baseUrl() : null),
+    accessToken: () => token,
     async start() {
       warmValidators();
       try {
@@ -238,6 +239,8 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
           },
         });
         await httpServer.listen(config.http.host, config.http.port);
+        const what = opts.staticDir ? 'dashboard' : 'monitoring API (dashboard not built: run npm run build)';
+        log.announce?.('http', `${what}: ${baseUrl()}/?token=${token} (the token lets anyone change settings: keep this address private)`);
       }
       log.info('app', `FOGIS Monitor ${APP_VERSION}; data in ${dataDir}; Redis ${maskRedisUrl(config.redis.url)}`);
       supervisor.start();

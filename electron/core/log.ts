@@ -11,6 +11,12 @@ export interface Logger {
   info(area: LogArea, msg: string): void;
   warn(area: LogArea, msg: string): void;
   error(area: LogArea, msg: string): void;
+  /**
+   * One line that deliberately carries a secret and is not redacted: the dashboard address
+   * with its access token, printed once at start (as Jupyter does). Loggers that cannot show
+   * it to the user leave it out.
+   */
+  announce?(area: LogArea, msg: string): void;
 }
 
 const secrets = new Set<string>();
@@ -34,9 +40,9 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
 
 export function createConsoleLogger(minLevel: LogLevel = (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info'): Logger {
   const min = LEVELS[minLevel] ?? LEVELS.info;
-  const write = (level: LogLevel, area: LogArea, msg: string): void => {
+  const write = (level: LogLevel, area: LogArea, msg: string, unredacted = false): void => {
     if (LEVELS[level] < min) return;
-    const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${area}] ${redact(msg)}`;
+    const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${area}] ${unredacted ? msg : redact(msg)}`;
     if (level === 'error' || level === 'warn') process.stderr.write(line + '\n');
     else process.stdout.write(line + '\n');
   };
@@ -45,16 +51,21 @@ export function createConsoleLogger(minLevel: LogLevel = (process.env.LOG_LEVEL 
     info: (a, m) => write('info', a, m),
     warn: (a, m) => write('warn', a, m),
     error: (a, m) => write('error', a, m),
+    announce: (a, m) => write('info', a, m, true),
   };
 }
 
-/** A logger that keeps lines in memory; tests use it to assert on what was logged. */
-export function createMemoryLogger(): Logger & { lines: string[] } {
+/**
+ * A logger that keeps lines in memory; tests use it to assert on what was logged. The one
+ * deliberate secret line (`announce`) is kept apart, so `lines` stays secret-free.
+ */
+export function createMemoryLogger(): Logger & { lines: string[]; announced: string[] } {
   const lines: string[] = [];
+  const announced: string[] = [];
   const push = (level: LogLevel) => (area: LogArea, msg: string) => {
     lines.push(`${level} [${area}] ${redact(msg)}`);
   };
-  return { lines, debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') };
+  return { lines, announced, debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error'), announce: (area, msg) => void announced.push(`info [${area}] ${msg}`) };
 }
 
 export function errorText(err: unknown): string {

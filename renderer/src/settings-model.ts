@@ -74,6 +74,7 @@ export const SECTIONS: SectionDef[] = [
       { path: 'http.host', kind: 'text', advanced: true },
       { path: 'http.port', kind: 'int', advanced: true },
       { path: 'http.maxBodyBytes', kind: 'int', advanced: true },
+      { path: 'http.openManualSync', kind: 'bool', advanced: true },
     ],
   },
   {

@@ -82,7 +82,8 @@ describe.skipIf(!hasChromium)('dashboard end to end (headless app, real Redis, C
     page.on('console', (m) => {
       if (m.type() === 'error' && !/Failed to load resource|ERR_CONNECTION_REFUSED|EventSource/.test(m.text())) pageErrors.push(m.text());
     });
-    await page.goto(`${app.baseUrl}/`);
+    // The address the app prints at start: the token becomes the page's cookie.
+    await page.goto(`${app.baseUrl}/?token=${app.token()}`);
     await subscribed();
   }, 120_000);
 
@@ -98,6 +99,15 @@ describe.skipIf(!hasChromium)('dashboard end to end (headless app, real Redis, C
     expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toContain("connect-src 'self'");
     expect(await text('connection-state')).toContain('Connected to Redis');
     expect(await page.getByTestId('language-switch').getAttribute('data-lang')).toBe('en');
+  });
+
+  it('the address with the token opens the dashboard, keeps the token as an HttpOnly SameSite=Strict cookie and leaves the address bar', async () => {
+    expect(new URL(page.url()).search).toBe('');
+    const cookies = await ctx.cookies(app.baseUrl);
+    const cookie = cookies.find((c) => c.name === `fogis_monitor_token_${app.port}`);
+    expect(cookie).toMatchObject({ value: app.token(), httpOnly: true, sameSite: 'Strict', path: '/' });
+    // Page scripts cannot read it.
+    expect(await page.evaluate(() => document.cookie)).not.toContain(app.token());
   });
 
   it('counts the replayed run on the Overview and follows the matches from 3 to 2 with B cancelled', async () => {
@@ -229,10 +239,10 @@ describe.skipIf(!hasChromium)('dashboard end to end (headless app, real Redis, C
     const sv = await browser.newContext({ locale: 'sv-SE', viewport: { width: 1200, height: 900 } });
     try {
       // The language switch above saved 'auto' untouched; reset in case a test changed it.
-      await sv.request.put(`${app.baseUrl}/api/config`, { data: { ui: { language: 'auto' } }, headers: { 'Content-Type': 'application/json' } });
+      await sv.request.put(`${app.baseUrl}/api/config`, { data: { ui: { language: 'auto' } }, headers: app.authHeaders({ 'Content-Type': 'application/json' }) });
       const p = await sv.newPage();
       p.on('pageerror', (e) => pageErrors.push(e.message));
-      await p.goto(`${app.baseUrl}/`);
+      await p.goto(`${app.baseUrl}/?token=${app.token()}`);
       await p.locator('[data-testid="connection-state"][data-state="subscribed"]').waitFor({ timeout: 15_000 });
       expect(await p.getByTestId('connection-state').innerText()).toContain('Ansluten till Redis');
       expect(await p.getByTestId('sync-now').innerText()).toBe('Synkronisera nu');
@@ -252,4 +262,59 @@ describe.skipIf(!hasChromium)('dashboard end to end (headless app, real Redis, C
     }
     expect(pageErrors).toEqual([]);
   });
+});
+
+describe.skipIf(!hasChromium)('dashboard access with and without the token (Chromium)', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    ensureBuilt();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('bound beyond loopback, the address with the token opens the dashboard (script bundle, API, live stream, writes)', async () => {
+    const app = await startHeadless({ env: { REDIS_PUBSUB_ENABLED: 'false', MONITOR_HTTP_HOST: '0.0.0.0', FOGIS_MONITOR_LANGUAGE: 'en' } });
+    const ctx = await browser.newContext({ locale: 'en-GB', viewport: { width: 1200, height: 900 } });
+    try {
+      const p = await ctx.newPage();
+      const errors: string[] = [];
+      p.on('pageerror', (e) => errors.push(e.message));
+      expect(app.output()).toContain(`/?token=${app.token()}`);
+      await p.goto(`${app.baseUrl}/?token=${app.token()}`);
+      await p.locator('[data-testid="connection-state"][data-state="disabled"]').waitFor({ timeout: 15_000 });
+      expect(new URL(p.url()).search).toBe('');
+      // A write from the page (the language switch saves ui.language) is let in by the cookie.
+      await p.getByTestId('language-switch').click();
+      await waitUntil(async () => (await p.getByTestId('tab-matches').innerText()) === 'Matcher', 10_000, 'Swedish tabs');
+      const cfg = (await (await fetch(`${app.baseUrl}/api/config`, { headers: app.authHeaders() })).json()) as { config: { ui: { language: string } } };
+      expect(cfg.config.ui.language).toBe('sv');
+      // A reload without ?token= still works: the cookie carries it.
+      await p.reload();
+      await p.locator('[data-testid="connection-state"][data-state="disabled"]').waitFor({ timeout: 15_000 });
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+      await app.stop();
+    }
+  }, 60_000);
+
+  it('on loopback without the token the dashboard shows everything but a write is refused', async () => {
+    const app = await startHeadless({ env: { REDIS_PUBSUB_ENABLED: 'false', FOGIS_MONITOR_LANGUAGE: 'en' } });
+    const ctx = await browser.newContext({ locale: 'en-GB', viewport: { width: 1200, height: 900 } });
+    try {
+      const p = await ctx.newPage();
+      await p.goto(`${app.baseUrl}/`);
+      await p.locator('[data-testid="connection-state"][data-state="disabled"]').waitFor({ timeout: 15_000 });
+      await p.getByTestId('sync-now').click();
+      const result = p.getByTestId('sync-result');
+      await result.waitFor({ timeout: 15_000 });
+      expect(await result.getAttribute('data-success')).toBe('false');
+      expect(await result.innerText()).toMatch(/access token/);
+    } finally {
+      await ctx.close();
+      await app.stop();
+    }
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCore } from '../../electron/core/index';
@@ -22,22 +22,46 @@ export const FAST_REDIS_ENV = {
   REDIS_CONNECT_TIMEOUT_MS: '2000',
 };
 
+/** Headers that carry the local server's access token (every write route needs it). */
+export function bearer(token: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { Authorization: `Bearer ${token}`, ...extra };
+}
+
+/** `fetch` with the access token added (and JSON content type when there is a body). */
+export function fetchWithToken(token: string): (url: string, init?: RequestInit) => Promise<Response> {
+  return (url, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set('Authorization', `Bearer ${token}`);
+    if (init.body !== undefined && !headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
+    return fetch(url, { ...init, headers });
+  };
+}
+
 export interface TestCore {
   core: Core;
   baseUrl: string;
   dataDir: string;
   logLines: string[];
+  /** Lines printed on purpose with a secret: the dashboard address with its token. */
+  announced: string[];
+  /** The access token of this core's HTTP server. */
+  token: string;
+  /** `Authorization: Bearer <token>` plus `extra` (e.g. the JSON content type). */
+  authHeaders(extra?: Record<string, string>): Record<string, string>;
+  /** `fetch` with the token (and `Content-Type: application/json` when a body is given). */
+  authedFetch(url: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
 }
 
 /** The core in this process, with its HTTP server on a free port. */
-export async function startCore(env: Record<string, string>, dataDir = tempDir()): Promise<TestCore> {
+export async function startCore(env: Record<string, string>, dataDir = tempDir(), opts: { staticDir?: string | null } = {}): Promise<TestCore> {
   const log = createMemoryLogger();
-  const core = await createCore({ dataDir, env: { MONITOR_HTTP_PORT: '0', ...env }, log, http: true, staticDir: null });
+  const core = await createCore({ dataDir, env: { MONITOR_HTTP_PORT: '0', ...env }, log, http: true, staticDir: opts.staticDir ?? null });
   await core.start();
   const baseUrl = core.httpBaseUrl();
   if (!baseUrl) throw new Error('HTTP server did not start');
-  return { core, baseUrl, dataDir, logLines: log.lines, stop: () => core.stop() };
+  const token = core.accessToken();
+  return { core, baseUrl, dataDir, logLines: log.lines, announced: log.announced, token, authHeaders: (extra = {}) => bearer(token, extra), authedFetch: fetchWithToken(token), stop: () => core.stop() };
 }
 
 export interface HeadlessProcess {
@@ -46,6 +70,10 @@ export interface HeadlessProcess {
   baseUrl: string;
   dataDir: string;
   output: () => string;
+  /** The access token (read from the data directory's http-token file once listening). */
+  token: () => string;
+  authHeaders(extra?: Record<string, string>): Record<string, string>;
+  authedFetch(url: string, init?: RequestInit): Promise<Response>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -75,12 +103,16 @@ export async function startHeadless(opts: { env?: Record<string, string>; dataDi
       await new Promise((r) => setTimeout(r, 25));
     }
   }
+  const token = (): string => readFileSync(path.join(dataDir, 'http-token'), 'utf8').trim();
   return {
     child,
     port,
     baseUrl: `http://127.0.0.1:${port}`,
     dataDir,
     output: () => out,
+    token,
+    authHeaders: (extra = {}) => bearer(token(), extra),
+    authedFetch: (url, init) => fetchWithToken(token())(url, init),
     exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -148,6 +148,7 @@ export function createFakeCore(initial: Snapshot = makeSnapshot()): FakeCore {
     options: null,
     handlers,
     dataDir: '/tmp/fake-core',
+    accessToken: () => '',
     async start() {
       core.started = true;
     },

@@ -114,7 +114,7 @@ describe('subscriber supervisor against a real redis-server', () => {
     expect(a.core.snapshot().connection.subscribed).toBe(false);
     const res = await getJson(`${a.baseUrl}/api/config`, {
       method: 'PUT',
-      headers: { 'Content-Type': 'application/json' },
+      headers: a.authHeaders({ 'Content-Type': 'application/json' }),
       body: JSON.stringify({ redis: { url: `redis://:s3cret-pass@127.0.0.1:${redis.port}` } }),
     });
     expect(res.status).toBe(200);

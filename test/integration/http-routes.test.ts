@@ -87,7 +87,7 @@ describe('local monitoring server: seed routes with exact keys and codes (spec Â
   });
 
   it('POST /manual-sync: the 400 cases of the original', async () => {
-    const post = (body: string | undefined, headers: Record<string, string> = json) => raw(port, { method: 'POST', path: '/manual-sync', headers, body });
+    const post = (body: string | undefined, headers: Record<string, string> = app.authHeaders(json)) => raw(port, { method: 'POST', path: '/manual-sync', headers, body });
     for (const b of [undefined, '{}', '[]', 'null']) {
       const r = await post(b);
       expect(r.status, String(b)).toBe(400);
@@ -106,12 +106,12 @@ describe('local monitoring server: seed routes with exact keys and codes (spec Â
   });
 
   it('POST /manual-sync with FOGIS matches: 200 with matches_processed, list and dict form', async () => {
-    const r = await raw(port, { method: 'POST', path: '/manual-sync', headers: json, body: JSON.stringify({ matches: matchUpdate.payload.matches }) });
+    const r = await raw(port, { method: 'POST', path: '/manual-sync', headers: app.authHeaders(json), body: JSON.stringify({ matches: matchUpdate.payload.matches }) });
     expect(r.status).toBe(200);
     const body = JSON.parse(r.body);
     expect(body).toMatchObject({ success: true, matches_processed: 3 });
     expect(typeof body.timestamp).toBe('string');
-    const dict = await raw(port, { method: 'POST', path: '/manual-sync', headers: json, body: JSON.stringify({ matches: matchUpdate.payload.matches.slice(0, 1), schema_version: '2.0', detailed_changes: [], high_priority: false }) });
+    const dict = await raw(port, { method: 'POST', path: '/manual-sync', headers: app.authHeaders(json), body: JSON.stringify({ matches: matchUpdate.payload.matches.slice(0, 1), schema_version: '2.0', detailed_changes: [], high_priority: false }) });
     expect(dict.status).toBe(200);
     expect(JSON.parse(dict.body).matches_processed).toBe(1);
   });
@@ -135,7 +135,7 @@ describe('local monitoring server: seed routes with exact keys and codes (spec Â
     const nf = await raw(port, { path: '/nope' });
     expect(nf.status).toBe(404);
     expect(JSON.parse(nf.body).success).toBe(false);
-    const wm = await raw(port, { method: 'DELETE', path: '/redis-status' });
+    const wm = await raw(port, { method: 'DELETE', path: '/redis-status', headers: app.authHeaders() });
     expect(wm.status).toBe(405);
     expect(wm.headers.allow).toBe('GET');
     const wm2 = await raw(port, { method: 'GET', path: '/manual-sync' });
@@ -172,23 +172,23 @@ describe('local monitoring server: seed routes with exact keys and codes (spec Â
   });
 
   it('bodies need application/json and are size-capped', async () => {
-    const form = await raw(port, { method: 'POST', path: '/manual-sync', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'matches=1' });
+    const form = await raw(port, { method: 'POST', path: '/manual-sync', headers: app.authHeaders({ 'Content-Type': 'application/x-www-form-urlencoded' }), body: 'matches=1' });
     expect(form.status).toBe(415);
-    const text = await raw(port, { method: 'PUT', path: '/api/config', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+    const text = await raw(port, { method: 'PUT', path: '/api/config', headers: app.authHeaders({ 'Content-Type': 'text/plain' }), body: '{}' });
     expect(text.status).toBe(415);
   });
 
   it('PUT /api/config: invalid â†’ 400 with field errors and nothing changed; valid â†’ applied live and saved', async () => {
-    const bad = await getJson(`${app.baseUrl}/api/config`, { method: 'PUT', headers: json, body: JSON.stringify({ redis: { url: 'http://nope', backoffMaxMs: 1 } }) });
+    const bad = await getJson(`${app.baseUrl}/api/config`, { method: 'PUT', headers: app.authHeaders(json), body: JSON.stringify({ redis: { url: 'http://nope', backoffMaxMs: 1 } }) });
     expect(bad.status).toBe(400);
     const paths = (bad.body.errors as Array<{ path: string }>).map((e) => e.path).sort();
     expect(paths).toEqual(['redis.backoffMaxMs', 'redis.url']);
     expect(app.core.snapshot().config.redis.channels.systemAlerts).toBe('fogis:system:alerts');
 
-    const unknown = await getJson(`${app.baseUrl}/api/config`, { method: 'PUT', headers: json, body: JSON.stringify({ nonsense: 1 }) });
+    const unknown = await getJson(`${app.baseUrl}/api/config`, { method: 'PUT', headers: app.authHeaders(json), body: JSON.stringify({ nonsense: 1 }) });
     expect(unknown.status).toBe(400);
 
-    const ok = await getJson(`${app.baseUrl}/api/config`, { method: 'PUT', headers: json, body: JSON.stringify({ redis: { channels: { systemAlerts: 'fogis:alerts:test' } } }) });
+    const ok = await getJson(`${app.baseUrl}/api/config`, { method: 'PUT', headers: app.authHeaders(json), body: JSON.stringify({ redis: { channels: { systemAlerts: 'fogis:alerts:test' } } }) });
     expect(ok.status).toBe(200);
     expect(ok.body.applied).toEqual(['redis.channels.systemAlerts']);
     await waitUntil(() => app.core.snapshot().connection.channels.includes('fogis:alerts:test'), 3000, 'resubscribed');

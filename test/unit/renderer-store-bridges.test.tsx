@@ -233,4 +233,13 @@ describe('IPC bridge', () => {
   it('falls back to HTTP in a browser', () => {
     expect(pickBridge(window).kind).toBe('http');
   });
+
+  it('takes ?token= out of the address bar (the server turned it into a cookie)', () => {
+    window.history.replaceState(null, '', '/?lang=sv&token=abc123def#alerts');
+    expect(pickBridge(window).kind).toBe('http');
+    expect(window.location.search).toBe('?lang=sv');
+    expect(window.location.hash).toBe('#alerts');
+    expect(window.location.href).not.toContain('abc123def');
+    window.history.replaceState(null, '', '/');
+  });
 });

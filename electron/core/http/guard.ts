@@ -74,14 +74,53 @@ export function tokenRequired(bindHost: string): boolean {
   return !isLoopbackHost(bindHost);
 }
 
+/**
+ * The cookie that carries the token for the dashboard's own requests (its fetches, its
+ * EventSource and its script bundle, which cannot send an Authorization header). Cookies are
+ * per host, not per port, so the port is in the name: two monitors on one machine do not
+ * overwrite each other's cookie.
+ */
+export function tokenCookieName(port: number): string {
+  return `fogis_monitor_token_${port}`;
+}
+
+/** HttpOnly: page scripts never see it; SameSite=Strict: no other site's page makes us send it. */
+export function tokenCookie(token: string, port: number): string {
+  return `${tokenCookieName(port)}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${30 * 24 * 3600}`;
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+function tokenEquals(supplied: string, token: string): boolean {
+  const a = Buffer.from(supplied);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** True when `?token=` is present and right: the page that was opened with it gets the cookie. */
+export function queryTokenValid(url: URL, opts: GuardOptions): boolean {
+  const q = url.searchParams.get('token');
+  return q !== null && tokenEquals(q, opts.token);
+}
+
+/**
+ * The token may come as `Authorization: Bearer` (scripts), as the dashboard's cookie, or as
+ * `?token=` (the address printed at start; EventSource cannot send headers).
+ */
 export function checkToken(req: IncomingMessage, url: URL, opts: GuardOptions): GuardResult {
   const header = req.headers.authorization;
-  // EventSource cannot send headers, so the dashboard may pass the token as ?token=.
-  const supplied = header?.startsWith('Bearer ') ? header.slice(7).trim() : url.searchParams.get('token') ?? '';
-  const a = Buffer.from(supplied);
-  const b = Buffer.from(opts.token);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
-    return { ok: false, status: 401, error: 'Missing or wrong access token (Authorization: Bearer <token>; the token is in the data directory, file http-token)' };
-  }
-  return { ok: true };
+  const candidates = [
+    header?.startsWith('Bearer ') ? header.slice(7).trim() : null,
+    cookieValue(req.headers.cookie, tokenCookieName(opts.port())),
+    url.searchParams.get('token'),
+  ];
+  if (candidates.some((c) => c !== null && tokenEquals(c, opts.token))) return { ok: true };
+  return { ok: false, status: 401, error: 'Missing or wrong access token (Authorization: Bearer <token>; the token is in the data directory, file http-token; the dashboard opens with the address printed at start, …/?token=…)' };
 }

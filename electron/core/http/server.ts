@@ -7,7 +7,7 @@ import { fogisMatchSchema, type FogisMatch } from '../../../shared/messages';
 import type { ConnectionInfo, Counters, MonitorEvent } from '../../../shared/state';
 import type { BridgeHandlers } from '../core-api';
 import { errorText, type Logger } from '../log';
-import { checkHost, checkOrigin, checkToken, tokenRequired, type GuardOptions } from './guard';
+import { checkHost, checkOrigin, checkToken, queryTokenValid, tokenCookie, tokenRequired, type GuardOptions } from './guard';
 import { readStatic } from './static-files';
 import { containedAsync } from '../containment';
 import { checkMatchList } from '../messages/match-gate';
@@ -59,6 +59,14 @@ type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL }) =>
 type Routes = Record<string, Partial<Record<'GET' | 'POST' | 'PUT', Handler>>>;
 
 const nowIso = (): string => new Date().toISOString();
+
+/**
+ * Requests other than GET/HEAD that any program on this computer may send without the token:
+ * they only test or reconnect, and the Python service's verification commands use them as
+ * written. Every other write (settings, sign-in, deletions, pause, mute, acknowledgements,
+ * calendar contents, and any route added later) needs the token from every client (issue 9).
+ */
+const OPEN_WRITES_ON_LOOPBACK: ReadonlySet<string> = new Set(['POST /redis-test', 'POST /redis-restart']);
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -198,12 +206,15 @@ export class MonitorHttpServer {
       for (const check of [checkHost(req, g), checkOrigin(req)]) {
         if (!check.ok) throw new HttpError(check.status, check.error);
       }
-      if (url.pathname !== '/health' && tokenRequired(this.bindHost)) {
+      const method = (req.method ?? 'GET').toUpperCase();
+      if (this.needsToken(method, url.pathname)) {
         const t = checkToken(req, url, g);
         if (!t.ok) throw new HttpError(t.status, t.error);
       }
+      // The address printed at start carries ?token=; the page it opens keeps the token as
+      // an HttpOnly cookie, so its script bundle, fetches and EventSource are let in too.
+      if ((method === 'GET' || method === 'HEAD') && queryTokenValid(url, g)) res.setHeader('Set-Cookie', tokenCookie(this.opts.token, this.port));
       const route = this.routes[url.pathname];
-      const method = (req.method ?? 'GET').toUpperCase();
       if (route) {
         const fn = route[method as 'GET'] ?? (method === 'HEAD' ? route.GET : undefined);
         if (!fn) {
@@ -245,6 +256,15 @@ export class MonitorHttpServer {
       this.opts.app.internalError('http', err);
       sendJson(res, 500, { success: false, error: 'Internal error; see the log' });
     }
+  }
+
+  /** Beyond loopback everything but /health; on loopback every write except the allow-list. */
+  private needsToken(method: string, pathname: string): boolean {
+    if (tokenRequired(this.bindHost)) return pathname !== '/health';
+    if (method === 'GET' || method === 'HEAD') return false;
+    if (OPEN_WRITES_ON_LOOPBACK.has(`${method} ${pathname}`)) return false;
+    if (method === 'POST' && pathname === '/manual-sync' && this.opts.app.config().http.openManualSync) return false;
+    return true;
   }
 
   private maxBody(): number {

@@ -13,6 +13,14 @@ export { createMemoryBridge, type MemoryBridge } from './memory';
  */
 export function pickBridge(win: Window = window): Bridge {
   if (win.fogis) return createIpcBridge(win.fogis);
-  const token = new URLSearchParams(win.location.search).get('token');
+  const url = new URL(win.location.href);
+  const token = url.searchParams.get('token');
+  if (token !== null) {
+    // The server answered this address with the token as an HttpOnly cookie, which carries
+    // every later request; the token leaves the address bar (history, screenshots, shared
+    // links) and stays only in memory for this page's own calls.
+    url.searchParams.delete('token');
+    win.history.replaceState(win.history.state, '', url.pathname + url.search + url.hash);
+  }
   return createHttpBridge({ token });
 }

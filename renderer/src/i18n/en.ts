@@ -308,6 +308,7 @@ export const en = {
   'cfg.http.host': 'Address',
   'cfg.http.port': 'Port',
   'cfg.http.maxBodyBytes': 'Largest accepted request (bytes)',
+  'cfg.http.openManualSync': 'Let scripts on this computer call /manual-sync without the access token (as with the Python service)',
   'cfg.calendar.backend': 'Where your matches go',
   'cfg.calendar.backend.ics': 'A calendar file you subscribe to',
   'cfg.calendar.backend.google': 'Google Calendar',

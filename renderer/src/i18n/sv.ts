@@ -306,6 +306,7 @@ export const sv: Catalogue = {
   'cfg.http.host': 'Adress',
   'cfg.http.port': 'Port',
   'cfg.http.maxBodyBytes': 'Största tillåtna förfrågan (byte)',
+  'cfg.http.openManualSync': 'Låt skript på den här datorn anropa /manual-sync utan åtkomstnyckeln (som med Python-tjänsten)',
   'cfg.calendar.backend': 'Vart dina matcher ska',
   'cfg.calendar.backend.ics': 'En kalenderfil som du prenumererar på',
   'cfg.calendar.backend.google': 'Google Kalender',
