@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { configPatchSchema, configSchema } from './config';
+import { textRefSchema } from './text-ref';
 import { messageLogEntrySchema, type MonitorEvent, type Snapshot } from './state';
 
 /**
@@ -48,7 +49,10 @@ export const redisTestResultSchema = z.object({
   success: z.boolean(),
   ping_ms: z.number().nullable(),
   pubsub_roundtrip_ms: z.number().nullable(),
+  /** English, with its hint. */
   error: z.string().optional(),
+  /** The same failure for the user's language (shared/text-ref.ts). */
+  errorCode: textRefSchema.optional(),
 });
 export type RedisTestResult = z.infer<typeof redisTestResultSchema>;
 

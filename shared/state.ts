@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { alertSeveritySchema, fogisMatchSchema, generationSchema, MESSAGE_TYPES, rejectReasonSchema } from './messages';
 import { configSchema } from './config';
+import { statusSchema } from './status';
+import { textRefSchema } from './text-ref';
 
 /**
  * The monitor's observable state: what `/api/state` returns, what the Bridge's `getSnapshot`
@@ -14,8 +16,10 @@ export type SubscriberState = z.infer<typeof subscriberStateSchema>;
 export const connectionSchema = z.object({
   state: subscriberStateSchema,
   stateSince: z.string(),
-  /** Human-readable reason when not subscribed ("authentication failed", "host not found" …). */
+  /** The reason when not subscribed, in English with its hint (logs, the seed routes' `reason`). */
   reason: z.string().nullable(),
+  /** The same reason as a catalogue key and values (`reason.host_not_found`), for the user's language. */
+  reasonCode: textRefSchema.nullable(),
   /** True only while the socket is up and the last PING was answered in time. */
   connected: z.boolean(),
   /** True only while SUBSCRIBE was acknowledged on the live connection. */
@@ -89,6 +93,8 @@ export const alertSchema = z.object({
   at: z.string(),
   details: z.record(z.string(), z.unknown()),
   acknowledged: z.boolean(),
+  /** The app's own alerts: `message` as a catalogue key (`appAlert.<type>`) for the user's language. */
+  text: textRefSchema.optional(),
 });
 export type Alert = z.infer<typeof alertSchema>;
 
@@ -192,6 +198,8 @@ export const snapshotSchema = z.object({
   storageError: z.string().nullable(),
   /** Desktop notifications are muted until this time (null: not muted). */
   mutedUntil: z.string().nullable(),
+  /** The one overall status with its parts (shared/status.ts), computed by the core. */
+  status: statusSchema,
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 

@@ -8,7 +8,8 @@ import type { BridgeHandlers, Core, CoreOptions } from './core-api';
 import { MonitorHttpServer } from './http/server';
 import { createConsoleLogger, errorText, registerSecret, type Logger } from './log';
 import { warmValidators } from './messages/validator';
-import { APP_VERSION, Monitor } from './monitor/monitor';
+import { APP_VERSION, englishText, Monitor } from './monitor/monitor';
+import type { TextRef } from '../../shared/text-ref';
 import { testRedis } from './redis/connection-test';
 import { SubscriberSupervisor } from './redis/subscriber';
 import { loadOrCreateToken } from './store/access-token';
@@ -42,12 +43,12 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
   let runtimeLayer: Layer = {};
   let config: AppConfig = loaded.config;
 
-  let storageProblem: string | null = null;
+  let storageProblem: TextRef | null = null;
   try {
     await fs.mkdir(dataDir, { recursive: true });
   } catch (err) {
-    storageProblem = `cannot create the data directory ${dataDir}: ${errorText(err)}`;
-    log.error('store', storageProblem);
+    storageProblem = { key: 'appAlert.dataDir', params: { dir: dataDir, error: errorText(err) } };
+    log.error('store', englishText(storageProblem));
   }
 
   let httpServer: MonitorHttpServer | null = null;
@@ -75,7 +76,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
   const monitor = new Monitor(config, { log, dataDir, sink, ...(opts.now ? { now: opts.now } : {}) });
   monitorRef = monitor;
   await monitor.restore(dataDir);
-  if (storageProblem) monitor.raiseAppAlert({ alertType: 'storage', severity: 'error', message: storageProblem });
+  if (storageProblem) monitor.raiseAppAlert({ alertType: 'storage', severity: 'error', message: englishText(storageProblem), text: storageProblem });
   if (opts.secretStore?.warning) monitor.raiseAppAlert({ alertType: 'secret_store', severity: 'warning', message: opts.secretStore.warning });
 
   const supervisor = new SubscriberSupervisor(
@@ -124,7 +125,8 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
       await saveConfigFile(loaded.file, result.fileLayer);
     } catch (err) {
       log.error('config', `settings applied but not saved: ${errorText(err)}`);
-      monitor.raiseAppAlert({ alertType: 'storage', severity: 'warning', message: `Settings are in use but could not be saved: ${errorText(err)}` });
+      const text = { key: 'appAlert.settingsNotSaved', params: { error: errorText(err) } };
+      monitor.raiseAppAlert({ alertType: 'storage', severity: 'warning', message: englishText(text), text });
     }
     return { success: true, config: maskConfig(config), applied };
   };
@@ -136,7 +138,8 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
       await httpServer.listen(config.http.host, config.http.port);
     } catch (err) {
       log.error('http', errorText(err));
-      monitor.raiseAppAlert({ alertType: 'http', severity: 'error', message: errorText(err) });
+      const text = { key: 'appAlert.http', params: { error: errorText(err) } };
+      monitor.raiseAppAlert({ alertType: 'http', severity: 'error', message: englishText(text), text });
     }
   };
 
@@ -177,7 +180,10 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
       const early = await Promise.race([flow, new Promise<null>((r) => setTimeout(() => r(null), 1500).unref())]);
       if (early) return early;
       void flow.then((r) => {
-        if (!r.success) monitor.raiseAppAlert({ alertType: 'google_sign_in', severity: 'warning', message: `Google sign-in did not finish: ${r.error ?? r.message ?? 'unknown reason'}` });
+        if (!r.success) {
+          const text = { key: 'appAlert.googleSignIn', params: { error: r.error ?? r.message ?? '?' } };
+          monitor.raiseAppAlert({ alertType: 'google_sign_in', severity: 'warning', message: englishText(text), text });
+        }
       });
       return { success: true, message: 'Sign-in started: finish it in the browser window that opened' };
     },
@@ -224,6 +230,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
             internalError,
             snapshotEvent,
             uptimeSeconds: () => monitor.snapshot().uptimeSeconds,
+            status: () => monitor.status(),
             restart: async () => {
               const r = await handlers.restartSubscription();
               return { ok: r.success, reason: r.error ?? null };
@@ -249,7 +256,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
       const deadline = new Promise<void>((r) => setTimeout(r, 1500).unref());
       await Promise.race([
         (async () => {
-          await supervisor.stop('app stopping');
+          await supervisor.stop('app_stopping');
           await httpServer?.close();
           await sink.stop();
           await monitor.flush();

@@ -11,6 +11,6 @@ export const LINUX_NAME = 'fogis-monitor';
 export const HIDDEN_ARG = '--hidden';
 /**
  * How long the subscription may be down before the tray turns red and a notification says
- * so. One constant for both, so the icon and the notification never disagree.
+ * so. One constant (shared/status.ts) for the status, the icon and the notification.
  */
-export const CONNECTION_GRACE_MS = 30_000;
+export { CONNECTION_GRACE_MS } from '../../shared/status';

@@ -3,6 +3,7 @@ import type { AlertSeverity, FogisMatch } from '../../shared/messages';
 import type { Alert, MatchChange, Snapshot } from '../../shared/state';
 import { CONNECTION_GRACE_MS } from './app-id';
 import { downSince } from './tray-state';
+import { sayRef } from '../../shared/i18n/say';
 import { formatClock, formatDuration, TEXT, type Lang } from './text';
 
 /**
@@ -246,7 +247,7 @@ export class NotificationPolicy {
     // The first snapshot is the baseline: a failure from before the app started is on the
     // dashboard already and is not news.
     if (this.lastFailedId !== undefined && failedId !== null && failedId !== this.lastFailedId && failed) {
-      const detail = failed.details['error'] ?? failed.details['message'] ?? failed.details['reason'];
+      const detail = failed.details['error_message'] ?? failed.details['error'] ?? failed.details['message'] ?? failed.details['reason'];
       out.push(
         ...this.emit({
           kind: 'processor',
@@ -284,6 +285,14 @@ export class NotificationPolicy {
     return out;
   }
 
+  /** Why the connection is down, in the user's language (shared/text-ref.ts). */
+  private reasonText(): string | null {
+    const c = this.lastSnapshot?.connection;
+    if (!c?.reason && !c?.reasonCode) return null;
+    const ref = c.reasonCode ?? { key: 'reason.other', params: { detail: c.reason ?? '' } };
+    return sayRef(this.lang, ref, { time: (iso) => formatClock(iso, this.lang, this.tz) });
+  }
+
   /** Call periodically: the outage grace and storm summaries are time-based. */
   tick(): PlannedNotification[] {
     const now = this.now();
@@ -296,7 +305,7 @@ export class NotificationPolicy {
         ...this.emit({
           kind: 'connection',
           title: n.connectionLost,
-          body: n.connectionLostBody(formatClock(this.downAt, this.lang, this.tz), this.lastSnapshot?.connection.reason ?? null),
+          body: n.connectionLostBody(formatClock(this.downAt, this.lang, this.tz), this.reasonText()),
           target: { page: 'overview', id: null },
           urgency: 'normal',
         }),

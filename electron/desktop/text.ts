@@ -1,10 +1,12 @@
 import type { AppConfig } from '../../shared/config';
 
+import { translate, translatePlural, type Lang, type MessageKey, type Vars } from '../../shared/i18n';
+
 /**
- * Strings the main process shows by itself (tray, menu, notifications). The renderer has its
- * own catalogue; these few live here so the desktop adapters stay free of the renderer.
+ * Words the main process shows by itself (tray, menu, notifications), from the one sv/en
+ * catalogue the dashboard uses too (shared/i18n), shaped for the desktop adapters.
  */
-export type Lang = 'sv' | 'en';
+export type { Lang } from '../../shared/i18n';
 
 /** `auto` follows the OS: Swedish when any preferred language is Swedish, else English. */
 export function resolveLang(setting: AppConfig['ui']['language'], osLocales: readonly string[]): Lang {
@@ -34,117 +36,68 @@ export function formatDuration(ms: number, lang: Lang): string {
   return rest === 0 ? `${h} ${hUnit}` : `${h} ${hUnit} ${rest} min`;
 }
 
-export const TEXT = {
-  sv: {
-    app: 'FOGIS Monitor',
-    subscribed: 'ansluten',
-    matches: (n: number) => `${n} ${n === 1 ? 'match' : 'matcher'}`,
-    lastMessage: (t: string) => `senaste meddelande ${t}`,
-    noMessagesYet: 'inga meddelanden än',
-    connecting: 'ansluter',
-    reconnecting: (attempt: number) => (attempt > 0 ? `återansluter (försök ${attempt})` : 'återansluter'),
-    disconnectedSince: (t: string) => `ingen kontakt sedan ${t}`,
-    possiblyStale: (t: string | null) => (t ? `kan vara inaktuellt sedan ${t}` : 'kan vara inaktuellt'),
-    pending: (n: number) => `${n} kalenderändringar väntar`,
-    failed: (n: number) => `${n} kalenderändringar misslyckades`,
-    held: (n: number) => `${n} borttagningar hålls tillbaka`,
-    calendarProblem: (s: string) => `kalender: ${s}`,
-    storageError: (s: string) => `kan inte spara: ${s}`,
-    unackedError: (msg: string) => `olästa fel: ${msg}`,
-    unackedWarning: (n: number) => `${n} ${n === 1 ? 'oläst varning' : 'olästa varningar'}`,
-    paused: 'pausad',
-    disabled: 'Redis avstängt i inställningarna',
-    stopped: 'stoppad',
+function texts(lang: Lang) {
+  const t = (key: MessageKey, vars?: Vars): string => translate(lang, key, vars);
+  return {
+    app: t('app.title'),
+    subscribed: t('desk.subscribed'),
+    matches: (n: number) => translatePlural(lang, 'matches.count', n),
+    lastMessage: (time: string) => t('desk.lastMessage', { time }),
+    noMessagesYet: t('desk.noMessagesYet'),
+    connecting: t('desk.connecting'),
+    reconnecting: (attempt: number) => (attempt > 0 ? t('desk.reconnectingAttempt', { attempt }) : t('desk.reconnecting')),
+    disconnectedSince: (time: string) => t('desk.disconnectedSince', { time }),
+    possiblyStale: (since: string | null) => (since ? t('status.staleSince', { since }) : t('status.stale')),
+    pending: (n: number) => translatePlural(lang, 'status.calPending', n),
+    failed: (n: number) => translatePlural(lang, 'status.calFailed', n),
+    held: (n: number) => translatePlural(lang, 'status.calHeld', n),
+    calendarProblem: (detail: string) => t('desk.calendarProblem', { detail }),
+    storageError: (detail: string) => t('status.storageError', { detail }),
+    unackedError: (message: string) => t('status.alertError', { message }),
+    unackedWarning: (n: number) => translatePlural(lang, 'status.alertWarnings', n),
+    paused: t('status.redisPaused'),
+    disabled: t('status.redisDisabled'),
+    stopped: t('desk.stopped'),
     menu: {
-      glance: 'Status i korthet',
-      open: 'Öppna översikten',
-      syncNow: 'Synka nu',
-      pause: 'Pausa',
-      resume: 'Återuppta',
-      restart: 'Starta om prenumerationen',
-      mute: 'Tysta aviseringar',
-      mute1h: 'I 1 timme',
-      muteTomorrow: 'Till i morgon',
-      unmute: 'Slå på aviseringar igen',
-      mutedUntil: (t: string) => `Tystade till ${t}`,
-      startAtLogin: 'Starta vid inloggning',
-      quit: 'Avsluta',
+      glance: t('desk.menu.glance'),
+      open: t('desk.menu.open'),
+      syncNow: t('desk.menu.syncNow'),
+      pause: t('desk.menu.pause'),
+      resume: t('desk.menu.resume'),
+      restart: t('desk.menu.restart'),
+      mute: t('desk.menu.mute'),
+      mute1h: t('desk.menu.mute1h'),
+      muteTomorrow: t('desk.menu.muteTomorrow'),
+      unmute: t('desk.menu.unmute'),
+      mutedUntil: (time: string) => t('desk.menu.mutedUntil', { time }),
+      startAtLogin: t('desk.menu.startAtLogin'),
+      quit: t('desk.menu.quit'),
     },
     note: {
-      severity: { info: 'Info', warning: 'Varning', error: 'Fel', critical: 'Kritiskt fel' } as const,
-      processorFailed: 'Matchbearbetningen misslyckades',
-      connectionLost: 'Ingen kontakt med Redis',
-      connectionLostBody: (since: string, reason: string | null) => `Sedan ${since}${reason ? ` · ${reason}` : ''}`,
-      connectionRestored: 'Kontakten med Redis är tillbaka',
-      connectionRestoredBody: (after: string) => `Efter ${after} utan kontakt`,
-      newMatch: 'Nytt uppdrag',
-      kickoffMoved: 'Avspark flyttad',
-      dateMoved: 'Datum ändrat',
-      venueChanged: 'Ny arena',
-      cancelled: 'Inställd',
-      postponed: 'Uppskjuten',
-      removed: 'Uppdrag borttaget',
-      manyChanges: (n: number) => `${n} ändringar i dina uppdrag`,
-      more: (n: number, what: 'alert' | 'processor' | 'connection' | 'match') =>
-        `${n} ${{ alert: 'nya larm', processor: 'nya processorfel', connection: 'anslutningshändelser', match: 'nya matchändringar' }[what]}`,
-      latest: (s: string) => `Senast: ${s}`,
+      severity: {
+        info: t('desk.note.severity.info'),
+        warning: t('desk.note.severity.warning'),
+        error: t('desk.note.severity.error'),
+        critical: t('desk.note.severity.critical'),
+      },
+      processorFailed: t('desk.note.processorFailed'),
+      connectionLost: t('desk.note.connectionLost'),
+      connectionLostBody: (since: string, reason: string | null) => `${t('desk.note.since', { time: since })}${reason ? ` · ${reason}` : ''}`,
+      connectionRestored: t('desk.note.connectionRestored'),
+      connectionRestoredBody: (after: string) => t('desk.note.connectionRestoredBody', { duration: after }),
+      newMatch: t('desk.note.newMatch'),
+      kickoffMoved: t('desk.note.kickoffMoved'),
+      dateMoved: t('desk.note.dateMoved'),
+      venueChanged: t('desk.note.venueChanged'),
+      cancelled: t('desk.note.cancelled'),
+      postponed: t('desk.note.postponed'),
+      removed: t('desk.note.removed'),
+      manyChanges: (n: number) => t('desk.note.manyChanges', { n }),
+      more: (n: number, what: 'alert' | 'processor' | 'connection' | 'match') => t(`desk.note.more.${what}`, { n }),
+      latest: (text: string) => t('desk.note.latest', { text }),
     },
-  },
-  en: {
-    app: 'FOGIS Monitor',
-    subscribed: 'subscribed',
-    matches: (n: number) => `${n} ${n === 1 ? 'match' : 'matches'}`,
-    lastMessage: (t: string) => `last message ${t}`,
-    noMessagesYet: 'no messages yet',
-    connecting: 'connecting',
-    reconnecting: (attempt: number) => (attempt > 0 ? `reconnecting (attempt ${attempt})` : 'reconnecting'),
-    disconnectedSince: (t: string) => `disconnected since ${t}`,
-    possiblyStale: (t: string | null) => (t ? `possibly stale since ${t}` : 'possibly stale'),
-    pending: (n: number) => `${n} calendar ${n === 1 ? 'write' : 'writes'} pending`,
-    failed: (n: number) => `${n} calendar ${n === 1 ? 'write' : 'writes'} failed`,
-    held: (n: number) => `${n} ${n === 1 ? 'deletion' : 'deletions'} held back`,
-    calendarProblem: (s: string) => `calendar: ${s}`,
-    storageError: (s: string) => `cannot save: ${s}`,
-    unackedError: (msg: string) => `unacknowledged error: ${msg}`,
-    unackedWarning: (n: number) => `${n} unacknowledged ${n === 1 ? 'warning' : 'warnings'}`,
-    paused: 'paused',
-    disabled: 'Redis disabled in settings',
-    stopped: 'stopped',
-    menu: {
-      glance: 'Status at a glance',
-      open: 'Open dashboard',
-      syncNow: 'Sync now',
-      pause: 'Pause',
-      resume: 'Resume',
-      restart: 'Restart subscription',
-      mute: 'Mute notifications',
-      mute1h: 'For 1 hour',
-      muteTomorrow: 'Until tomorrow',
-      unmute: 'Unmute notifications',
-      mutedUntil: (t: string) => `Muted until ${t}`,
-      startAtLogin: 'Start at login',
-      quit: 'Quit',
-    },
-    note: {
-      severity: { info: 'Info', warning: 'Warning', error: 'Error', critical: 'Critical error' } as const,
-      processorFailed: 'Match processor failed',
-      connectionLost: 'Connection to Redis lost',
-      connectionLostBody: (since: string, reason: string | null) => `Since ${since}${reason ? ` · ${reason}` : ''}`,
-      connectionRestored: 'Connection to Redis restored',
-      connectionRestoredBody: (after: string) => `After ${after} without a connection`,
-      newMatch: 'New assignment',
-      kickoffMoved: 'Kickoff moved',
-      dateMoved: 'Date moved',
-      venueChanged: 'Venue changed',
-      cancelled: 'Cancelled',
-      postponed: 'Postponed',
-      removed: 'Assignment removed',
-      manyChanges: (n: number) => `${n} changes to your assignments`,
-      more: (n: number, what: 'alert' | 'processor' | 'connection' | 'match') =>
-        `${n} more ${{ alert: 'alerts', processor: 'processor failures', connection: 'connection events', match: 'match changes' }[what]}`,
-      latest: (s: string) => `Latest: ${s}`,
-    },
-  },
-} as const;
+  };
+}
 
-export type Texts = (typeof TEXT)[Lang];
+export type Texts = ReturnType<typeof texts>;
+export const TEXT: Record<Lang, Texts> = { sv: texts('sv'), en: texts('en') };

@@ -114,6 +114,12 @@ function Shell() {
       <LanguageSwitch />
     </header>
   );
+  // `npm run demo`: nothing shown is real, and every layout says so.
+  const demoBanner = snapshot?.status.demo ? (
+    <div className="banner banner-warn" data-testid="demo-banner">
+      {t('demo.banner')}
+    </div>
+  ) : null;
   // Always in the page, filled when the link drops (see LiveRegion).
   const linkBanner = (
     <LiveRegion testId="link-live">
@@ -129,6 +135,7 @@ function Shell() {
     return (
       <div className="app app-compact" data-layout="compact">
         {header}
+        {demoBanner}
         {linkBanner}
         <main className="panel" data-testid="compact-view">
           {!snapshot ? loading : <Glance onOpen={go} standalone />}
@@ -140,6 +147,7 @@ function Shell() {
   return (
     <div className={narrow ? 'app app-narrow' : 'app'} data-layout={narrow ? 'narrow' : 'wide'}>
       {header}
+      {demoBanner}
       {linkBanner}
       {/* The landmark stays a nav; the tab widget lives inside it. */}
       <nav className="tabs-nav" aria-label={t('nav.label')}>

@@ -1,5 +1,6 @@
 import { configSchema } from '../../shared/config';
 import { REJECT_REASONS, type FogisMatch } from '../../shared/messages';
+import { withStatus } from '../../shared/status';
 import type { Alert, MatchChange, MessageLogEntry, Snapshot } from '../../shared/state';
 import { createMemoryBridge, type MemoryBridge } from './bridge/memory';
 
@@ -7,7 +8,7 @@ import { createMemoryBridge, type MemoryBridge } from './bridge/memory';
 export function emptySnapshot(now: number = Date.now()): Snapshot {
   const iso = new Date(now).toISOString();
   const config = configSchema.parse({});
-  return {
+  return withStatus({
     version: '0.1.0',
     now: iso,
     uptimeSeconds: 60,
@@ -15,6 +16,7 @@ export function emptySnapshot(now: number = Date.now()): Snapshot {
       state: 'subscribed',
       stateSince: new Date(now - 5 * 60_000).toISOString(),
       reason: null,
+      reasonCode: null,
       connected: true,
       subscribed: true,
       channels: Object.values(config.redis.channels),
@@ -60,7 +62,7 @@ export function emptySnapshot(now: number = Date.now()): Snapshot {
     config,
     storageError: null,
     mutedUntil: null,
-  };
+  });
 }
 
 const tidAt = (ms: number): string => `/Date(${ms})/`;

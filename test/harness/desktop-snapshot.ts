@@ -1,6 +1,7 @@
 import { vi } from 'vitest';
 import { configSchema, type AppConfigInput } from '../../shared/config';
 import { generationSchema, REJECT_REASONS, type FogisMatch } from '../../shared/messages';
+import { withStatus } from '../../shared/status';
 import { snapshotSchema, type Alert, type ConnectionInfo, type MonitorEvent, type Snapshot } from '../../shared/state';
 import type { BridgeHandlers, Core, CoreOptions } from '../../electron/core/core-api';
 import { emptyCalendarState } from '../../electron/core/sync/calendar-sink';
@@ -35,6 +36,7 @@ export function makeSnapshot(o: SnapshotOverrides = {}): Snapshot {
       state: 'subscribed',
       stateSince: '2026-05-10T14:00:00.000Z',
       reason: null,
+      reasonCode: null,
       connected: true,
       subscribed: true,
       channels: ['fogis:matches:updates', 'fogis:processor:status', 'fogis:system:alerts'],
@@ -72,7 +74,7 @@ export function makeSnapshot(o: SnapshotOverrides = {}): Snapshot {
     storageError: o.storageError ?? null,
     mutedUntil: o.mutedUntil ?? null,
   };
-  return snapshotSchema.parse(s);
+  return snapshotSchema.parse(withStatus(s as unknown as Omit<Snapshot, 'status'>));
 }
 
 let alertSeq = 0;

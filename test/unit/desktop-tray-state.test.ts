@@ -56,7 +56,7 @@ describe('trayState: amber', () => {
     const s = makeSnapshot({ connection: { possiblyStale: true, staleSince: at(-600_000) } });
     const r = trayState(s, { lang: 'en' });
     expect(r.colour).toBe('amber');
-    expect(r.tooltip).toBe('FOGIS Monitor — possibly stale since 16:50');
+    expect(r.tooltip).toBe('FOGIS Monitor — match list possibly out of date since 16:50');
   });
 
   it.each([
@@ -87,8 +87,8 @@ describe('trayState: amber', () => {
   it('lists several reasons in order of importance', () => {
     const s = makeSnapshot({ connection: { possiblyStale: true, staleSince: null }, calendar: { failed: 2, pending: 1 } });
     const r = trayState(s, { lang: 'en' });
-    expect(r.reasons).toEqual(['possibly stale', '2 calendar writes failed', '1 calendar write pending']);
-    expect(r.tooltip).toBe('FOGIS Monitor — possibly stale · 2 calendar writes failed · 1 calendar write pending');
+    expect(r.reasons).toEqual(['match list possibly out of date', '2 calendar writes failed', '1 calendar write pending']);
+    expect(r.tooltip).toBe('FOGIS Monitor — match list possibly out of date · 2 calendar writes failed · 1 calendar write pending');
   });
 });
 

@@ -38,7 +38,7 @@ describe('compact view (#compact)', () => {
     const bridge = renderCompact(s);
     const view = await screen.findByTestId('compact-view');
     expect(screen.queryByRole('tablist')).toBeNull();
-    expect(screen.getByTestId('overall-status').textContent).toContain('An error needs your attention');
+    expect(screen.getByTestId('overall-status').textContent).toContain('Unacknowledged error: ');
     expect(within(view).getByTestId('glance-processor').textContent).toContain('FOGIS API client unreachable');
     const next = nextMatch(s.matches.list, Date.now());
     expect(next).not.toBeNull();

@@ -84,7 +84,8 @@ describe('Alerts', () => {
     await openTab('alerts');
     const row = screen.getByTestId('alert-row');
     expect(row.dataset.severity).toBe('error');
-    expect(within(row).getByTestId('alert-message').textContent).toBe(fixtureFacts().alertMessage);
+    // The processor's text as sent, framed in the app's words (issue 14.1).
+    expect(within(row).getByTestId('alert-message').textContent).toBe(`The processor reported: ${fixtureFacts().alertMessage}`);
     fireEvent.click(within(row).getByTestId('ack-alert'));
     await waitFor(() => expect(screen.getByTestId('alert-row').dataset.acknowledged).toBe('true'));
     expect(bridge.calls.find((c) => c.method === 'acknowledgeAlerts')?.args[0]).toEqual({ ids: ['a1'] });

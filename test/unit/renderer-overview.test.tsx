@@ -85,11 +85,12 @@ describe('Overview', () => {
       lastDurationMs: 1500,
       cycles: 8,
     };
-    s.connection = { ...s.connection, state: 'reconnecting', subscribed: false, connected: false, reason: 'authentication failed', reconnectCount: 3 };
+    s.connection = { ...s.connection, state: 'reconnecting', subscribed: false, connected: false, reason: 'authentication failed: check the user name and password in the Redis address', reasonCode: { key: 'reason.auth_failed', params: {} }, reconnectCount: 3 };
     renderApp(s);
     expect((await screen.findByTestId('processor-status')).dataset.status).toBe('failed');
     expect(screen.getByTestId('processor-duration').textContent).toBe('1.5 s');
-    expect(screen.getByTestId('connection-reason').textContent).toContain('wrong password for Redis');
+    // The reason comes as a code and is said with its hint in the user's language (issue 14.1).
+    expect(screen.getByTestId('connection-reason').textContent).toBe('Reason: authentication failed: check the user name and password in the Redis address');
     expect(screen.getByTestId('reconnect-count').textContent).toBe('3');
   });
 });

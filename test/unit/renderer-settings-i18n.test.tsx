@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { renderApp, snapshotAfterRun } from '../harness/renderer-fixture';
 import { translate, catalogues } from '../../renderer/src/i18n';
-import { en } from '../../renderer/src/i18n/en';
+import { en } from '../../shared/i18n/en';
 
 afterEach(cleanup);
 

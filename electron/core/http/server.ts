@@ -5,6 +5,8 @@ import type { AppConfig } from '../../../shared/config';
 import { maskConfig, maskRedisUrl } from '../../../shared/config';
 import { fogisMatchSchema, type FogisMatch } from '../../../shared/messages';
 import type { ConnectionInfo, Counters, MonitorEvent } from '../../../shared/state';
+import { STATUS_PARTS, type Status } from '../../../shared/status';
+import { sayReason } from '../../../shared/i18n/say';
 import type { BridgeHandlers } from '../core-api';
 import { errorText, type Logger } from '../log';
 import { checkHost, checkOrigin, checkToken, queryTokenValid, tokenCookie, tokenRequired, type GuardOptions } from './guard';
@@ -35,6 +37,8 @@ export interface HttpApp {
   manualSync(matches: FogisMatch[]): Promise<SyncReport>;
   readIcs(): Promise<string | null>;
   uptimeSeconds(): number;
+  /** The one honest status (shared/status.ts), as the dashboard and the tray show it. */
+  status(): Status;
   version: string;
 }
 
@@ -286,10 +290,14 @@ export class MonitorHttpServer {
         enabled: cfg.redis.enabled,
         connected: c.connected,
         subscribed: c.subscribed,
-        redis_available: true,
+        // The Python service meant "the redis library imported" (spec §3.5), always true here;
+        // this says whether the Redis server answers on the live connection (false while the
+        // host is not found, refused, or silent).
+        redis_available: c.connected,
         state: c.state,
         state_since: c.stateSince,
         reason: c.reason,
+        reason_code: c.reasonCode?.key.replace(/^reason\./, '') ?? null,
         possibly_stale: c.possiblyStale,
         stale_since: c.staleSince,
       };
@@ -298,7 +306,24 @@ export class MonitorHttpServer {
       '/health': {
         GET: ({ res }) => {
           const c = app.connection();
-          sendJson(res, 200, { status: c.subscribed || c.state === 'disabled' ? 'healthy' : 'degraded', version: app.version, redis_state: c.state, uptime: app.uptimeSeconds(), timestamp: nowIso() });
+          const st = app.status();
+          const en = (r: Status['headline']): string => sayReason('en', r, { time: (iso) => iso });
+          // `status` keeps its two values; it now follows the one status, not only Redis:
+          // "healthy" when nothing needs attention (or listening is deliberately off).
+          const healthy = st.level === 'ok' || (st.level === 'off' && c.state === 'disabled');
+          sendJson(res, 200, {
+            status: healthy ? 'healthy' : 'degraded',
+            version: app.version,
+            redis_state: c.state,
+            uptime: app.uptimeSeconds(),
+            timestamp: nowIso(),
+            level: st.level,
+            summary: en(st.headline),
+            demo: st.demo,
+            parts: Object.fromEntries(
+              STATUS_PARTS.map((name) => [name, { level: st.parts[name].level, reasons: st.parts[name].reasons.map((r) => ({ code: r.code, text: en(r) })) }]),
+            ),
+          });
         },
       },
       '/redis-status': {

@@ -22,6 +22,9 @@ import { parseMessage, type Parsed } from '../messages/parse-message';
 import { readJsonFile, DebouncedWriter } from '../store/atomic-file';
 import type { SupervisorStatus } from '../redis/subscriber';
 import type { AppAlertInput, CalendarSink } from '../sync/calendar-sink';
+import { computeStatus, type Status } from '../../../shared/status';
+import { sayRef } from '../../../shared/i18n/say';
+import type { TextRef } from '../../../shared/text-ref';
 import { BoundedList, RecentIds } from './bounded-list';
 import { diffMatches } from './match-diff';
 import { persistedStateSchema, type PersistedState } from './persisted-state';
@@ -71,6 +74,13 @@ export interface MonitorDeps {
   sink: CalendarSink;
   /** Clock, for tests. */
   now?: () => Date;
+  /** `npm run demo`: the status says so everywhere it shows. */
+  demo?: boolean;
+}
+
+/** An app alert's English message from its catalogue text. */
+export function englishText(ref: TextRef): string {
+  return sayRef('en', ref, { time: (iso) => iso });
 }
 
 export class Monitor {
@@ -104,12 +114,17 @@ export class Monitor {
   private flushTimer: NodeJS.Timeout | null = null;
   private lastFlush = 0;
   private readonly writer: DebouncedWriter;
+  private readonly demo: boolean;
+  /** Pushes the status again when it changes by itself (the end of the connection grace period). */
+  private recheckTimer: NodeJS.Timeout | null = null;
+  private recheckAt: string | null = null;
 
   constructor(config: AppConfig, deps: MonitorDeps) {
     this.config = config;
     this.log = deps.log;
     this.sink = deps.sink;
     this.now = deps.now ?? (() => new Date());
+    this.demo = deps.demo ?? false;
     this.startedAt = this.now();
     this.counters.started_at = this.startedAt.toISOString();
     const l = config.limits;
@@ -174,7 +189,8 @@ export class Monitor {
   async restore(dataDir: string): Promise<void> {
     const loaded = await readJsonFile(path.join(dataDir, 'state.json'), persistedStateSchema, this.log);
     if (loaded.status === 'corrupt') {
-      this.raiseAppAlert({ alertType: 'state_file_corrupt', severity: 'warning', message: `The saved state could not be read and was set aside (${loaded.error}). Starting clean.` });
+      const text = { key: 'appAlert.stateFileCorrupt', params: { error: loaded.error } };
+      this.raiseAppAlert({ alertType: 'state_file_corrupt', severity: 'warning', message: englishText(text), text });
       return;
     }
     if (loaded.status !== 'ok') return;
@@ -215,7 +231,10 @@ export class Monitor {
     this.storageError = error;
     this.markDirty('storageError');
     // One alert when saving starts failing (not one per retry): the tray and notifications show it.
-    if (began) this.raiseAppAlert({ alertType: 'storage', severity: 'error', message: `Cannot save the app's state: ${error}. It keeps running and saves again as soon as it can.` });
+    if (began) {
+      const text = { key: 'appAlert.storage', params: { error } };
+      this.raiseAppAlert({ alertType: 'storage', severity: 'error', message: englishText(text), text });
+    }
   }
 
   /** Writes the state now (shutdown): everything, whether or not it changed. */
@@ -454,6 +473,7 @@ export class Monitor {
       at: this.now().toISOString(),
       details: input.details ?? {},
       acknowledged: false,
+      ...(input.text ? { text: input.text } : {}),
     });
   }
 
@@ -511,6 +531,7 @@ export class Monitor {
       state: s?.state ?? 'stopped',
       stateSince: s?.stateSince ?? this.startedAt.toISOString(),
       reason: s?.reason ?? null,
+      reasonCode: s?.reasonCode ?? null,
       connected: s?.connected ?? false,
       subscribed: s?.subscribed ?? false,
       channels: s?.channels ?? [],
@@ -522,6 +543,43 @@ export class Monitor {
       staleSince: this.stale?.since ?? null,
       endpoint: s?.endpoint ?? '',
     };
+  }
+
+  /**
+   * The one honest status (shared/status.ts) of this moment. When it will change by itself
+   * (the grace period of an outage ends), a push is scheduled for then, so the header and the
+   * tray turn red without waiting for another event.
+   */
+  status(): Status {
+    const now = this.now();
+    const st = computeStatus(
+      {
+        now: now.toISOString(),
+        connection: this.connectionInfo(),
+        counters: this.counters,
+        processor: this.processor,
+        alerts: { items: this.alerts.toArray() },
+        matches: { receivedAt: this.matchMeta.receivedAt, list: this.matchList },
+        calendar: this.sink.getState(),
+        storageError: this.storageError,
+        config: this.config,
+      },
+      { demo: this.demo },
+    );
+    if (st.recheckAt !== this.recheckAt) {
+      this.recheckAt = st.recheckAt;
+      if (this.recheckTimer) clearTimeout(this.recheckTimer);
+      this.recheckTimer = null;
+      if (st.recheckAt) {
+        this.recheckTimer = setTimeout(() => {
+          this.recheckTimer = null;
+          this.recheckAt = null;
+          this.markDirty('status');
+        }, Math.max(0, Date.parse(st.recheckAt) - now.getTime()));
+        this.recheckTimer.unref?.();
+      }
+    }
+    return st;
   }
 
   private part<K extends SnapshotKey>(key: K): Snapshot[K] {
@@ -539,12 +597,13 @@ export class Monitor {
       config: () => maskConfig(this.config),
       storageError: () => this.storageError,
       mutedUntil: () => (this.mutedUntil && Date.parse(this.mutedUntil) > this.now().getTime() ? this.mutedUntil : null),
+      status: () => this.status(),
     };
     return parts[key]();
   }
 
   snapshot(): Snapshot {
-    const keys: SnapshotKey[] = ['version', 'now', 'uptimeSeconds', 'connection', 'counters', 'processor', 'alerts', 'matches', 'rejected', 'calendar', 'config', 'storageError', 'mutedUntil'];
+    const keys: SnapshotKey[] = ['version', 'now', 'uptimeSeconds', 'connection', 'counters', 'processor', 'alerts', 'matches', 'rejected', 'calendar', 'config', 'storageError', 'mutedUntil', 'status'];
     return Object.fromEntries(keys.map((k) => [k, this.part(k)])) as Snapshot;
   }
 
@@ -587,6 +646,8 @@ export class Monitor {
       this.dirty.add('now');
       this.dirty.add('uptimeSeconds');
       if (this.dirty.has('counters')) this.dirty.add('connection');
+      // Every change can change the one status; it is small, so it goes with every push.
+      this.dirty.add('status');
       const patch: Partial<Snapshot> = {};
       for (const key of this.dirty) (patch as Record<string, unknown>)[key] = this.part(key);
       this.dirty.clear();
@@ -615,6 +676,8 @@ export class Monitor {
 
   dispose(): void {
     this.writer.cancelRetry();
+    if (this.recheckTimer) clearTimeout(this.recheckTimer);
+    this.recheckTimer = null;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     this.listeners.clear();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisTestResult } from '../../../shared/api';
-import { describeRedisError } from './redis-errors';
+import { connectionReason } from '../../../shared/text-ref';
+import { reasonText, redisErrorReason } from './redis-errors';
 import { createClient, type RedisSettings } from './subscriber';
 
 /**
@@ -34,11 +35,17 @@ export async function testRedis(settings: RedisSettings, timeoutMs = 5000): Prom
     return { success: true, ping_ms: pingMs, pubsub_roundtrip_ms: round(t2 - t1) };
   })();
   const timeout = new Promise<RedisTestResult>((resolve) => {
-    timer = setTimeout(() => resolve({ success: false, ping_ms: pingMs, pubsub_roundtrip_ms: null, error: lastError ? describeRedisError(lastError) : `no answer within ${timeoutMs} ms` }), timeoutMs);
+    timer = setTimeout(() => {
+      const why = lastError ? redisErrorReason(lastError) : connectionReason('no_answer_within', { ms: timeoutMs });
+      resolve({ success: false, ping_ms: pingMs, pubsub_roundtrip_ms: null, error: reasonText(why), errorCode: why });
+    }, timeoutMs);
   });
   try {
     return await Promise.race([
-      work.catch((err: unknown): RedisTestResult => ({ success: false, ping_ms: pingMs, pubsub_roundtrip_ms: null, error: describeRedisError(lastError ?? err) })),
+      work.catch((err: unknown): RedisTestResult => {
+        const why = redisErrorReason(lastError ?? err);
+        return { success: false, ping_ms: pingMs, pubsub_roundtrip_ms: null, error: reasonText(why), errorCode: why };
+      }),
       timeout,
     ]);
   } finally {

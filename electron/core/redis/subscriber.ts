@@ -4,7 +4,8 @@ import type { AppConfig } from '../../../shared/config';
 import { maskRedisUrl } from '../../../shared/config';
 import type { SubscriberState } from '../../../shared/state';
 import { errorText, type Logger } from '../log';
-import { describeRedisError } from './redis-errors';
+import { connectionReason, type ConnectionReasonCode, type TextRef } from '../../../shared/text-ref';
+import { reasonText, redisErrorReason } from './redis-errors';
 
 /**
  * The subscription supervisor. It owns one ioredis connection at a time and replaces it
@@ -25,7 +26,10 @@ export type RedisSettings = AppConfig['redis'];
 export interface SupervisorStatus {
   state: SubscriberState;
   stateSince: string;
+  /** English, with its hint (logs, the seed routes). */
   reason: string | null;
+  /** The same reason for the user's language (shared/text-ref.ts). */
+  reasonCode: TextRef | null;
   connected: boolean;
   subscribed: boolean;
   channels: string[];
@@ -40,7 +44,7 @@ export interface SupervisorEvents {
   onMessage(channel: string, payload: Buffer): void;
   onStatus(status: SupervisorStatus): void;
   /** A subscription that was up has been lost (the start of a gap). */
-  onGap(at: Date, reason: string): void;
+  onGap(at: Date, reason: TextRef): void;
   /** A (re)subscription succeeded after a gap; `afterGap` is false for the very first one. */
   onSubscribed(afterGap: boolean): void;
 }
@@ -109,6 +113,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** A reason as the status carries it: English for logs and the seed routes, and as a catalogue key. */
+function why(ref: TextRef): { reason: string; reasonCode: TextRef } {
+  return { reason: reasonText(ref), reasonCode: ref };
+}
+
 export class SubscriberSupervisor {
   private settings: RedisSettings;
   private client: Redis | null = null;
@@ -120,7 +129,7 @@ export class SubscriberSupervisor {
   private attempt = 0;
   private everSubscribed = false;
   private gapOpen = false;
-  private lastError: string | null = null;
+  private lastError: TextRef | null = null;
   private running = false;
   private paused = false;
   /** With Sentinel: the master this subscription is really on (host:port), once subscribed. */
@@ -136,7 +145,7 @@ export class SubscriberSupervisor {
     this.status = {
       state: settings.enabled ? 'stopped' : 'disabled',
       stateSince: new Date().toISOString(),
-      reason: settings.enabled ? 'not started' : 'Redis is disabled in the settings',
+      ...why(connectionReason(settings.enabled ? 'not_started' : 'disabled')),
       connected: false,
       subscribed: false,
       channels: [],
@@ -178,25 +187,29 @@ export class SubscriberSupervisor {
     if (this.running) return;
     this.running = true;
     if (!this.settings.enabled) {
-      this.setStatus({ state: 'disabled', reason: 'Redis is disabled in the settings', connected: false, subscribed: false });
+      this.setStatus({ state: 'disabled', ...why(connectionReason('disabled')), connected: false, subscribed: false });
       return;
     }
     if (this.paused) {
-      this.setStatus({ state: 'stopped', reason: 'paused', connected: false, subscribed: false });
+      this.setStatus({ state: 'stopped', ...why(connectionReason('paused')), connected: false, subscribed: false });
       return;
     }
     this.attempt = 0;
     void this.connect('connecting');
   }
 
-  async stop(reason = 'stopped'): Promise<void> {
+  async stop(reason: ConnectionReasonCode = 'stopped'): Promise<void> {
+    // Whatever stops a live subscription (a pause, a restart, a settings change) is a gap:
+    // what is published meanwhile is lost to us (issue 14.3). Quitting is not: the saved
+    // state is marked stale at the next start instead.
+    if (this.status.subscribed && reason !== 'app_stopping') this.openGap(connectionReason(reason));
     this.running = false;
     this.clearTimers();
     await this.dropClient();
     const disabled = !this.settings.enabled;
     this.setStatus({
       state: disabled ? 'disabled' : 'stopped',
-      reason: disabled ? 'Redis is disabled in the settings' : reason,
+      ...why(connectionReason(disabled ? 'disabled' : reason)),
       connected: false,
       subscribed: false,
       nextRetryAt: null,
@@ -212,11 +225,8 @@ export class SubscriberSupervisor {
   async setPaused(paused: boolean): Promise<void> {
     if (paused === this.paused) return;
     this.paused = paused;
-    if (paused) {
-      const wasSubscribed = this.status.subscribed;
-      await this.stop('paused');
-      if (wasSubscribed) this.openGap('paused');
-    } else this.start();
+    if (paused) await this.stop('paused');
+    else this.start();
   }
 
   /** Applies new settings live: reconnect when the address changed, resubscribe when only channels did. */
@@ -234,7 +244,7 @@ export class SubscriberSupervisor {
     if (connectionChanged) {
       this.log.info('redis', `settings changed; reconnecting to ${this.endpoint()}`);
       if (this.running) {
-        await this.stop('settings changed');
+        await this.stop('settings_changed');
         this.start();
       } else this.setStatus({ endpoint: this.endpoint() });
       return;
@@ -251,7 +261,7 @@ export class SubscriberSupervisor {
         this.log.info('redis', `channels now ${newCh.join(', ')}`);
         this.setStatus({ channels: newCh });
       } catch (err) {
-        this.handleFailure(this.generation, `could not change channels: ${errorText(err)}`);
+        this.handleFailure(this.generation, connectionReason('channels_failed', { detail: errorText(err) }));
       }
     }
   }
@@ -275,7 +285,7 @@ export class SubscriberSupervisor {
     c.disconnect(false);
   }
 
-  private openGap(reason: string): void {
+  private openGap(reason: TextRef): void {
     if (this.gapOpen) return;
     this.gapOpen = true;
     this.events.onGap(new Date(), reason);
@@ -291,17 +301,17 @@ export class SubscriberSupervisor {
     try {
       client = createClient(this.settings);
     } catch (err) {
-      this.handleFailure(gen, `invalid connection settings: ${errorText(err)}`);
+      this.handleFailure(gen, connectionReason('invalid_settings', { detail: errorText(err) }));
       return;
     }
     this.client = client;
     client.on('error', (err: Error) => {
       if (gen !== this.generation) return;
-      this.lastError = describeRedisError(err);
+      this.lastError = redisErrorReason(err);
     });
     client.on('close', () => {
       if (gen !== this.generation) return;
-      this.handleFailure(gen, this.lastError ?? 'connection closed by the server');
+      this.handleFailure(gen, this.lastError ?? connectionReason('closed_by_server'));
     });
     client.on('messageBuffer', (channel: Buffer, message: Buffer) => {
       if (gen !== this.generation) return;
@@ -315,7 +325,7 @@ export class SubscriberSupervisor {
       if (gen !== this.generation) return;
     } catch (err) {
       if (gen !== this.generation) return;
-      this.handleFailure(gen, this.lastError ?? describeRedisError(err));
+      this.handleFailure(gen, this.lastError ?? redisErrorReason(err));
       return;
     }
     if (this.settings.sentinels.length > 0) {
@@ -328,7 +338,7 @@ export class SubscriberSupervisor {
     this.attempt = 0;
     this.lastError = null;
     this.log.info('redis', `subscribed to ${channels.join(', ')} on ${this.endpoint()}`);
-    this.setStatus({ state: 'subscribed', reason: null, connected: true, subscribed: true, channels, attempt: 0 });
+    this.setStatus({ state: 'subscribed', reason: null, reasonCode: null, connected: true, subscribed: true, channels, attempt: 0 });
     this.events.onSubscribed(afterGap);
     this.schedulePing(gen);
   }
@@ -348,7 +358,7 @@ export class SubscriberSupervisor {
     } catch (err) {
       if (gen !== this.generation) return;
       const text = errorText(err);
-      this.handleFailure(gen, text.includes('timed out') ? `no answer to PING within ${this.settings.pingTimeoutMs} ms (server paused or network down)` : describeRedisError(err));
+      this.handleFailure(gen, text.includes('timed out') ? connectionReason('ping_timeout', { ms: this.settings.pingTimeoutMs }) : redisErrorReason(err));
       return;
     }
     if (gen !== this.generation) return;
@@ -357,7 +367,8 @@ export class SubscriberSupervisor {
   }
 
   /** Any failure of the current connection: drop it and schedule the next attempt. */
-  private handleFailure(gen: number, reason: string): void {
+  private handleFailure(gen: number, why_: TextRef): void {
+    const reason = reasonText(why_);
     if (gen !== this.generation || !this.running) return;
     const wasSubscribed = this.status.subscribed;
     if (this.pingTimer) clearTimeout(this.pingTimer);
@@ -365,7 +376,7 @@ export class SubscriberSupervisor {
     void this.dropClient();
     if (wasSubscribed) {
       this.log.warn('redis', `subscription lost: ${reason}`);
-      this.openGap(reason);
+      this.openGap(why_);
     } else if (this.attempt === 0 || this.attempt % 10 === 0) {
       // Log the first failure and then every tenth, so a long outage does not flood the log.
       this.log.warn('redis', `cannot subscribe (${this.endpoint()}): ${reason}; retrying`);
@@ -373,7 +384,7 @@ export class SubscriberSupervisor {
     const delay = this.nextDelay();
     this.attempt++;
     const nextRetryAt = new Date(Date.now() + delay).toISOString();
-    this.setStatus({ state: this.everSubscribed ? 'reconnecting' : 'connecting', reason, connected: false, subscribed: false, attempt: this.attempt, nextRetryAt });
+    this.setStatus({ state: this.everSubscribed ? 'reconnecting' : 'connecting', reason, reasonCode: why_, connected: false, subscribed: false, attempt: this.attempt, nextRetryAt });
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;

@@ -1,4 +1,5 @@
 import type { FaultReporter } from '../containment';
+import type { TextRef } from '../../../shared/text-ref';
 import type { AppConfig } from '../../../shared/config';
 import type { FogisMatch } from '../../../shared/messages';
 import type { CalendarState, MatchChange } from '../../../shared/state';
@@ -18,8 +19,11 @@ export interface MatchListInput {
 export interface AppAlertInput {
   alertType: string;
   severity: 'info' | 'warning' | 'error';
+  /** English (logs, `/api/state` readers without a catalogue). */
   message: string;
   details?: Record<string, unknown>;
+  /** The same text as a catalogue key (`appAlert.*`), said in the user's language. */
+  text?: TextRef;
 }
 
 export interface SinkContext {

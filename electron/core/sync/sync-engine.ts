@@ -358,6 +358,7 @@ export class SyncEngine {
         alertType: 'calendar_deletions_held',
         severity: 'warning',
         message: `${n} deletions held back: the new match list would remove ${n} of ${known} matches from the calendar. Confirm to delete them.`,
+        text: { key: 'appAlert.deletionsHeld', params: { n, known } },
         details: { matches: this.held.map((h) => ({ matchId: h.matchId, title: h.title, reason: h.reason })) },
       });
     }
@@ -562,6 +563,7 @@ export class SyncEngine {
       alertType: 'calendar_write_failed',
       severity: 'warning',
       message: `Calendar ${job.kind === 'delete' ? 'deletion' : 'update'} failed for ${job.title}: ${reason}`,
+      text: { key: job.kind === 'delete' ? 'appAlert.calendarDeleteFailed' : 'appAlert.calendarWriteFailed', params: { title: job.title, reason } },
       details: { matchId: job.matchId, status: e.status, reason: e.reason },
     });
     this.settle(job.key, 'failed');
@@ -575,6 +577,7 @@ export class SyncEngine {
         alertType: 'calendar_sign_in_needed',
         severity: 'error',
         message: `Google Calendar sign-in needed (${e.message}). Calendar writes wait until you sign in again.`,
+        text: { key: 'appAlert.calendarSignIn', params: { error: e.message } },
       });
     }
     this.changed();

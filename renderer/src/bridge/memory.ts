@@ -12,6 +12,7 @@ import {
 } from '../../../shared/api';
 import { configSchema, maskConfig, maskRedisUrl } from '../../../shared/config';
 import type { MessageLogEntry, MonitorEvent, Snapshot } from '../../../shared/state';
+import { computeStatus, withStatus } from '../../../shared/status';
 
 /**
  * An in-memory host for component tests and the `?demo` page: holds a Snapshot, answers
@@ -110,7 +111,8 @@ export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions 
 
   const bridge: MemoryBridge = {
     kind: opts.kind ?? 'memory',
-    snapshot: { ...initial, config: maskConfig(initial.config) },
+    // Like the core, this host computes the one status; the pages only read it.
+    snapshot: withStatus({ ...initial, config: maskConfig(initial.config) }, { demo: initial.status.demo }),
     messages: opts.messages ?? [],
     messagesTotal: opts.messages?.length ?? 0,
     calls: [],
@@ -218,7 +220,8 @@ export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions 
       broadcast(structuredClone(event));
     },
     patch(patch: Partial<Snapshot>) {
-      bridge.emit({ kind: 'state', patch });
+      const status = patch.status ?? computeStatus({ ...bridge.snapshot, ...patch }, { demo: bridge.snapshot.status.demo });
+      bridge.emit({ kind: 'state', patch: { ...patch, status } });
     },
     pushMessages(entries) {
       const withSeq = entries.map((e, i) => ({ ...e, seq: bridge.messagesTotal + i + 1 }));

@@ -1,21 +1,23 @@
 import { useApp } from '../context';
-import { useT, type MessageKey } from '../i18n';
-import { overallStatus } from '../status';
-import { useNow } from '../useNow';
+import { useT } from '../i18n';
+import { useSay } from '../say';
 
-/** The one status line: the header's pill, and the first line of the compact view. */
+/**
+ * The one status line: the header's pill, and the first line of the compact view. It says the
+ * core's status (shared/status.ts), as the tray and `/health` do, so they never disagree.
+ */
 export function OverallStatus() {
   const { t } = useT();
-  const snapshot = useApp((s) => s.snapshot);
+  const say = useSay();
+  const status = useApp((s) => s.snapshot?.status ?? null);
   const linkUp = useApp((s) => s.linkUp);
-  const now = useNow(5_000);
-  if (!snapshot) return null;
+  if (!status) return null;
   // Without the live link the last state we have says nothing about now.
-  const o = linkUp ? overallStatus(snapshot, now) : ({ level: 'error', reason: 'noLink' } as const);
+  const level = linkUp ? status.level : 'error';
   return (
-    <div className={`overall overall-${o.level}`} data-testid="overall-status" data-level={o.level} role="status">
+    <div className={`overall overall-${level}`} data-testid="overall-status" data-level={level} data-code={linkUp ? status.headline.code : 'noLink'} role="status">
       <span className="dot" aria-hidden="true" />
-      {t(`overall.${o.reason}` as MessageKey)}
+      {linkUp ? say.headline(status.headline) : t('overall.noLink')}
     </div>
   );
 }

@@ -1,33 +1,11 @@
 import { useCallback } from 'react';
 import { useApp } from '../context';
 import { effectiveLang } from '../store';
+import { hasKey, translate, translatePlural, type MessageKey, type PluralKey, type Vars } from '../../../shared/i18n';
 import type { Lang } from '../format';
-import { en, type Catalogue, type MessageKey } from './en';
-import { sv } from './sv';
 
-export type { MessageKey } from './en';
-export const catalogues: Record<Lang, Catalogue> = { sv, en };
-
-export type Vars = Record<string, string | number>;
-
-/** Keys that come in `.one` / `.other` pairs. */
-export type PluralKey = MessageKey extends infer K ? (K extends `${infer B}.one` ? B : never) : never;
-
-export function translate(lang: Lang, key: MessageKey, vars?: Vars): string {
-  const text: string = catalogues[lang][key] ?? en[key];
-  if (!vars) return text;
-  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
-}
-
-export function translatePlural(lang: Lang, key: PluralKey, n: number, vars?: Vars): string {
-  const rule = new Intl.PluralRules(lang === 'sv' ? 'sv-SE' : 'en-GB').select(n) === 'one' ? 'one' : 'other';
-  return translate(lang, `${key}.${rule}` as MessageKey, { n, ...vars });
-}
-
-/** Dynamic keys (enum values from the contract) fall back to the raw value when missing. */
-export function hasKey(key: string): key is MessageKey {
-  return key in en;
-}
+export { catalogues, hasKey, translate, translatePlural } from '../../../shared/i18n';
+export type { Catalogue, MessageKey, PluralKey, Vars } from '../../../shared/i18n';
 
 export interface T {
   lang: Lang;

@@ -3,11 +3,13 @@ import { alertSeveritySchema, type AlertSeverity } from '../../../shared/message
 import { useApp } from '../context';
 import { useT, type MessageKey } from '../i18n';
 import { fmtDateTime } from '../format';
+import { useSay } from '../say';
 
 type Filter = 'all' | AlertSeverity;
 
 export function Alerts({ focusId }: { focusId: string | null }) {
   const { t, tn, tk, lang } = useT();
+  const say = useSay();
   const alerts = useApp((s) => s.snapshot!.alerts);
   const acknowledge = useApp((s) => s.acknowledge);
   const [filter, setFilter] = useState<Filter>('all');
@@ -91,7 +93,7 @@ export function Alerts({ focusId }: { focusId: string | null }) {
                 </button>
               )}
             </div>
-            <p className="alert-message" data-testid="alert-message">{a.message}</p>
+            <p className="alert-message" data-testid="alert-message">{say.alert(a)}</p>
             {Object.keys(a.details).length > 0 && (
               <details>
                 <summary>{t('alerts.details')}</summary>

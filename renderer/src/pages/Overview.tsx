@@ -7,6 +7,7 @@ import { fmtCountdown, fmtDateTime, fmtDuration, fmtNumber, fmtRelative } from '
 import { RATE_WINDOW_MS } from '../store';
 import { RateChart } from '../components/RateChart';
 import { useNow } from '../useNow';
+import { useSay } from '../say';
 import type { Tab } from '../App';
 import { Glance } from './Glance';
 import { LiveRegion } from '../components/LiveRegion';
@@ -48,7 +49,8 @@ export function Overview({ onOpen, narrow = false }: { onOpen: (tab: Tab) => voi
 }
 
 function ConnectionCard() {
-  const { t, lang, tk } = useT();
+  const { t, lang } = useT();
+  const say = useSay();
   const bridge = useBridge();
   const c = useApp((s) => s.snapshot!.connection);
   const storageError = useApp((s) => s.snapshot!.storageError);
@@ -72,7 +74,7 @@ function ConnectionCard() {
   const testText = (r: RedisTestResult): { ok: boolean; text: string } =>
     r.success
       ? { ok: true, text: t('conn.testOk', { ping: r.ping_ms ?? '—', roundtrip: r.pubsub_roundtrip_ms ?? '—' }) }
-      : { ok: false, text: t('conn.testFailed', { error: r.error ?? '' }) };
+      : { ok: false, text: t('conn.testFailed', { error: r.errorCode ? say.ref(r.errorCode, true) : (r.error ?? '') }) };
 
   const paused = c.state === 'stopped';
   const level = c.state === 'subscribed' ? 'ok' : c.state === 'disabled' || c.state === 'stopped' ? 'off' : 'warn';
@@ -103,7 +105,7 @@ function ConnectionCard() {
       </div>
       {c.reason && c.state !== 'subscribed' && (
         <p className="reason" data-testid="connection-reason">
-          {t('conn.reason')}: {tk('reason.', c.reason)}
+          {t('conn.reason')}: {say.ref(c.reasonCode ?? { key: 'reason.other', params: { detail: c.reason } }, true)}
         </p>
       )}
       {c.state === 'reconnecting' && c.nextRetryAt && (
@@ -198,7 +200,7 @@ function SyncCard({ onOpen }: { onOpen: (tab: Tab) => void }) {
         <dt>{t('cal.backend')}</dt>
         <dd data-testid="calendar-backend">{t(`cal.backend.${cal.backend}` as MessageKey)}</dd>
         <dt>{t('cal.status')}</dt>
-        <dd>{tk('cal.statusValue.', cal.status)}</dd>
+        <dd data-testid="calendar-status">{/^error:?\s*/i.test(cal.status) ? t('cal.statusError', { detail: cal.status.replace(/^error:?\s*/i, '') }) : tk('cal.statusValue.', cal.status)}</dd>
         <dt>{t('cal.lastSync')}</dt>
         <dd data-testid="calendar-last-sync">
           {cal.lastSyncAt ? `${fmtDateTime(cal.lastSyncAt, lang)} (${fmtRelative(cal.lastSyncAt, lang, new Date(now))})` : t('cal.never')}
@@ -255,17 +257,28 @@ function ActivityCard() {
 
 function ProcessorCard() {
   const { t, lang } = useT();
+  const say = useSay();
   const p = useApp((s) => s.snapshot!.processor);
+  const part = useApp((s) => s.snapshot!.status.parts.processor);
   const now = useNow(10_000);
   const last = p.last;
+  const failure = part.reasons.find((r) => r.code === 'procFailed');
+  const failureText = typeof failure?.params.error === 'string' && failure.params.error ? failure.params.error : null;
   return (
     <section className="card" aria-labelledby="proc-h">
       <h2 id="proc-h">{t('proc.title')}</h2>
       {last ? (
         <>
-          <p className={`headline proc-${last.status}`} data-testid="processor-status" data-status={last.status}>
+          <p className={`headline proc-${last.status}`} data-testid="processor-status" data-status={last.status} data-level={part.level}>
             {t(`proc.status.${last.status}` as MessageKey)}
           </p>
+          {/* The core's status: a failed last check stays a failure until a later check completes, acknowledged or not. */}
+          {failure && (
+            <p className="reason" data-testid="processor-failure">
+              {say.headline(failure)}
+              {failureText && <><br />{t('alert.fromProcessor', { text: failureText })}</>}
+            </p>
+          )}
           <dl className="facts">
             <dt>{t('proc.when')}</dt>
             <dd data-testid="processor-when">{fmtDateTime(last.at, lang)} ({fmtRelative(last.at, lang, new Date(now))})</dd>

@@ -1,0 +1,173 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from 'vitest';
+import { act, cleanup, fireEvent, screen } from '@testing-library/react';
+import { catalogues, type MessageKey } from '../../shared/i18n';
+import { en } from '../../shared/i18n/en';
+import { sayReason, sayRef } from '../../shared/i18n/say';
+import { STATUS_CODES, computeStatus } from '../../shared/status';
+import { CONNECTION_REASON_CODES, connectionReason } from '../../shared/text-ref';
+import { SUBSCRIBER_STATES, type Alert, type Cycle, type Snapshot } from '../../shared/state';
+import { trayState } from '../../electron/desktop/tray-state';
+import { TEXT } from '../../electron/desktop/text';
+import { renderApp, snapshotAfterRun } from '../harness/renderer-fixture';
+import { makeSnapshot } from '../harness/desktop-snapshot';
+
+/**
+ * Issue 14.1: a coordinator in Swedish never meets an English sentence from the app. Walks
+ * every state the UI can show (connection states and reason codes, alert kinds, processor
+ * states, calendar states) in both languages, through the real components and the tray, and
+ * fails on an untranslated or mixed line.
+ */
+afterEach(cleanup);
+
+/** English words that have no business in Swedish output (case-sensitive where short). */
+const ENGLISH = [
+  /\b(the|is|and|of|to|not|no|from|with|for|at|by)\b/,
+  /\b(connection|connected|connecting|reconnecting|failed|failure|waiting|error|reason|attempt|unacknowledged|calendar|possibly|reported|everything|working|refused|found|received|since|next try|check|update[sd]?|pending|sign-in|paused|listening|stopped|disabled|cancelled|removed|settings|messages?|alerts?|match list|processor|answer|deletion|held back|out of date|last|none)\b/i,
+];
+/** Swedish words that must not show in English output. */
+const SWEDISH = [/\b(och|är|inte|för|med|från|sedan|anslutningen|misslyckades|väntar|kalendern|larm|försök|matchlistan|processorn)\b/i, /[åäö]/i];
+
+/** Texts from outside the app, shown as sent (a processor's message, names, addresses). */
+const RAW = ['Match processing failed: FOGIS API client unreachable (harness-injected)', 'FOGIS login failed', 'ENOSPC', 'TimeoutError: the API did not answer'];
+
+function offending(text: string, lang: 'sv' | 'en', allowed: readonly string[]): string[] {
+  let rest = text;
+  for (const a of [...RAW, ...allowed]) rest = rest.split(a).join(' ');
+  // Team, venue and person names in the fixture are Swedish in both languages.
+  if (lang === 'en') rest = rest.replace(/[A-ZÅÄÖ][\wåäöÅÄÖé.-]*(\s(IF|IK|IS|KIF|IP|BK|FF))?/g, (w) => (/[åäö]/i.test(w) ? ' ' : w));
+  const deny = lang === 'sv' ? ENGLISH : SWEDISH;
+  return rest
+    .split(/\n|(?<=[.!?])\s+/)
+    .map((l) => l.trim())
+    .filter((l) => l && deny.some((re) => re.test(l)));
+}
+
+const SAMPLE_PARAMS = { detail: 'ENOSPC', ms: 2000, n: 2, attempt: 3, since: '2026-05-10T15:00:00.000Z', at: '2026-05-10T15:00:00.000Z', error: 'ENOSPC', dir: '/data', known: 5, title: 'Öckerö IF - Torslanda IK', reason: 'ENOSPC', message: 'FOGIS login failed', matches: 2 };
+const time = (): string => '17:00';
+
+/** The page's text, one text node a line (textContent would glue headings to values). */
+function pageText(): string {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const out: string[] = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) out.push(n.textContent ?? '');
+  return out.join('\n');
+}
+
+describe('the catalogue', () => {
+  it('sv has every key en has, none empty, none still English', () => {
+    for (const key of Object.keys(en) as MessageKey[]) {
+      expect(catalogues.sv[key], key).toBeTruthy();
+      expect(catalogues.en[key], key).toBeTruthy();
+    }
+    const same = (Object.keys(en) as MessageKey[]).filter((k) => catalogues.sv[k] === en[k] && en[k] !== 'FOGIS Monitor' && /[a-z]{4,}\s[a-z]{3,}/i.test(en[k]));
+    expect(same).toEqual([]);
+  });
+
+  it('every connection reason code has an sv and an en text, said without leftovers', () => {
+    for (const code of CONNECTION_REASON_CODES) {
+      expect(Object.hasOwn(en, `reason.${code}`), code).toBe(true);
+      for (const lang of ['sv', 'en'] as const) {
+        const line = sayRef(lang, connectionReason(code, { detail: 'ENOSPC', ms: 2000 }), { time, hint: true });
+        expect(line, `${lang} ${code}`).not.toMatch(/[{}]|reason\./);
+        expect(offending(line, lang, ['Sentinel', 'TLS', 'PING', 'Redis']), `${lang} ${code}: ${line}`).toEqual([]);
+      }
+    }
+  });
+
+  it('every status code is said in both languages', () => {
+    for (const code of STATUS_CODES) {
+      for (const lang of ['sv', 'en'] as const) {
+        const line = sayReason(lang, { code, params: SAMPLE_PARAMS, cause: null }, { time });
+        expect(line, `${lang} ${code}`).not.toMatch(/[{}]|^status\./);
+        expect(offending(line, lang, ['Redis', 'FOGIS', 'Öckerö IF - Torslanda IK']), `${lang} ${code}: ${line}`).toEqual([]);
+      }
+    }
+  });
+
+  it('every app alert text is said in both languages', () => {
+    for (const key of Object.keys(en).filter((k) => k.startsWith('appAlert.'))) {
+      for (const lang of ['sv', 'en'] as const) {
+        const line = sayRef(lang, { key, params: SAMPLE_PARAMS }, { time });
+        expect(line, key).not.toMatch(/[{}]/);
+        expect(offending(line, lang, ['Google', 'Öckerö IF - Torslanda IK', '/data']), `${lang} ${key}: ${line}`).toEqual([]);
+      }
+    }
+  });
+});
+
+/** One snapshot per state the UI can show. */
+function states(): Array<[string, Snapshot]> {
+  const out: Array<[string, Snapshot]> = [];
+  const base = (): Snapshot => snapshotAfterRun();
+  const withStatus = (s: Snapshot): Snapshot => ({ ...s, status: computeStatus(s) });
+  const ago = (ms: number): string => new Date(Date.parse(base().now) - ms).toISOString();
+  for (const state of SUBSCRIBER_STATES) {
+    for (const code of CONNECTION_REASON_CODES) {
+      const s = base();
+      s.connection = { ...s.connection, state, subscribed: state === 'subscribed', connected: state === 'subscribed', stateSince: ago(120_000), reason: 'English text', reasonCode: connectionReason(code, { detail: 'ENOSPC', ms: 2000 }), attempt: 6, nextRetryAt: ago(-8_000) };
+      out.push([`${state}/${code}`, withStatus(s)]);
+    }
+  }
+  const stale = base();
+  stale.connection = { ...stale.connection, possiblyStale: true, staleSince: ago(60_000) };
+  out.push(['stale', withStatus(stale)]);
+  const failed: Cycle = { status: 'failed', at: ago(30_000), details: { error_message: 'FOGIS login failed' }, messageId: 'f1' };
+  for (const acked of [false, true]) {
+    const s = base();
+    s.processor = { ...s.processor, last: failed, lastFailed: failed, cycles: 3 };
+    s.alerts = { ...s.alerts, items: s.alerts.items.map((a) => ({ ...a, acknowledged: acked })) };
+    out.push([`processor failed, ${acked ? '' : 'not '}acknowledged`, withStatus(s)]);
+  }
+  for (const status of ['started', 'completed'] as const) {
+    const s = base();
+    const c: Cycle = { status, at: ago(10_000), details: {}, messageId: 'c' };
+    s.processor = { ...s.processor, last: c, ...(status === 'completed' ? { lastCompleted: c, lastDurationMs: 1500 } : { lastStarted: c }), cycles: 2 };
+    out.push([`processor ${status}`, withStatus(s)]);
+  }
+  const appAlerts: Alert[] = Object.keys(en)
+    .filter((k) => k.startsWith('appAlert.'))
+    .map((key, i) => ({ id: `app${i}`, source: 'app', alertType: key, severity: i === 0 ? 'error' : 'warning', message: 'English text', at: ago(1000 * i), details: {}, acknowledged: false, text: { key, params: SAMPLE_PARAMS } }));
+  const alerts = base();
+  alerts.alerts = { items: [...alerts.alerts.items, ...appAlerts], total: appAlerts.length + 1, cap: 500 };
+  out.push(['app alerts', withStatus(alerts)]);
+  for (const cal of [{ backend: 'none' as const }, { failed: 2, pending: 1, heldDeletions: 3 }, { backend: 'google' as const, status: 'sign-in needed', signedIn: false }, { backend: 'google' as const, status: 'error: ENOSPC' }]) {
+    const s = base();
+    s.calendar = { ...s.calendar, ...cal };
+    out.push([`calendar ${JSON.stringify(cal)}`, withStatus(s)]);
+  }
+  const storage = base();
+  storage.storageError = 'ENOSPC';
+  out.push(['storage', withStatus(storage)]);
+  return out;
+}
+
+const ALLOWED_UI = ['FOGIS Monitor', 'Redis', 'Svenska', 'English', 'Sentinel', 'TLS', 'PING', 'Google', 'OK', 'Info', 'FOGIS', 'English text'];
+
+describe.each(['sv', 'en'] as const)('every state in %s', (lang) => {
+  it('the overview and the alerts page have no line in the other language', async () => {
+    const problems: string[] = [];
+    for (const [name, s] of states()) {
+      s.config = { ...s.config, ui: { ...s.config.ui, language: lang } };
+      const { bridge } = renderApp(s, { lang: lang === 'sv' ? 'sv-SE' : 'en-GB' });
+      await screen.findByTestId('overall-status');
+      const endpoints = [bridge.snapshot.connection.endpoint, ...bridge.snapshot.connection.channels, ...Object.keys(bridge.snapshot.counters.by_channel)];
+      const overview = pageText();
+      await act(async () => fireEvent.click(screen.getByTestId('tab-alerts')));
+      const alertsPage = pageText();
+      for (const line of offending(`${overview}\n${alertsPage}`, lang, [...ALLOWED_UI, ...endpoints])) problems.push(`${name}: ${line}`);
+      cleanup();
+    }
+    expect([...new Set(problems)].slice(0, 20)).toEqual([]);
+  }, 120_000);
+
+  it('the tray tooltip of every state speaks the language', () => {
+    const problems: string[] = [];
+    for (const [name, s] of states()) {
+      const snap = makeSnapshot({ connection: s.connection, alerts: s.alerts.items, calendar: s.calendar, processor: s.processor, storageError: s.storageError });
+      const r = trayState(snap, { lang });
+      for (const line of offending(r.tooltip, lang, [TEXT[lang].app, 'Redis', 'English text', 'Sentinel', 'TLS', 'PING'])) problems.push(`${name}: ${line}`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
