@@ -29,6 +29,7 @@ export const api: ExposedApi = {
   updateConfig: (patch) => ipcRenderer.invoke(IPC.updateConfig, patch),
   googleSignIn: () => ipcRenderer.invoke(IPC.googleSignIn),
   googleSignOut: () => ipcRenderer.invoke(IPC.googleSignOut),
+  getContacts: () => ipcRenderer.invoke(IPC.getContacts),
   onEvent(listener) {
     // The IpcRendererEvent carries `sender`; it must not cross into the page.
     const forward = (_event: IpcRendererEvent, payload: MonitorEvent): void => listener(payload);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { configPatchSchema, configSchema } from './config';
 import { textRefSchema } from './text-ref';
+import type { ContactsResponse } from './contacts';
 import { messageLogEntrySchema, type MonitorEvent, type Snapshot } from './state';
 
 /**
@@ -96,6 +97,8 @@ export interface Bridge {
   updateConfig(patch: z.infer<typeof configPatchSchema>): Promise<ConfigUpdateResult>;
   googleSignIn(): Promise<ActionResult>;
   googleSignOut(): Promise<ActionResult>;
+  /** The referee phonebook (`GET /api/contacts`). */
+  getContacts(): Promise<ContactsResponse>;
 }
 
 export { IPC } from './ipc';

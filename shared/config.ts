@@ -104,6 +104,19 @@ export const configSchema = z.object({
       startAtLogin: z.boolean().default(false),
     })
     .prefault({}),
+  contacts: z
+    .object({
+      /** The coordinator's own FOGIS referee number, left out of the phonebook (spec §5.7, §7 #42). */
+      ownRefereeNumber: z
+        .string()
+        .trim()
+        .max(32, 'referee number is too long')
+        .refine((v) => v === '' || /^[0-9A-Za-z-]+$/.test(v), 'expected a FOGIS referee number (digits)')
+        .default(''),
+      /** Keep the referees in Google Contacts too (opt-in; needs the contacts permission). */
+      googleSync: z.boolean().default(false),
+    })
+    .prefault({}),
   limits: z
     .object({
       messageLog: z.number().int().min(10).max(100_000).default(5_000),
@@ -172,6 +185,8 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'MATCH_DURATION_MINUTES', path: ['calendar', 'matchDurationMinutes'], kind: 'int', description: 'Event length in minutes' },
   { env: 'CALENDAR_KEEP_CANCELLED', path: ['calendar', 'keepCancelled'], kind: 'boolean', description: 'Keep cancelled matches, marked INSTÄLLD, instead of deleting them' },
   { env: 'CALENDAR_MAX_DELETE_FRACTION', path: ['calendar', 'maxDeleteFraction'], kind: 'number', description: 'Hold back lists that delete more than this share of matches' },
+  { env: 'USER_REFEREE_NUMBER', path: ['contacts', 'ownRefereeNumber'], kind: 'string', description: 'Your own FOGIS referee number: left out of the phonebook' },
+  { env: 'CONTACTS_GOOGLE_SYNC', path: ['contacts', 'googleSync'], kind: 'boolean', description: 'Keep the referees in Google Contacts (needs Google sign-in with the contacts permission)' },
   { env: 'FOGIS_MONITOR_LANGUAGE', path: ['ui', 'language'], kind: 'string', description: 'auto, sv or en' },
   { env: 'FOGIS_MONITOR_NOTIFY_MIN_SEVERITY', path: ['ui', 'notifyMinSeverity'], kind: 'string', description: 'Lowest alert severity that raises a notification' },
 ];

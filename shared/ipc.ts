@@ -15,5 +15,6 @@ export const IPC = {
   updateConfig: 'config:update',
   googleSignIn: 'google:sign-in',
   googleSignOut: 'google:sign-out',
+  getContacts: 'contacts:get',
   event: 'monitor:event',
 } as const;

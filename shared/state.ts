@@ -3,6 +3,7 @@ import { alertSeveritySchema, fogisMatchSchema, generationSchema, MESSAGE_TYPES,
 import { configSchema } from './config';
 import { statusSchema } from './status';
 import { textRefSchema } from './text-ref';
+import { contactsStateSchema } from './contacts';
 
 /**
  * The monitor's observable state: what `/api/state` returns, what the Bridge's `getSnapshot`
@@ -193,6 +194,8 @@ export const snapshotSchema = z.object({
   matches: matchesStateSchema,
   rejected: boundedListSchema(rejectedEntrySchema),
   calendar: calendarStateSchema,
+  /** The referee phonebook: counts, vCard file, Google Contacts (issue 13). */
+  contacts: contactsStateSchema,
   config: configSchema,
   /** Set when the data directory cannot be written (full disk, read-only). */
   storageError: z.string().nullable(),

@@ -16,6 +16,8 @@ import { loadOrCreateToken } from './store/access-token';
 import type { CalendarSink, SinkContext } from './sync/calendar-sink';
 import { createSinkFor } from './sink-factory';
 import { contained, type FaultReporter } from './containment';
+import { ContactsService } from './contacts/index';
+import type { GoogleAuth } from './sync/google-auth';
 
 export { ConfigError } from './config/load-config';
 export type { Core, CoreOptions } from './core-api';
@@ -73,7 +75,17 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     internalError,
   };
   const sink: CalendarSink = opts.createSink ? opts.createSink(config, sinkContext) : createSinkFor(config, sinkContext, opts);
-  const monitor = new Monitor(config, { log, dataDir, sink, ...(opts.now ? { now: opts.now } : {}) });
+  const sharedAuth = (sink as CalendarSink & { googleAuth?: () => GoogleAuth }).googleAuth?.() ?? null;
+  const peopleRoot = env.FOGIS_GOOGLE_PEOPLE_API_ROOT ?? env.FOGIS_GOOGLE_API_ROOT;
+  const contacts = new ContactsService(config, {
+    dataDir,
+    log,
+    raiseAlert: (a) => monitorRef?.raiseAppAlert(a),
+    auth: sharedAuth,
+    ...(peopleRoot ? { peopleRootUrl: peopleRoot } : {}),
+    ...(opts.now ? { now: () => (opts.now as () => Date)().getTime() } : {}),
+  });
+  const monitor = new Monitor(config, { log, dataDir, sink, contacts, ...(opts.now ? { now: opts.now } : {}) });
   monitorRef = monitor;
   await monitor.restore(dataDir);
   if (storageProblem) monitor.raiseAppAlert({ alertType: 'storage', severity: 'error', message: englishText(storageProblem), text: storageProblem });
@@ -116,6 +128,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     if (applied.length > 0) log.info('config', `changed: ${applied.join(', ')}`);
     monitor.updateConfig(config);
     sink.updateConfig(config.calendar);
+    contacts.updateConfig(config);
     await supervisor.updateSettings(config.redis);
     if (httpServer && (prev.http.host !== config.http.host || prev.http.port !== config.http.port)) {
       // Answer on the old address first, then move.
@@ -187,6 +200,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
       });
       return { success: true, message: 'Sign-in started: finish it in the browser window that opened' };
     },
+    getContacts: async () => contacts.contacts(),
     googleSignOut: async () => {
       const s = sink as CalendarSink & { googleSignOut?: () => Promise<ActionResult> };
       if (!s.googleSignOut) return { success: false, error: 'Google Calendar is not selected' };
@@ -215,6 +229,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
         registerSecret(token);
       }
       await sink.start();
+      await contacts.start();
       if (opts.http !== false) {
         httpServer = new MonitorHttpServer({
           log,
@@ -239,6 +254,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
               monitor.manualMatches(matches);
               return sink.sync(matches);
             },
+            readVcard: () => contacts.readVcard(),
             readIcs: async () => {
               const s = sink as CalendarSink & { readIcs?: () => Promise<string | null> };
               return s.readIcs ? s.readIcs() : null;
@@ -259,6 +275,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
           await supervisor.stop('app_stopping');
           await httpServer?.close();
           await sink.stop();
+          await contacts.stop();
           await monitor.flush();
           monitor.dispose();
         })(),

@@ -56,6 +56,7 @@ export const IPC_INPUT = {
   updateConfig: z.tuple([configPatchSchema]),
   googleSignIn: noArgs,
   googleSignOut: noArgs,
+  getContacts: noArgs,
 } as const satisfies Record<IpcMethod, z.ZodType>;
 
 export class ForbiddenSenderError extends Error {

@@ -1,4 +1,5 @@
 import { configSchema } from '../../shared/config';
+import { emptyContactsState } from '../../shared/contacts';
 import { REJECT_REASONS, type FogisMatch } from '../../shared/messages';
 import { withStatus } from '../../shared/status';
 import type { Alert, MatchChange, MessageLogEntry, Snapshot } from '../../shared/state';
@@ -59,6 +60,7 @@ export function emptySnapshot(now: number = Date.now()): Snapshot {
       subscribeUrl: 'http://127.0.0.1:5003/calendar.ics',
       signedIn: null,
     },
+    contacts: emptyContactsState(),
     config,
     storageError: null,
     mutedUntil: null,

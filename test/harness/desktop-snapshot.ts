@@ -5,6 +5,7 @@ import { withStatus } from '../../shared/status';
 import { snapshotSchema, type Alert, type ConnectionInfo, type MonitorEvent, type Snapshot } from '../../shared/state';
 import type { BridgeHandlers, Core, CoreOptions } from '../../electron/core/core-api';
 import { emptyCalendarState } from '../../electron/core/sync/calendar-sink';
+import { emptyContactsState } from '../../shared/contacts';
 
 /**
  * Snapshots and a fake core for the desktop unit tests. Every snapshot is parsed with the
@@ -70,6 +71,7 @@ export function makeSnapshot(o: SnapshotOverrides = {}): Snapshot {
     matches: { list: o.matches ?? [], receivedAt: null, messageId: null, generation: null, history: [], historyTotal: 0 },
     rejected: { items: [], total: 0, cap: 200 },
     calendar: { ...emptyCalendarState('ics'), ...o.calendar },
+    contacts: emptyContactsState(),
     config: configSchema.parse(o.config ?? {}),
     storageError: o.storageError ?? null,
     mutedUntil: o.mutedUntil ?? null,
@@ -141,6 +143,7 @@ export function createFakeCore(initial: Snapshot = makeSnapshot()): FakeCore {
     updateConfig: record('updateConfig', { success: true, config: initial.config, applied: [] }),
     googleSignIn: record('googleSignIn', ok),
     googleSignOut: record('googleSignOut', ok),
+    getContacts: record('getContacts', { contacts: [], updatedAt: null }),
   };
   const core: FakeCore = {
     current: initial,

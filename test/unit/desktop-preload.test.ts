@@ -44,6 +44,7 @@ describe('preload: window.fogis', () => {
     await api.updateConfig({ ui: { language: 'sv' } });
     await api.googleSignIn();
     await api.googleSignOut();
+    await api.getContacts();
     expect(fake.ipcRenderer.invocations).toEqual([
       { channel: IPC.getSnapshot, args: [] },
       { channel: IPC.getMessages, args: [] },
@@ -57,6 +58,7 @@ describe('preload: window.fogis', () => {
       { channel: IPC.updateConfig, args: [{ ui: { language: 'sv' } }] },
       { channel: IPC.googleSignIn, args: [] },
       { channel: IPC.googleSignOut, args: [] },
+      { channel: IPC.getContacts, args: [] },
     ]);
     const used = new Set(fake.ipcRenderer.invocations.map((i) => i.channel));
     expect(used.size).toBe(BRIDGE_METHODS.length);

@@ -36,6 +36,8 @@ export interface HttpApp {
   restart(): Promise<{ ok: boolean; reason: string | null }>;
   manualSync(matches: FogisMatch[]): Promise<SyncReport>;
   readIcs(): Promise<string | null>;
+  /** The referee phonebook as vCard 3.0; null before the first match list. */
+  readVcard(): Promise<string | null>;
   uptimeSeconds(): number;
   /** The one honest status (shared/status.ts), as the dashboard and the tray show it. */
   status(): Status;
@@ -423,6 +425,22 @@ export class MonitorHttpServer {
           res.end(ics);
         },
       },
+      '/contacts.vcf': {
+        GET: async ({ res }) => {
+          const vcf = await app.readVcard();
+          if (vcf === null) throw new HttpError(404, 'No phonebook yet (it is written when the first match list arrives)');
+          res.writeHead(200, {
+            'Content-Type': 'text/vcard; charset=utf-8',
+            'Content-Disposition': 'attachment; filename="fogis-contacts.vcf"',
+            // Personal data: never kept by a cache on the way.
+            'Cache-Control': 'no-store',
+            'X-Content-Type-Options': 'nosniff',
+            'Content-Length': Buffer.byteLength(vcf),
+          });
+          res.end(vcf);
+        },
+      },
+      '/api/contacts': { GET: async ({ res }) => sendJson(res, 200, await h.getContacts()) },
       '/api/state': { GET: ({ res }) => sendJson(res, 200, (app.snapshotEvent() as Extract<MonitorEvent, { kind: 'snapshot' }>).snapshot) },
       '/api/messages': { GET: async ({ res }) => sendJson(res, 200, await h.getMessages()) },
       '/api/events': { GET: ({ req, res }) => this.openSse(req, res) },

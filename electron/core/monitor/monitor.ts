@@ -21,10 +21,11 @@ import { errorText, type Logger } from '../log';
 import { parseMessage, type Parsed } from '../messages/parse-message';
 import { readJsonFile, DebouncedWriter } from '../store/atomic-file';
 import type { SupervisorStatus } from '../redis/subscriber';
-import type { AppAlertInput, CalendarSink } from '../sync/calendar-sink';
+import type { AppAlertInput, CalendarSink, MatchListInput } from '../sync/calendar-sink';
 import { computeStatus, type Status } from '../../../shared/status';
 import { sayRef } from '../../../shared/i18n/say';
 import type { TextRef } from '../../../shared/text-ref';
+import { emptyContactsState, type ContactsState } from '../../../shared/contacts';
 import { BoundedList, RecentIds } from './bounded-list';
 import { diffMatches } from './match-diff';
 import { persistedStateSchema, type PersistedState } from './persisted-state';
@@ -72,6 +73,8 @@ export interface MonitorDeps {
   log: Logger;
   dataDir: string;
   sink: CalendarSink;
+  /** The referee phonebook; it gets every accepted list, beside (not through) the calendar. */
+  contacts?: ContactsPart;
   /** Clock, for tests. */
   now?: () => Date;
   /** `npm run demo`: the status says so everywhere it shows. */
@@ -83,10 +86,18 @@ export function englishText(ref: TextRef): string {
   return sayRef('en', ref, { time: (iso) => iso });
 }
 
+/** What the monitor needs of the phonebook (electron/core/contacts). */
+export interface ContactsPart {
+  onMatchList(input: MatchListInput): void;
+  getState(): ContactsState;
+  onStateChange(listener: () => void): () => void;
+}
+
 export class Monitor {
   private config: AppConfig;
   private readonly log: Logger;
   private readonly sink: CalendarSink;
+  private readonly contacts: ContactsPart | null;
   private readonly now: () => Date;
   private readonly startedAt: Date;
 
@@ -123,6 +134,7 @@ export class Monitor {
     this.config = config;
     this.log = deps.log;
     this.sink = deps.sink;
+    this.contacts = deps.contacts ?? null;
     this.now = deps.now ?? (() => new Date());
     this.demo = deps.demo ?? false;
     this.startedAt = this.now();
@@ -147,6 +159,7 @@ export class Monitor {
       (error) => this.setStorageError(error),
     );
     this.sink.onStateChange(() => this.markDirty('calendar'));
+    this.contacts?.onStateChange(() => this.markDirty('contacts'));
   }
 
   // ---- the last line of defence ------------------------------------------------------------
@@ -377,6 +390,12 @@ export class Monitor {
       this.counters.errors++;
       this.internalError('sync', err);
     }
+    try {
+      this.contacts?.onMatchList({ matches: list, changes, messageId, receivedAt: at, source });
+    } catch (err) {
+      this.counters.errors++;
+      this.log.error('contacts', `the phonebook did not accept the list: ${(err as Error).message}`);
+    }
   }
 
   private recordChanges(changes: MatchChange[]): void {
@@ -594,6 +613,7 @@ export class Monitor {
       matches: () => ({ list: this.matchList, ...this.matchMeta, history: this.history.newest(), historyTotal: this.history.total }),
       rejected: () => ({ items: this.rejected.newest(), total: this.rejected.total, cap: this.rejected.cap }),
       calendar: () => this.sink.getState(),
+      contacts: () => this.contacts?.getState() ?? emptyContactsState(),
       config: () => maskConfig(this.config),
       storageError: () => this.storageError,
       mutedUntil: () => (this.mutedUntil && Date.parse(this.mutedUntil) > this.now().getTime() ? this.mutedUntil : null),
@@ -603,7 +623,7 @@ export class Monitor {
   }
 
   snapshot(): Snapshot {
-    const keys: SnapshotKey[] = ['version', 'now', 'uptimeSeconds', 'connection', 'counters', 'processor', 'alerts', 'matches', 'rejected', 'calendar', 'config', 'storageError', 'mutedUntil', 'status'];
+    const keys: SnapshotKey[] = ['version', 'now', 'uptimeSeconds', 'connection', 'counters', 'processor', 'alerts', 'matches', 'rejected', 'calendar', 'contacts', 'config', 'storageError', 'mutedUntil', 'status'];
     return Object.fromEntries(keys.map((k) => [k, this.part(k)])) as Snapshot;
   }
 

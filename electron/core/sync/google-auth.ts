@@ -6,8 +6,9 @@ import { z } from 'zod';
 import type { SecretStore } from '../core-api';
 import { errorText, registerSecret, type Logger } from '../log';
 
-/** Calendar only; contacts come later (issue 3 §4). */
 export const CALENDAR_SCOPE = 'https://www.googleapis.com/auth/calendar';
+/** Asked for only once the coordinator turns Google Contacts on (incremental consent, issue 13). */
+export const CONTACTS_SCOPE = 'https://www.googleapis.com/auth/contacts';
 export const TOKEN_SECRET_NAME = 'google-calendar-token';
 const DEFAULT_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 const DEFAULT_AUTH_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
@@ -75,8 +76,25 @@ export class GoogleAuth {
   private reason: string | null = null;
   private listeners = new Set<() => void>();
   private signingIn: Promise<void> | null = null;
+  private readonly extraScopes = new Set<string>();
 
   constructor(private readonly opts: GoogleAuthOptions) {}
+
+  /** Adds (or drops) a scope the next sign-in asks for besides the calendar. */
+  wantScope(scope: string, wanted: boolean): void {
+    if (wanted) this.extraScopes.add(scope);
+    else this.extraScopes.delete(scope);
+  }
+
+  /**
+   * Whether the saved sign-in grants `scope`: true/false when the token says which scopes it
+   * has, null when it does not (an imported token.json without `scopes`).
+   */
+  hasScope(scope: string): boolean | null {
+    const granted = this.token?.scope;
+    if (!granted) return null;
+    return granted.split(/\s+/).includes(scope);
+  }
 
   onChange(l: () => void): () => void {
     this.listeners.add(l);
@@ -192,11 +210,14 @@ export class GoogleAuth {
       });
       const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
       const state = randomBytes(24).toString('base64url');
+      const scopes = [CALENDAR_SCOPE, ...this.extraScopes];
       const url = client.generateAuthUrl({
         access_type: 'offline',
         // A refresh token is only returned on consent (googleapis#750).
         prompt: 'consent',
-        scope: [CALENDAR_SCOPE],
+        scope: scopes,
+        // Incremental consent: what was granted before stays granted (spec §5.8).
+        include_granted_scopes: true,
         state,
         code_challenge_method: CodeChallengeMethod.S256,
         code_challenge: codeChallenge,
@@ -239,7 +260,7 @@ export class GoogleAuth {
         refresh_token: tokens.refresh_token,
         access_token: tokens.access_token ?? null,
         expiry_date: tokens.expiry_date ?? null,
-        scope: tokens.scope ?? CALENDAR_SCOPE,
+        scope: tokens.scope ?? scopes.join(' '),
         client_id: secrets.client_id,
         client_secret: secrets.client_secret,
         token_uri: this.opts.tokenUrl ?? secrets.token_uri ?? null,

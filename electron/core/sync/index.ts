@@ -45,6 +45,8 @@ export interface FullCalendarSink extends CalendarSink {
   importGoogleToken(tokenJson: string): Promise<ActionResult>;
   /** Test/shutdown helper: resolves true once no write is pending. */
   drain(timeoutMs?: number): Promise<boolean>;
+  /** The one Google sign-in, shared with Google Contacts (spec §5.8: one token). */
+  googleAuth(): GoogleAuth;
 }
 
 function planOptions(c: AppConfig['calendar']): PlanOptions {
@@ -227,6 +229,10 @@ class SwitchingCalendarSink implements FullCalendarSink {
     } catch (err) {
       return { success: false, error: errorText(err) };
     }
+  }
+
+  googleAuth(): GoogleAuth {
+    return this.auth;
   }
 
   async drain(timeoutMs?: number): Promise<boolean> {

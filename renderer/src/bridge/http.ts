@@ -9,6 +9,7 @@ import {
   type Bridge,
   type ConfigPatch,
 } from '../../../shared/api';
+import { contactsResponseSchema } from '../../../shared/contacts';
 import { monitorEventSchema, snapshotSchema, type MonitorEvent } from '../../../shared/state';
 import { failedAction, failedConfig, failedSync, failedTest } from './results';
 
@@ -103,6 +104,11 @@ export function createHttpBridge(opts: HttpBridgeOptions = {}): Bridge {
       const res = await doFetch(`${base}/api/messages`, { headers: headers(false), credentials: 'same-origin', cache: 'no-store' });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return messagesResponseSchema.parse(await res.json());
+    },
+    async getContacts() {
+      const res = await doFetch(`${base}/api/contacts`, { headers: headers(false), credentials: 'same-origin', cache: 'no-store' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return contactsResponseSchema.parse(await res.json());
     },
     syncNow: () => call('POST', '/api/sync', syncReportSchema, failedSync),
     confirmDeletions: () => call('POST', '/api/deletions/confirm', syncReportSchema, failedSync),

@@ -6,6 +6,7 @@ import {
   syncReportSchema,
   type Bridge,
 } from '../../../shared/api';
+import { contactsResponseSchema } from '../../../shared/contacts';
 import { monitorEventSchema, snapshotSchema, type MonitorEvent } from '../../../shared/state';
 
 /**
@@ -44,6 +45,7 @@ export function createIpcBridge(api: FogisPreloadApi): Bridge {
     updateConfig: async (patch) => configUpdateResultSchema.parse(await api.updateConfig(patch)),
     googleSignIn: async () => actionResultSchema.parse(await api.googleSignIn()),
     googleSignOut: async () => actionResultSchema.parse(await api.googleSignOut()),
+    getContacts: async () => contactsResponseSchema.parse(await api.getContacts()),
     subscribe(onEvent, onLink) {
       const off = api.onEvent((raw) => {
         const parsed = monitorEventSchema.safeParse(raw);

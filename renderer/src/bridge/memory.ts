@@ -13,6 +13,7 @@ import {
 import { configSchema, maskConfig, maskRedisUrl } from '../../../shared/config';
 import type { MessageLogEntry, MonitorEvent, Snapshot } from '../../../shared/state';
 import { computeStatus, withStatus } from '../../../shared/status';
+import type { ContactsResponse } from '../../../shared/contacts';
 
 /**
  * An in-memory host for component tests and the `?demo` page: holds a Snapshot, answers
@@ -31,6 +32,8 @@ export interface MemoryBridge extends Bridge {
   syncDelayMs: number;
   /** What `testConnection` answers. */
   nextTest: RedisTestResult;
+  /** What `getContacts` answers. */
+  contacts: ContactsResponse;
   /** Pushes an event to subscribers (and applies snapshot/state events to `snapshot`). */
   emit(event: MonitorEvent): void;
   /** Replaces parts of the snapshot and pushes them as a `state` event. */
@@ -50,6 +53,7 @@ export interface MemoryBridgeOptions {
   syncDelayMs?: number;
   /** The real (unmasked) Redis URL; defaults to the snapshot's. */
   redisUrl?: string;
+  contacts?: ContactsResponse;
 }
 
 type Listener = { onEvent: (e: MonitorEvent) => void; onLink?: (up: boolean) => void };
@@ -119,6 +123,7 @@ export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions 
     nextSync: opts.nextSync ?? okSync,
     syncDelayMs: opts.syncDelayMs ?? 0,
     nextTest: { success: true, ping_ms: 1, pubsub_roundtrip_ms: 2 },
+    contacts: opts.contacts ?? { contacts: [], updatedAt: null },
     get redisUrl() {
       return realUrl;
     },
@@ -207,6 +212,10 @@ export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions 
       record('googleSignIn');
       bridge.patch({ calendar: { ...bridge.snapshot.calendar, signedIn: true, status: 'ok' } });
       return action('Signed in');
+    },
+    async getContacts() {
+      record('getContacts');
+      return structuredClone(bridge.contacts);
     },
     async googleSignOut() {
       record('googleSignOut');

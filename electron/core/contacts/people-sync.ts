@@ -1,0 +1,470 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { people, type people_v1 } from '@googleapis/people';
+import { z } from 'zod';
+import type { ContactsState } from '../../../shared/contacts';
+import { errorText, type Logger } from '../log';
+import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
+import { classifyGoogleError } from '../sync/google-backend';
+import { CONTACTS_SCOPE, type GoogleAuth } from '../sync/google-auth';
+import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from '../sync/outbox';
+import type { AppAlertInput } from '../sync/calendar-sink';
+import { SyncError } from '../sync/types';
+import { ConnectionIndex, MATCH_FIELDS, mergeOwnedFields, newContactBody, OWNED_FIELDS, type DesiredPerson } from './people-merge';
+
+/**
+ * Google Contacts sync for the referees (issue 13, spec §5.7), independent of the calendar
+ * (spec §7 84fd1b4): its own persisted outbox, records and retries. One job per person; a
+ * newer state of a person replaces their pending job, so a person costs at most one write
+ * per list. Nothing is ever deleted.
+ */
+
+export const PEOPLE_SYNC_FILE = 'contacts-google-sync.json';
+export const GROUP_NAME = 'Referees';
+/** A Retry-After longer than this is capped: the outbox must keep moving. */
+const MAX_RETRY_AFTER_MS = 15 * 60_000;
+
+const addressSchema = z.object({ street: z.string().nullable(), postalCode: z.string().nullable(), city: z.string().nullable(), country: z.string().nullable() });
+const desiredSchema = z.object({
+  key: z.string(),
+  refereeNumber: z.string().nullable(),
+  name: z.string(),
+  phone: z.string().nullable(),
+  email: z.string().nullable(),
+  address: addressSchema.nullable(),
+});
+const jobSchema = z.object({
+  key: z.string(),
+  person: desiredSchema,
+  hash: z.string(),
+  attempts: z.number().int(),
+  nextAttemptAt: z.number(),
+  lastError: z.string().nullable(),
+  seq: z.number().int(),
+});
+type Job = z.infer<typeof jobSchema>;
+const recordSchema = z.object({ resourceName: z.string(), etag: z.string().nullable(), hash: z.string(), syncedAt: z.string() });
+type PersonRecord = z.infer<typeof recordSchema>;
+const failureSchema = z.object({ hash: z.string(), error: z.string(), at: z.string() });
+const fileSchema = z.object({
+  version: z.literal(1),
+  group: z.string().nullable(),
+  records: z.record(z.string(), recordSchema),
+  outbox: z.array(jobSchema),
+  failed: z.record(z.string(), failureSchema),
+  counters: z.record(z.string(), z.number().int()),
+  lastSyncAt: z.string().nullable(),
+});
+type SyncFile = z.infer<typeof fileSchema>;
+
+export interface PeopleSyncOptions {
+  dataDir: string;
+  log: Logger;
+  auth: GoogleAuth;
+  raiseAlert(alert: AppAlertInput): void;
+  /** People API root, e.g. the local fake server in tests. */
+  rootUrl?: string;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  now?: () => number;
+}
+
+export function personHash(p: DesiredPerson): string {
+  return createHash('sha256').update(JSON.stringify([p.refereeNumber, p.name, p.phone, p.email, p.address])).digest('hex').slice(0, 32);
+}
+
+function retryAfterMs(err: unknown, now: number): number | null {
+  const headers = (err as { response?: { headers?: unknown } }).response?.headers;
+  let value: string | null = null;
+  if (headers && typeof (headers as Headers).get === 'function') value = (headers as Headers).get('retry-after');
+  else if (headers && typeof headers === 'object') {
+    const v = (headers as Record<string, unknown>)['retry-after'];
+    value = typeof v === 'string' ? v : null;
+  }
+  if (!value) return null;
+  const secs = Number(value);
+  if (Number.isFinite(secs) && secs >= 0) return Math.min(MAX_RETRY_AFTER_MS, secs * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, at - now));
+}
+
+function isPermissionError(e: SyncError): boolean {
+  return e.status === 403 && (e.reason === 'PERMISSION_DENIED' || e.reason === 'insufficientPermissions' || e.reason === 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' || /scope|permission/i.test(e.message));
+}
+
+export class PeopleSync {
+  private data: SyncFile = { version: 1, group: null, records: {}, outbox: [], failed: {}, counters: {}, lastSyncAt: null };
+  private enabled = false;
+  private started = false;
+  private pumping: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private index: ConnectionIndex | null = null;
+  private api: people_v1.People | null = null;
+  private apiAuth: unknown = null;
+  private permissionDenied: string | null = null;
+  private lastFailure: string | null = null;
+  private saving: Promise<void> = Promise.resolve();
+  private readonly retry: RetryPolicy;
+  private readonly now: () => number;
+  private readonly listeners = new Set<() => void>();
+  private readonly file: string;
+  private seq = 0;
+  private unsubscribeAuth: (() => void) | null = null;
+
+  constructor(private readonly opts: PeopleSyncOptions) {
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.now = opts.now ?? Date.now;
+    this.file = path.join(opts.dataDir, PEOPLE_SYNC_FILE);
+  }
+
+  onStateChange(l: () => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  async start(enabled: boolean): Promise<void> {
+    const loaded = await readJsonFile(this.file, fileSchema, this.opts.log);
+    if (loaded.status === 'ok') this.data = loaded.value;
+    else if (loaded.status === 'corrupt') this.opts.raiseAlert({ alertType: 'contacts', severity: 'warning', message: `The Google Contacts sync state was unreadable and was set aside: ${loaded.error}` });
+    this.seq = this.data.outbox.reduce((m, j) => Math.max(m, j.seq), 0);
+    this.started = true;
+    this.unsubscribeAuth = this.opts.auth.onChange(() => {
+      this.permissionDenied = null;
+      this.emit();
+      this.kick();
+    });
+    this.setEnabled(enabled);
+    if (this.data.outbox.length > 0) this.opts.log.info('contacts', `resuming ${this.data.outbox.length} pending Google Contacts write(s)`);
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    this.unsubscribeAuth?.();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.pumping;
+    await this.saving;
+  }
+
+  setEnabled(enabled: boolean): void {
+    this.opts.auth.wantScope(CONTACTS_SCOPE, enabled);
+    if (this.enabled === enabled) return;
+    this.enabled = enabled;
+    this.opts.log.info('contacts', `Google Contacts sync ${enabled ? 'on' : 'off'}`);
+    this.emit();
+    this.kick();
+  }
+
+  /**
+   * The referees of the newest list. A person whose data is what we last wrote (or last
+   * failed on) costs nothing; anyone else gets one job, replacing a pending one.
+   */
+  setPeople(persons: readonly DesiredPerson[]): void {
+    if (!this.enabled) return;
+    let queued = 0;
+    const now = this.now();
+    for (const p of persons) {
+      const hash = personHash(p);
+      const pending = this.data.outbox.find((j) => j.key === p.key);
+      if (pending?.hash === hash) continue;
+      if (!pending && this.data.records[p.key]?.hash === hash) continue;
+      if (!pending && this.data.failed[p.key]?.hash === hash) continue;
+      const job: Job = { key: p.key, person: p, hash, attempts: 0, nextAttemptAt: now, lastError: null, seq: ++this.seq };
+      this.data.outbox = [...this.data.outbox.filter((j) => j.key !== p.key), job];
+      delete this.data.failed[p.key];
+      queued++;
+    }
+    if (queued === 0) return;
+    this.opts.log.info('contacts', `${queued} referee(s) to write to Google Contacts`);
+    this.save();
+    this.emit();
+    this.kick();
+  }
+
+  state(): ContactsState['google'] {
+    return {
+      enabled: this.enabled,
+      ...this.status(),
+      pending: this.data.outbox.length,
+      failed: Object.keys(this.data.failed).length,
+      lastSyncAt: this.data.lastSyncAt,
+      counters: { ...this.data.counters },
+    };
+  }
+
+  /** Resolves true once nothing is pending (tests, shutdown). */
+  async drain(timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.data.outbox.length === 0 && !this.pumping) {
+        await this.saving;
+        return true;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return false;
+  }
+
+  private status(): { status: ContactsState['google']['status']; reason: string | null } {
+    if (!this.enabled) return { status: 'off', reason: null };
+    const blocked = this.blockedReason();
+    if (blocked) return blocked;
+    const retrying = this.data.outbox.find((j) => j.attempts > 0);
+    if (retrying) return { status: 'retrying', reason: retrying.lastError };
+    if (this.data.outbox.length > 0) return { status: 'syncing', reason: null };
+    if (Object.keys(this.data.failed).length > 0) return { status: 'error', reason: this.lastFailure ?? Object.values(this.data.failed)[0]?.error ?? null };
+    return { status: 'ok', reason: null };
+  }
+
+  private blockedReason(): { status: 'sign-in needed' | 'permission needed'; reason: string | null } | null {
+    const auth = this.opts.auth;
+    const s = auth.status();
+    if (s !== 'signed-in') return { status: 'sign-in needed', reason: s === 'signing-in' ? 'signing in' : auth.statusReason() };
+    if (this.permissionDenied) return { status: 'permission needed', reason: this.permissionDenied };
+    if (auth.hasScope(CONTACTS_SCOPE) === false) return { status: 'permission needed', reason: 'the Google sign-in does not include Contacts; sign in again to allow it' };
+    return null;
+  }
+
+  private kick(): void {
+    if (!this.started || !this.enabled) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pumping = this.pump()
+      .catch((err: unknown) => this.opts.log.error('contacts', `Google Contacts sync stopped: ${errorText(err)}`))
+      .finally(() => {
+        this.pumping = null;
+        this.index = null;
+        this.emit();
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else this.scheduleNext();
+      });
+  }
+
+  private scheduleNext(): void {
+    if (!this.started || !this.enabled || this.blockedReason()) return;
+    let next: number | null = null;
+    for (const j of this.data.outbox) if (next === null || j.nextAttemptAt < next) next = j.nextAttemptAt;
+    if (next === null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.kick();
+    }, Math.max(0, next - this.now()));
+    this.timer.unref?.();
+  }
+
+  private async pump(): Promise<void> {
+    while (this.started && this.enabled && !this.blockedReason()) {
+      const now = this.now();
+      const due = this.data.outbox.filter((j) => j.nextAttemptAt <= now).sort((a, b) => a.seq - b.seq)[0];
+      if (!due) return;
+      const stop = await this.runOne(due);
+      this.emit();
+      if (stop) return;
+    }
+  }
+
+  /** Runs one job; true when the sync must stop (sign-in or permission missing). */
+  private async runOne(job: Job): Promise<boolean> {
+    try {
+      const outcome = await this.execute(job);
+      this.count(outcome);
+      this.finish(job);
+      this.data.lastSyncAt = new Date(this.now()).toISOString();
+      this.save();
+      return false;
+    } catch (err) {
+      const e = classifyGoogleError(err, 'contacts');
+      const current = this.data.outbox.find((j) => j.key === job.key);
+      if (e.kind === 'auth') {
+        this.opts.auth.markSignInNeeded(e.message);
+        return true;
+      }
+      if (isPermissionError(e)) {
+        this.permissionDenied = 'Google refused access to Contacts; sign in again and allow Contacts';
+        this.opts.log.warn('contacts', `${e.message}`);
+        this.opts.raiseAlert({ alertType: 'contacts', severity: 'warning', message: 'Google Contacts: permission missing. Sign in to Google again and allow Contacts.' });
+        return true;
+      }
+      if (e.kind === 'retryable' && current === job && job.attempts + 1 < this.retry.maxAttempts) {
+        const attempts = job.attempts + 1;
+        const after = retryAfterMs(err, this.now());
+        const delay = Math.max(backoffDelay(attempts, this.retry), after ?? 0);
+        Object.assign(job, { attempts, lastError: e.message, nextAttemptAt: this.now() + delay });
+        this.bump('retries');
+        if (e.status === 429 || e.reason === 'rateLimitExceeded' || e.reason === 'RESOURCE_EXHAUSTED') this.bump('rateLimited');
+        this.opts.log.warn('contacts', `${job.key}: ${e.message}; retry ${attempts} in ${Math.round(delay / 1000)} s`);
+        this.save();
+        return false;
+      }
+      // Permanent, or out of retries: note it and move on; a changed person is tried again.
+      if (current === job) {
+        this.data.outbox = this.data.outbox.filter((j) => j !== job);
+        this.data.failed[job.key] = { hash: job.hash, error: e.message, at: new Date(this.now()).toISOString() };
+      }
+      this.lastFailure = e.message;
+      this.bump('failed');
+      this.opts.log.error('contacts', `${job.key}: ${e.message}`);
+      this.opts.raiseAlert({ alertType: 'contacts', severity: 'error', message: `Google Contacts: ${job.person.name} could not be saved: ${e.message}`, details: { key: job.key } });
+      this.save();
+      return false;
+    }
+  }
+
+  private finish(job: Job): void {
+    // A newer state that arrived meanwhile stays queued.
+    this.data.outbox = this.data.outbox.filter((j) => j !== job);
+  }
+
+  private count(outcome: 'created' | 'updated' | 'unchanged'): void {
+    this.bump(outcome);
+  }
+
+  private bump(name: string): void {
+    this.data.counters[name] = (this.data.counters[name] ?? 0) + 1;
+  }
+
+  private client(): people_v1.People {
+    const auth = this.opts.auth.client();
+    if (!auth) throw new SyncError('sign-in needed', 'auth');
+    if (!this.api || this.apiAuth !== auth) {
+      this.api = people({
+        version: 'v1',
+        // googleapis-common bundles its own google-auth-library copy; the client is the same at runtime.
+        auth: auth as unknown as people_v1.Options['auth'],
+        ...(this.opts.rootUrl ? { rootUrl: this.opts.rootUrl } : {}),
+        // The outbox is the one retry authority (spec §5.7: the Python service blocked 15 min in 429 sleeps).
+        retry: false,
+        timeout: this.opts.timeoutMs ?? 30_000,
+      });
+      this.apiAuth = auth;
+    }
+    return this.api;
+  }
+
+  private async call<T>(fn: (api: people_v1.People) => Promise<{ data: T }>): Promise<T> {
+    const api = this.client();
+    this.bump('apiCalls');
+    return (await fn(api)).data;
+  }
+
+  private async connections(): Promise<ConnectionIndex> {
+    if (this.index) return this.index;
+    const index = new ConnectionIndex();
+    let pageToken: string | undefined;
+    do {
+      const page = await this.call((api) =>
+        api.people.connections.list({ resourceName: 'people/me', pageSize: 1000, personFields: MATCH_FIELDS, ...(pageToken ? { pageToken } : {}) }),
+      );
+      for (const p of page.connections ?? []) index.add(p);
+      pageToken = page.nextPageToken ?? undefined;
+    } while (pageToken);
+    this.index = index;
+    return index;
+  }
+
+  /** The `Referees` group: found by paging through all groups (spec §8.10), created once. */
+  private async group(): Promise<string> {
+    if (this.data.group) return this.data.group;
+    let pageToken: string | undefined;
+    do {
+      const page = await this.call((api) => api.contactGroups.list({ pageSize: 1000, ...(pageToken ? { pageToken } : {}) }));
+      const found = (page.contactGroups ?? []).find((g) => g.name === GROUP_NAME && g.groupType !== 'SYSTEM_CONTACT_GROUP' && g.resourceName);
+      if (found?.resourceName) {
+        this.data.group = found.resourceName;
+        return found.resourceName;
+      }
+      pageToken = page.nextPageToken ?? undefined;
+    } while (pageToken);
+    const created = await this.call((api) => api.contactGroups.create({ requestBody: { contactGroup: { name: GROUP_NAME } } }));
+    if (!created.resourceName) throw new SyncError('contactGroups.create returned no resourceName', 'permanent');
+    this.data.group = created.resourceName;
+    this.save();
+    return created.resourceName;
+  }
+
+  private async execute(job: Job): Promise<'created' | 'updated' | 'unchanged'> {
+    const want = job.person;
+    let target = this.data.records[job.key]?.resourceName ?? null;
+    if (!target) target = (await this.connections()).find(want)?.resourceName ?? null;
+    if (target) {
+      const result = await this.updateExisting(target, job);
+      if (result) return result;
+      // Gone (deleted by hand): fall through and create it again.
+      delete this.data.records[job.key];
+      const again = (await this.connections()).find(want)?.resourceName ?? null;
+      if (again && again !== target) {
+        const r = await this.updateExisting(again, job);
+        if (r) return r;
+      }
+    }
+    const group = await this.group();
+    const created = await this.call((api) => api.people.createContact({ personFields: OWNED_FIELDS, requestBody: newContactBody(want, group) }));
+    if (!created.resourceName) throw new SyncError('createContact returned no resourceName', 'permanent');
+    this.index?.add(created);
+    this.record(job, created.resourceName, created.etag ?? null);
+    this.opts.log.info('contacts', `created ${job.key} in Google Contacts`);
+    return 'created';
+  }
+
+  /** null when the contact no longer exists. */
+  private async updateExisting(resourceName: string, job: Job): Promise<'updated' | 'unchanged' | null> {
+    for (let tries = 0; ; tries++) {
+      let existing: people_v1.Schema$Person;
+      try {
+        existing = await this.call((api) => api.people.get({ resourceName, personFields: OWNED_FIELDS }));
+      } catch (err) {
+        const e = classifyGoogleError(err, 'people.get');
+        if (e.status === 404 || e.status === 410) return null;
+        throw e;
+      }
+      const { fields, body } = mergeOwnedFields(existing, job.person);
+      if (fields.length === 0) {
+        this.record(job, resourceName, existing.etag ?? null);
+        return 'unchanged';
+      }
+      try {
+        const updated = await this.call((api) =>
+          api.people.updateContact({ resourceName, updatePersonFields: fields.join(','), personFields: OWNED_FIELDS, requestBody: body }),
+        );
+        this.record(job, resourceName, updated.etag ?? null);
+        this.opts.log.info('contacts', `updated ${job.key} in Google Contacts (${fields.join(', ')})`);
+        return 'updated';
+      } catch (err) {
+        const e = classifyGoogleError(err, 'people.updateContact');
+        // The contact changed between our read and write (someone edited it): read again, once.
+        const stale = e.status === 412 || e.status === 409 || (e.status === 400 && /etag|FAILED_PRECONDITION/i.test(`${e.reason ?? ''} ${e.message}`));
+        if (stale && tries === 0) {
+          this.bump('etagConflicts');
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  private record(job: Job, resourceName: string, etag: string | null): void {
+    const rec: PersonRecord = { resourceName, etag, hash: job.hash, syncedAt: new Date(this.now()).toISOString() };
+    this.data.records[job.key] = rec;
+  }
+
+  private save(): void {
+    const text = JSON.stringify(this.data);
+    this.saving = this.saving
+      .then(() => writeFileAtomic(this.file, text, 0o600))
+      .catch((err: unknown) => {
+        this.opts.log.error('contacts', `cannot save the Google Contacts sync state: ${errorText(err)}`);
+      });
+  }
+
+  private emit(): void {
+    for (const l of this.listeners) l();
+  }
+}
