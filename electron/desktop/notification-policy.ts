@@ -1,4 +1,5 @@
 import type { AppConfig } from '../../shared/config';
+import { formatLocalDate, readTid, STOCKHOLM } from '../../shared/fogis-time';
 import type { AlertSeverity, FogisMatch } from '../../shared/messages';
 import type { Alert, MatchChange, Snapshot } from '../../shared/state';
 import { CONNECTION_GRACE_MS } from './app-id';
@@ -56,18 +57,18 @@ function show(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** `/Date(ms)/` (production) or ISO (MLP fixtures) → epoch ms. */
-export function parseFogisTime(value: unknown): number | null {
-  if (typeof value !== 'string') return null;
-  const legacy = /^\/Date\((-?\d+)\)\/$/.exec(value);
-  if (legacy?.[1]) return Number(legacy[1]);
-  const t = Date.parse(value);
-  return Number.isFinite(t) ? t : null;
+/**
+ * `/Date(ms)/` (production) or ISO (MLP fixtures) → epoch ms, read by the project's one time
+ * module: the FOGIS null date is "no time" (not the year 1), and an ISO time without a zone is
+ * Swedish time, not the machine's.
+ */
+export function parseFogisTime(value: unknown, timeZone: string = STOCKHOLM): number | null {
+  const r = readTid(value, timeZone);
+  return r.kind === 'instant' ? r.ms : null;
 }
 
 function ymd(ms: number, timeZone: string): string {
-  // sv-SE formats as YYYY-MM-DD, the form FOGIS uses in `speldatum`.
-  return new Intl.DateTimeFormat('sv-SE', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }).format(new Date(ms));
+  return formatLocalDate(new Date(ms), timeZone);
 }
 
 interface Moves {
@@ -101,8 +102,8 @@ function findMoves(change: MatchChange, lang: Lang, timeZone: string): Moves {
     else moves.date = { old: show(combined.old), new: show(combined.new) };
   } else if (tid && !moves.date && !moves.kickoff) {
     // Some producers change only `tid`; split it into date and time ourselves.
-    const a = parseFogisTime(tid.old);
-    const b = parseFogisTime(tid.new);
+    const a = parseFogisTime(tid.old, timeZone);
+    const b = parseFogisTime(tid.new, timeZone);
     if (a !== null && b !== null) {
       const [da, db] = [ymd(a, timeZone), ymd(b, timeZone)];
       const [ta, tb] = [formatClock(a, lang, timeZone), formatClock(b, lang, timeZone)];
@@ -119,7 +120,7 @@ function findMoves(change: MatchChange, lang: Lang, timeZone: string): Moves {
 function whenOf(match: FogisMatch | undefined, lang: Lang, timeZone: string): string | null {
   if (!match) return null;
   if (match.speldatum && match.avsparkstid) return `${match.speldatum} ${match.avsparkstid}`;
-  const t = parseFogisTime(match.tid);
+  const t = parseFogisTime(match.tid, timeZone);
   return t === null ? null : `${ymd(t, timeZone)} ${formatClock(t, lang, timeZone)}`;
 }
 

@@ -1,7 +1,8 @@
+import { kickoffOf as sharedKickoffOf, parseMatchTime, STOCKHOLM, wallTimeToInstant } from '../../shared/fogis-time';
 import type { FogisMatch } from '../../shared/messages';
 
 /** Kickoffs are Swedish matches: always shown in Swedish time, whatever the machine's zone. */
-export const TIME_ZONE = 'Europe/Stockholm';
+export const TIME_ZONE = STOCKHOLM;
 
 export type Lang = 'sv' | 'en';
 
@@ -19,63 +20,22 @@ function dtf(lang: Lang, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat 
   return f;
 }
 
-/** FOGIS writes "no date" as .NET's DateTime.MinValue. */
-const FOGIS_NO_DATE_MS = -62135596800000;
-
-function zoneOffsetMs(utcMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: TIME_ZONE,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(utcMs);
-  const get = (t: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - Math.floor(utcMs / 1000) * 1000;
-}
+// FOGIS time is read by the project's one time module (shared/fogis-time.ts); these names
+// stay for the pages that use them.
 
 /** A wall-clock time in Stockholm to the instant, DST included. */
 export function stockholmWallTime(y: number, mo: number, d: number, h: number, mi: number, s = 0): Date {
-  const guess = Date.UTC(y, mo - 1, d, h, mi, s);
-  let t = guess - zoneOffsetMs(guess);
-  const second = guess - zoneOffsetMs(t);
-  if (second !== t) t = second;
-  return new Date(t);
+  return wallTimeToInstant(y, mo, d, h, mi, s, STOCKHOLM) ?? new Date(Number.NaN);
 }
 
-/**
- * `tid` is "/Date(ms)/" (UTC epoch ms) in production and an ISO date-time in the
- * processor's own fixtures; an ISO time without an offset is Swedish local time.
- */
+/** `tid` ("/Date(ms)/" or ISO; without an offset, Swedish time); null for the FOGIS null date or anything unreadable. */
 export function parseTid(tid: string | undefined): Date | null {
-  if (!tid) return null;
-  const ms = /^\/Date\((-?\d+)\)\/$/.exec(tid);
-  if (ms) {
-    const n = Number(ms[1]);
-    return n <= FOGIS_NO_DATE_MS ? null : new Date(n);
-  }
-  const local = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?$/.exec(tid);
-  if (local) {
-    const [, y, mo, d, h, mi, s] = local;
-    return stockholmWallTime(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s ?? 0));
-  }
-  const t = Date.parse(tid);
-  return Number.isNaN(t) ? null : new Date(t);
+  return parseMatchTime(tid, STOCKHOLM);
 }
 
+/** The kickoff from `tid`, else from `speldatum` + `avsparkstid`; null when neither is a real time. */
 export function kickoffOf(m: FogisMatch): Date | null {
-  const fromTid = parseTid(m.tid);
-  if (fromTid) return fromTid;
-  if (m.speldatum && /^\d{4}-\d{2}-\d{2}$/.test(m.speldatum)) {
-    const [y, mo, d] = m.speldatum.split('-').map(Number) as [number, number, number];
-    const [h, mi] = (m.avsparkstid ?? '00:00').split(':').map(Number);
-    return stockholmWallTime(y, mo, d, h ?? 0, mi ?? 0);
-  }
-  return null;
+  return sharedKickoffOf(m, STOCKHOLM);
 }
 
 const toDate = (v: string | Date | number): Date => (v instanceof Date ? v : new Date(v));

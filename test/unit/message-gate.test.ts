@@ -7,6 +7,9 @@ import { checkMatchList } from '../../electron/core/messages/match-gate';
 import { parseMessage } from '../../electron/core/messages/parse-message';
 import { Monitor } from '../../electron/core/monitor/monitor';
 import { RecordingSink } from '../../electron/core/sync/calendar-sink';
+import { parseFogisTime } from '../../electron/desktop/notification-policy';
+import { kickoffOf as rendererKickoff, parseTid } from '../../renderer/src/format';
+import { kickoffMs } from '../../electron/core/monitor/match-time';
 import { tempDir } from '../harness/app';
 import { loadFixture } from '../harness/fixture';
 
@@ -140,5 +143,33 @@ describe('message gate: match lists (Redis and /manual-sync)', () => {
     expect(s.matches.list).toHaveLength(3);
     expect(s.matches.messageId).toBe('good-1');
     m.dispose();
+  });
+});
+
+describe('one time module: core, desktop and renderer read FOGIS time alike', () => {
+  it('the desktop reads the null date as "no time" (it was the year 1) and zone-less times as Swedish (they were the machine zone)', () => {
+    const tz = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      expect(parseFogisTime(FOGIS_NULL_TID)).toBeNull();
+      expect(parseFogisTime('2026-05-01T17:00:00')).toBe(1777647600000);
+      expect(parseFogisTime('2026-02-30T17:00:00')).toBeNull();
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
+  it('the renderer no longer rolls an impossible avsparkstid into the next day', () => {
+    expect(rendererKickoff({ matchid: 1, lag1namn: 'A', lag2namn: 'B', tid: FOGIS_NULL_TID, speldatum: '2026-05-01', avsparkstid: '25:61' })).toBeNull();
+    expect(rendererKickoff({ matchid: 1, lag1namn: 'A', lag2namn: 'B', tid: FOGIS_NULL_TID, speldatum: '2026-05-01', avsparkstid: '17:00' })?.toISOString()).toBe('2026-05-01T15:00:00.000Z');
+  });
+
+  it('the same answer from all three for every form', () => {
+    for (const tid of ['/Date(1777647600000)/', '2026-05-01T17:00:00', '2026-12-01T17:00', '2026-10-25T02:30:00', '2026-03-29T02:30:00', '2026-05-01T15:00:00Z', '2026-05-01T17:00:00+02:00', FOGIS_NULL_TID, '2026-02-30T10:00', `/Date(${MAX_DATE_MS + 1})/`, 'tomorrow']) {
+      const core = kickoffMs(tid);
+      expect(parseFogisTime(tid), tid).toBe(core);
+      expect(parseTid(tid)?.getTime() ?? null, tid).toBe(core);
+    }
   });
 });
