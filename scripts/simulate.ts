@@ -2,10 +2,11 @@
 // (the recorded one in test/fixtures, re-stamped to now) so a user can watch the app work
 // without the FOGIS stack: new matches, a kickoff change, a referee change, a cancellation,
 // a removal and a failed cycle with its alert.
-import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { fixtureSteps, loadFixture } from '../test/harness/fixture';
+import { dayShift, parseRecording, recordedAt, recordingSteps, restamp } from '../electron/core/demo/recorded-run';
 
 const STEP_TEXT = [
   'first sighting of 3 matches',
@@ -18,45 +19,69 @@ const STEP_TEXT = [
   'a failed cycle with a system alert',
 ];
 
-const { values } = parseArgs({
-  options: {
-    redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://localhost:6379' },
-    interval: { type: 'string', default: '2000' },
-    help: { type: 'boolean', default: false },
-  },
-});
+const USAGE = `usage: npm run simulate -- [--redis redis://host:6379] [--interval ms] [--as-recorded]
+
+  --redis URL      the Redis FOGIS Monitor listens to (default: $REDIS_URL or redis://localhost:6379)
+  --interval MS    pause between the 8 processor cycles (default 2000)
+  --as-recorded    keep the recorded match dates; by default every date field of a match
+                   (tid, speldatum, avsparkstid, tidsangivelse) moves by the same whole days,
+                   so the run looks like it happens now
+  --help           this text`;
+
+function fail(message: string): never {
+  console.error(`[simulate] ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+let values: { redis: string; interval: string; help: boolean; 'as-recorded': boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://localhost:6379' },
+      interval: { type: 'string', default: '2000' },
+      'as-recorded': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  }));
+} catch (err) {
+  // parseArgs' own words ("Option '--redis <value>' argument missing"), without a stack trace.
+  fail((err as Error).message.replace(/\s*To specify an option argument.*$/s, ''));
+}
 if (values.help) {
-  console.log('usage: npm run simulate -- [--redis redis://host:6379] [--interval ms]');
+  console.log(USAGE);
   process.exit(0);
 }
-
-const lines = loadFixture();
-const recordedAt = Date.parse(/"timestamp": "([^"]+)"/.exec(lines[0]?.raw ?? '')?.[1] ?? '') || Date.now();
-// Whole days, so kickoffs keep their clock times (15:00 stays 15:00).
-const DAY = 86_400_000;
-const shift = Math.max(0, Math.round((Date.now() - recordedAt) / DAY)) * DAY;
-
-function restamp(raw: string): string {
-  const now = new Date().toISOString().replace('Z', '000Z').replace(/\.(\d{6})\d*Z$/, '.$1Z');
-  return raw
-    .replace(/"message_id": "[^"]+"/, `"message_id": "${randomUUID()}"`)
-    .replace(/"(timestamp|processing_timestamp)": "[^"]+"/g, `"$1": "${now}"`)
-    .replace(/\/Date\((\d+)\)\//g, (_m, ms: string) => `/Date(${Number(ms) + shift})/`);
+const interval = Number(values.interval);
+if (!/^\d+$/.test(values.interval) || interval > 600_000) fail(`--interval must be a whole number of milliseconds up to 600000, not "${values.interval}"`);
+const masked = values.redis.replace(/\/\/[^@/]*@/, '//****@');
+try {
+  const u = new URL(values.redis);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error('not redis');
+} catch {
+  fail(`--redis must be a Redis address like redis://localhost:6379, not "${masked}"`);
 }
+
+const file = path.join(import.meta.dirname, '..', 'test', 'fixtures', 'processor-run-default.jsonl');
+const lines = parseRecording(readFileSync(file, 'utf8'));
+const days = values['as-recorded'] ? 0 : dayShift(recordedAt(lines), Date.now());
+console.log(
+  days === 0
+    ? '[simulate] match dates as recorded (tid, speldatum, avsparkstid and tidsangivelse unchanged)'
+    : `[simulate] match dates moved ${days} days forward (tid, speldatum, avsparkstid and tidsangivelse alike), clock times kept`,
+);
 
 const redis = new Redis(values.redis, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
 redis.on('error', () => undefined);
 try {
   await redis.connect();
 } catch (err) {
-  console.error(`[simulate] cannot connect to ${values.redis.replace(/\/\/[^@]*@/, '//****@')}: ${(err as Error).message}`);
+  console.error(`[simulate] cannot connect to ${masked}: ${(err as Error).message}`);
   process.exit(1);
 }
-const interval = Number(values.interval);
-const steps = fixtureSteps(lines);
+const steps = recordingSteps(lines);
 for (const [i, step] of steps.entries()) {
   let receivers = 0;
-  for (const line of step) receivers = Math.max(receivers, await redis.publish(line.channel, restamp(line.raw)));
+  for (const line of step) receivers = Math.max(receivers, await redis.publish(line.channel, restamp(line.raw, { days })));
   console.log(`[simulate] step ${i + 1}/${steps.length}: ${STEP_TEXT[i] ?? ''} (${step.length} messages, ${receivers} subscriber${receivers === 1 ? '' : 's'})`);
   if (receivers === 0) console.log('[simulate]   nobody is subscribed: is FOGIS Monitor running against this Redis?');
   if (i < steps.length - 1) await new Promise((r) => setTimeout(r, interval));
