@@ -1,17 +1,18 @@
-import { app, session, shell, type BrowserWindow } from 'electron';
+import { app, dialog, session, shell, type BrowserWindow } from 'electron';
 import path from 'node:path';
 import { IPC } from '../../shared/ipc';
-import { defaultDataDir } from '../core/config/load-config';
+import { ConfigError, defaultDataDir } from '../core/config/load-config';
 import type { AppConfig } from '../../shared/config';
 import type { MonitorEvent } from '../../shared/state';
 import type { Core, CoreOptions } from '../core/core-api';
 import { createConsoleLogger, errorText, type Logger } from '../core/log';
-import { APP_ID, HIDDEN_ARG } from './app-id';
-import { createAutostart, type Autostart } from './autostart';
+import { APP_ID } from './app-id';
+import { handleAppScheme, registerAppSchemePrivileges } from './app-protocol';
+import { createAutostart, startedHidden, type Autostart } from './autostart';
 import { registerIpc } from './ipc';
 import { DesktopNotifier, type PlannedNotification } from './notifications';
 import { createSafeStorageSecretStore } from './secret-store';
-import { resolveLang, type Lang } from './text';
+import { resolveLang, TEXT, type Lang } from './text';
 import { TrayController } from './tray';
 import { TrayWindow } from './tray-window';
 import { appUrlFor, createMainWindow, isSafeExternalUrl, revealAt } from './window';
@@ -91,6 +92,8 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
   // A tray app keeps running with no window; the listener alone stops the default quit.
   app.on('window-all-closed', () => undefined);
   app.on('activate', () => reveal(null));
+  // Privileged schemes can only be declared before `ready`.
+  registerAppSchemePrivileges();
   app.on('web-contents-created', (_event, contents) => {
     // Defence in depth for any webContents we did not create ourselves.
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
@@ -104,6 +107,7 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
   session.defaultSession.setPermissionCheckHandler(() => false);
 
   const paths: DesktopPaths = { ...defaultPaths(__dirname), ...opts.paths };
+  handleAppScheme(path.dirname(paths.indexHtml), log);
   // The same folder as the headless app (FOGIS_MONITOR_DATA_DIR or the per-OS default), so
   // settings, state and the calendar carry over between the two.
   const dataDir = defaultDataDir(env);
@@ -124,7 +128,7 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
   const config = (): AppConfig => core.snapshot().config;
   const lang = (): Lang => resolveLang(config().ui.language, app.getPreferredSystemLanguages());
   const devServerUrl = !app.isPackaged && env.FOGIS_MONITOR_DEV_SERVER_URL ? env.FOGIS_MONITOR_DEV_SERVER_URL : null;
-  const appUrl = appUrlFor({ indexHtml: paths.indexHtml, devServerUrl });
+  const appUrl = appUrlFor({ devServerUrl });
 
   function ensureWindow(show: boolean): BrowserWindow | null {
     if (quitting) return null;
@@ -155,6 +159,7 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
     onClick: (target) => reveal(target),
     log,
     icon: paths.appIcon,
+    platform,
     onShown: (n) => {
       shown.push(n);
       if (shown.length > 200) shown.shift();
@@ -245,7 +250,7 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
     refresh();
   }, opts.refreshMs ?? 5_000);
 
-  ensureWindow(!argv.includes(HIDDEN_ARG));
+  ensureWindow(!startedHidden(argv, platform));
 
   async function shutdown(): Promise<void> {
     if (stopped) return;
@@ -276,4 +281,50 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
   });
 
   return { core, tray, notifier, window: () => win, compact, shown, quit: shutdown };
+}
+
+/**
+ * The text of the start-failure dialog: each invalid setting on its own line (ConfigError
+ * carries them), in the OS language, since the configuration that names one was not read.
+ */
+export function startFailureText(err: unknown, lang: Lang): { title: string; content: string } {
+  const t = TEXT[lang].startFailure;
+  if (err instanceof ConfigError && err.errors.length > 0) {
+    const lines = err.errors.map((e) => `• ${e.path || t.wholeConfig}: ${e.message}`);
+    return { title: t.title, content: [t.configIntro, '', ...lines, '', t.configFix].join('\n') };
+  }
+  return { title: t.title, content: [t.other, '', errorText(err)].join('\n') };
+}
+
+/**
+ * runDesktop, and when it cannot start, a dialog and a clean exit. Started at login the app
+ * has no terminal, so stderr alone would say nothing; and it exits (code 2 for a bad
+ * configuration, as headless does) instead of throwing, so nothing restarts it into the same
+ * error over and over.
+ */
+export async function startDesktop(opts: RunDesktopOptions): Promise<DesktopApp | null> {
+  const log = opts.log ?? createConsoleLogger();
+  try {
+    return await runDesktop({ ...opts, log });
+  } catch (err) {
+    log.error('desktop', `cannot start: ${errorText(err)}`);
+    const lang = resolveLang('auto', safeLanguages());
+    const { title, content } = startFailureText(err, lang);
+    try {
+      // The dialog needs `ready`; a failure before it (rare) still exits, with the log line.
+      if (app.isReady()) dialog.showErrorBox(title, content);
+    } catch (dialogErr) {
+      log.error('desktop', `cannot show the error dialog: ${errorText(dialogErr)}`);
+    }
+    app.exit(err instanceof ConfigError ? 2 : 1);
+    return null;
+  }
+}
+
+function safeLanguages(): string[] {
+  try {
+    return app.getPreferredSystemLanguages();
+  } catch {
+    return [];
+  }
 }

@@ -1,5 +1,5 @@
 import { app } from 'electron';
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HIDDEN_ARG, LINUX_NAME, PRODUCT_NAME } from './app-id';
@@ -50,18 +50,58 @@ export function desktopEntry(command: readonly string[], opts: { name?: string; 
   ].join('\n');
 }
 
+const isInside = (dir: string, file: string): boolean => {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+};
+
+const isRegularFile = (p: string): boolean => {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
+
 /**
- * What the login item should run. An AppImage's `execPath` points into a mount that is gone
- * after exit, so the AppImage file itself (env APPIMAGE) is what must be started.
+ * The AppImage this process really runs from, or null. An AppImage's `execPath` points into
+ * a mount (APPDIR) that is gone after exit, so the image file (APPIMAGE) is what a login
+ * item must start. Both variables are inherited by every child process, so a program
+ * started from some other AppImage would carry that image's path: it is trusted only when
+ * our own executable lives inside APPDIR and APPIMAGE names an existing regular file.
  */
+export function runningAppImage(execPath: string, env: NodeJS.ProcessEnv, regularFile: (p: string) => boolean = isRegularFile): string | null {
+  const image = env.APPIMAGE;
+  const mount = env.APPDIR;
+  if (!image || !mount || !path.isAbsolute(image) || !path.isAbsolute(mount)) return null;
+  if (!isInside(path.resolve(mount), path.resolve(execPath))) return null;
+  return regularFile(image) ? path.resolve(image) : null;
+}
+
+/** What the login item should run: the running executable (or its AppImage), hidden. */
 export function launchCommand(input: {
   execPath: string;
   isPackaged: boolean;
   appPath: string;
   env: NodeJS.ProcessEnv;
 }): string[] {
-  const exe = input.env.APPIMAGE && input.env.APPIMAGE.length > 0 ? input.env.APPIMAGE : input.execPath;
+  const exe = runningAppImage(input.execPath, input.env) ?? input.execPath;
   return input.isPackaged ? [exe, HIDDEN_ARG] : [exe, input.appPath, HIDDEN_ARG];
+}
+
+/**
+ * Whether this launch should stay in the tray. Linux and Windows pass `--hidden` on the
+ * command line. A macOS login item gets no arguments (the `args` setting is Windows-only),
+ * so there the OS is asked whether this launch came from the login item.
+ */
+export function startedHidden(argv: readonly string[], platform: NodeJS.Platform): boolean {
+  if (argv.includes(HIDDEN_ARG)) return true;
+  if (platform !== 'darwin') return false;
+  try {
+    return app.getLoginItemSettings().wasOpenedAtLogin === true;
+  } catch {
+    return false;
+  }
 }
 
 export function xdgAutostartFile(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string {
@@ -93,15 +133,27 @@ export function createAutostart(platform: NodeJS.Platform = process.platform, en
       },
     };
   }
-  // macOS and Windows: the OS keeps the login item; `args` lets us start hidden in the tray.
+  if (platform === 'darwin') {
+    // No args: macOS would drop them (startedHidden asks wasOpenedAtLogin instead).
+    return {
+      location: 'macOS login items',
+      async isEnabled() {
+        return app.getLoginItemSettings().openAtLogin;
+      },
+      async setEnabled(on) {
+        app.setLoginItemSettings({ openAtLogin: on });
+      },
+    };
+  }
+  // Windows: the Run key holds the command line, so `--hidden` arrives in argv.
   const args = app.isPackaged ? [HIDDEN_ARG] : [app.getAppPath(), HIDDEN_ARG];
   return {
-    location: platform === 'darwin' ? 'macOS login items' : 'Windows Run registry key',
+    location: 'Windows Run registry key',
     async isEnabled() {
-      return app.getLoginItemSettings({ args }).openAtLogin;
+      return app.getLoginItemSettings({ path: process.execPath, args }).openAtLogin;
     },
     async setEnabled(on) {
-      app.setLoginItemSettings({ openAtLogin: on, args, ...(platform === 'win32' ? { path: process.execPath } : {}) });
+      app.setLoginItemSettings({ openAtLogin: on, path: process.execPath, args });
     },
   };
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ackAlertsBodySchema, configPatchSchema, IPC, muteBodySchema, pauseBodySchema, type ConfigUpdateResult } from '../../shared/api';
 import type { BridgeHandlers } from '../core/core-api';
 import { errorText, type Logger } from '../core/log';
+import { APP_SCHEME } from './renderer-files';
 
 /**
  * Main-side IPC (security checklist item 17, VS Code's validatedIpcMain): every handler
@@ -15,9 +16,10 @@ import { errorText, type Logger } from '../core/log';
 export type IpcMethod = Exclude<keyof typeof IPC, 'event'>;
 
 /**
- * The page the app loads. A file:// page has the opaque origin "null", so comparing origins
- * would accept any local file; compare the exact path instead. A dev server (http) is
- * compared by origin.
+ * The page the app loads. The packaged page is app://renderer/index.html (app-protocol.ts):
+ * compared by scheme, host and path, because Node gives a custom scheme the origin "null".
+ * A file:// page has the opaque origin "null" too, so it is compared by exact path. A dev
+ * server (http) is compared by origin.
  */
 export function isTrustedSenderUrl(senderUrl: string | null | undefined, appUrl: string): boolean {
   if (!senderUrl) return false;
@@ -28,6 +30,9 @@ export function isTrustedSenderUrl(senderUrl: string | null | undefined, appUrl:
     app = new URL(appUrl);
   } catch {
     return false;
+  }
+  if (app.protocol === `${APP_SCHEME}:`) {
+    return sender.protocol === app.protocol && sender.host === app.host && sender.pathname === app.pathname && !sender.username && !sender.port;
   }
   if (app.protocol === 'file:') {
     if (sender.protocol !== 'file:' || sender.host !== app.host) return false;
@@ -72,7 +77,7 @@ function issuesText(error: z.ZodError): string {
 
 export interface RegisterIpcOptions {
   handlers: BridgeHandlers;
-  /** file:// URL of dist/renderer/index.html, or a dev server URL. */
+  /** app://renderer/index.html, or a dev server URL. */
   appUrl: string;
   log: Logger;
   /** Desktop side effects after the core accepted a call (mute, start at login …). */

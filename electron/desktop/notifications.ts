@@ -21,6 +21,20 @@ export interface DesktopNotifierOptions extends PolicyOptions {
   snapshot: () => Snapshot;
   /** Test hook: every notification shown, in order. */
   onShown?: (n: PlannedNotification) => void;
+  /** @default process.platform */
+  platform?: NodeJS.Platform;
+}
+
+/**
+ * Linux notification servers render a markup subset in the body (Desktop Notifications
+ * Specification, "Markup": b, i, u, a href, img), and Electron passes the text to libnotify
+ * as it is, so a team name from Redis could bold, hide or link text (KDE makes links
+ * clickable). The five XML specials are escaped, as Chromium's own Linux bridge does for
+ * the body. The summary (title) is plain text by the same specification: escaping it would
+ * show `&amp;` literally.
+ */
+export function escapeNotificationMarkup(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /** Linux notification daemons may never send `close`; bound the set so it cannot grow forever. */
@@ -103,9 +117,10 @@ export class DesktopNotifier {
       return;
     }
     try {
+      const linux = (this.opts.platform ?? process.platform) === 'linux';
       const note = new Notification({
         title: n.title,
-        body: n.body,
+        body: linux ? escapeNotificationMarkup(n.body) : n.body,
         urgency: n.urgency,
         ...(this.opts.icon ? { icon: this.opts.icon } : {}),
       });

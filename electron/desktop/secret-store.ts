@@ -44,7 +44,15 @@ export interface SafeStorageSecretStoreOptions {
   dir: string;
   log: Logger;
   platform?: NodeJS.Platform;
+  /**
+   * Waits before each retry of a failed decryption. A keyring that is still unlocking at
+   * login, or busy, fails for a moment; only when every try fails is the secret given up.
+   * @default [250, 1000, 3000]
+   */
+  retryDelaysMs?: readonly number[];
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function createSafeStorageSecretStore(opts: SafeStorageSecretStoreOptions): Promise<SecretStore> {
   const platform = opts.platform ?? process.platform;
@@ -64,6 +72,26 @@ export async function createSafeStorageSecretStore(opts: SafeStorageSecretStoreO
     return path.join(opts.dir, `${name}.secret`);
   };
 
+  const retryDelays = opts.retryDelaysMs ?? [250, 1000, 3000];
+
+  async function decryptWithRetry(name: string, data: Buffer): Promise<{ result: string; shouldReEncrypt: boolean } | null> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await safeStorage.decryptStringAsync(data);
+      } catch (err) {
+        const wait = retryDelays[attempt];
+        if (wait === undefined) {
+          // Typically a keyring that was reset. The file stays: if the keyring comes back, a
+          // later read still works; otherwise the user signs in again, which overwrites it.
+          opts.log.warn('desktop', `[secrets] ${name}: cannot decrypt after ${attempt + 1} tries (${String(err)}); treated as absent`);
+          return null;
+        }
+        opts.log.warn('desktop', `[secrets] ${name}: decrypt failed (${String(err)}); trying again in ${wait} ms`);
+        await sleep(wait);
+      }
+    }
+  }
+
   const store: SecretStore = {
     kind: 'safeStorage',
     warning,
@@ -80,17 +108,16 @@ export async function createSafeStorageSecretStore(opts: SafeStorageSecretStoreO
         opts.log.warn('desktop', `[secrets] ${name}: unreadable file ignored`);
         return null;
       }
-      if (file.enc === 'plain') return Buffer.from(file.data, 'base64').toString('utf8');
-      try {
-        const { result, shouldReEncrypt } = await safeStorage.decryptStringAsync(Buffer.from(file.data, 'base64'));
-        // The OS rotated the key: store it again so the old key can go.
-        if (shouldReEncrypt) await store.set(name, result);
-        return result;
-      } catch (err) {
-        // Typically a keyring that was reset: the secret is lost, the user signs in again.
-        opts.log.warn('desktop', `[secrets] ${name}: cannot decrypt (${String(err)}); treated as absent`);
-        return null;
+      if (file.enc === 'plain') {
+        const value = Buffer.from(file.data, 'base64').toString('utf8');
+        if (available) await reEncrypt(name, value);
+        return value;
       }
+      const decrypted = await decryptWithRetry(name, Buffer.from(file.data, 'base64'));
+      if (!decrypted) return null;
+      // The OS rotated the key: store it again so the old key can go.
+      if (decrypted.shouldReEncrypt) await reEncrypt(name, decrypted.result);
+      return decrypted.result;
     },
     async set(name, value) {
       const file = fileOf(name);
@@ -104,5 +131,39 @@ export async function createSafeStorageSecretStore(opts: SafeStorageSecretStoreO
       await fs.rm(fileOf(name), { force: true });
     },
   };
+
+  /** Best effort: a failure leaves the readable old file in place. */
+  async function reEncrypt(name: string, value: string): Promise<boolean> {
+    try {
+      await store.set(name, value);
+      return true;
+    } catch (err) {
+      opts.log.warn('desktop', `[secrets] ${name}: cannot re-encrypt (${String(err)}); left as it was`);
+      return false;
+    }
+  }
+
+  // Secrets written while encryption was unavailable (no keyring at that login) are
+  // encrypted now that it is, instead of staying plain on disk for good.
+  if (available) {
+    let names: string[] = [];
+    try {
+      names = (await fs.readdir(opts.dir)).filter((f) => f.endsWith('.secret')).map((f) => f.slice(0, -'.secret'.length)).filter((n) => NAME_RE.test(n));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') opts.log.warn('desktop', `[secrets] cannot list ${opts.dir}: ${String(err)}`);
+    }
+    let count = 0;
+    for (const name of names) {
+      let file: SecretFile | null = null;
+      try {
+        file = parseSecretFile(await fs.readFile(fileOf(name), 'utf8'));
+      } catch {
+        file = null;
+      }
+      if (file?.enc !== 'plain') continue;
+      if (await reEncrypt(name, Buffer.from(file.data, 'base64').toString('utf8'))) count++;
+    }
+    if (count > 0) opts.log.info('desktop', `[secrets] encrypted ${count} secret${count === 1 ? '' : 's'} stored unencrypted before`);
+  }
   return store;
 }

@@ -96,6 +96,13 @@ function texts(lang: Lang) {
       more: (n: number, what: 'alert' | 'processor' | 'connection' | 'match') => t(`desk.note.more.${what}`, { n }),
       latest: (text: string) => t('desk.note.latest', { text }),
     },
+    startFailure: {
+      title: t('desk.startFailure.title'),
+      configIntro: t('desk.startFailure.configIntro'),
+      configFix: t('desk.startFailure.configFix'),
+      wholeConfig: t('desk.startFailure.wholeConfig'),
+      other: t('desk.startFailure.other'),
+    },
   };
 }
 

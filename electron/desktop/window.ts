@@ -1,7 +1,7 @@
 import { BrowserWindow, session, shell, type Session, type WebContents } from 'electron';
-import { pathToFileURL } from 'node:url';
 import type { Logger } from '../core/log';
 import type { NotificationTarget } from './notification-policy';
+import { APP_INDEX_URL, APP_SCHEME, CONTENT_SECURITY_POLICY } from './renderer-files';
 
 /**
  * The dashboard window (security checklist, anchors §3.1). The renderer reaches the app
@@ -9,26 +9,14 @@ import type { NotificationTarget } from './notification-policy';
  */
 
 /**
- * Same policy the renderer's index.html carries as a meta tag. A file:// response has no
- * headers to modify, so the header route covers the dev server and the meta tag covers the
- * packaged page; both are kept so neither path runs without a policy.
+ * One policy for every page the windows show: app:// responses carry it as a header
+ * (renderer-files.ts), and the header route below covers the dev server.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY };
 
 export interface MainWindowOptions {
   preloadPath: string;
-  /** dist/renderer/index.html */
+  /** dist/renderer/index.html; served as app://renderer/index.html (app-protocol.ts). */
   indexHtml: string;
   /** Load this instead of the file (vite dev server); same-origin rules follow it. */
   devServerUrl?: string | null;
@@ -37,8 +25,8 @@ export interface MainWindowOptions {
   show?: boolean;
 }
 
-export function appUrlFor(opts: Pick<MainWindowOptions, 'indexHtml' | 'devServerUrl'>): string {
-  return opts.devServerUrl ? new URL(opts.devServerUrl).href : pathToFileURL(opts.indexHtml).href;
+export function appUrlFor(opts: Pick<MainWindowOptions, 'devServerUrl'>): string {
+  return opts.devServerUrl ? new URL(opts.devServerUrl).href : APP_INDEX_URL;
 }
 
 /** Only plain https links leave the app, and only to the system browser. */
@@ -56,8 +44,9 @@ export function isSameAppPage(target: string, appUrl: string): boolean {
   try {
     const a = new URL(target);
     const b = new URL(appUrl);
-    if (b.protocol === 'file:') return a.protocol === 'file:' && a.host === b.host && a.pathname === b.pathname;
-    return a.origin === b.origin;
+    // Node gives a custom scheme the origin "null", so the app page is compared by its parts.
+    if (b.protocol === `${APP_SCHEME}:`) return a.protocol === b.protocol && a.host === b.host && a.pathname === b.pathname;
+    return a.origin === b.origin && a.origin !== 'null';
   } catch {
     return false;
   }
@@ -110,15 +99,15 @@ export function guardContents(wc: WebContents, appUrl: string, log: Logger, onOp
   });
 }
 
-/** Loads the app page, optionally at a hash route (`compact` for the tray window). */
-export function loadAppPage(win: BrowserWindow, opts: Pick<MainWindowOptions, 'indexHtml' | 'devServerUrl'>, hash?: string): void {
-  if (opts.devServerUrl) {
-    const url = new URL(appUrlFor(opts));
-    if (hash) url.hash = hash;
-    void win.loadURL(url.href);
-  } else {
-    void win.loadFile(opts.indexHtml, hash ? { hash } : undefined);
-  }
+/**
+ * Loads the app page, optionally at a hash route (`compact` for the tray window). Never
+ * file://: with the grantFileProtocolExtraPrivileges fuse off, a file:// page inside the
+ * asar cannot run its module script, and it would carry only the meta-tag policy.
+ */
+export function loadAppPage(win: BrowserWindow, opts: Pick<MainWindowOptions, 'devServerUrl'>, hash?: string): void {
+  const url = new URL(appUrlFor(opts));
+  if (hash) url.hash = hash;
+  void win.loadURL(url.href);
 }
 
 export function createMainWindow(opts: MainWindowOptions): BrowserWindow {

@@ -115,6 +115,11 @@ export const en = {
   'desk.note.more.connection': '{n} more connection events',
   'desk.note.more.match': '{n} more match changes',
   'desk.note.latest': 'Latest: {text}',
+  'desk.startFailure.title': 'FOGIS Monitor could not start',
+  'desk.startFailure.configIntro': 'These settings cannot be used:',
+  'desk.startFailure.configFix': 'Correct the setting (config.json in the data folder, or the environment variable) and start again.',
+  'desk.startFailure.wholeConfig': 'settings',
+  'desk.startFailure.other': 'An error stopped the start:',
 
   // Why the Redis subscription is not up (shared/text-ref.ts), with a hint where one helps.
   'reason.auth_failed': 'authentication failed',

@@ -110,6 +110,11 @@ export const sv: Catalogue = {
   'desk.note.more.connection': '{n} anslutningshändelser',
   'desk.note.more.match': '{n} nya matchändringar',
   'desk.note.latest': 'Senast: {text}',
+  'desk.startFailure.title': 'FOGIS Monitor kunde inte starta',
+  'desk.startFailure.configIntro': 'Inställningarna går inte att använda:',
+  'desk.startFailure.configFix': 'Rätta inställningen (config.json i datamappen eller miljövariabeln) och starta igen.',
+  'desk.startFailure.wholeConfig': 'inställningarna',
+  'desk.startFailure.other': 'Ett fel hindrade starten:',
 
   'reason.auth_failed': 'inloggningen misslyckades',
   'reasonHint.auth_failed': 'kontrollera användarnamn och lösenord i Redis-adressen',

@@ -139,6 +139,19 @@ if (skipReason) {
       expect(inlineRan).toBe(false);
     });
 
+    it('loads the dashboard from app://renderer with the header CSP, not from file://', async () => {
+      expect(page.url()).toMatch(/^app:\/\/renderer\/index\.html/);
+      // The module script ran (the app rendered), and the header policy is the full one.
+      expect(await page.evaluate(() => document.getElementById('root')?.childElementCount ?? 0)).toBeGreaterThan(0);
+      const res = await page.evaluate(async () => {
+        const r = await fetch('./index.html');
+        return { csp: r.headers.get('content-security-policy'), nosniff: r.headers.get('x-content-type-options') };
+      });
+      expect(res.csp).toContain("frame-ancestors 'none'");
+      expect(res.nosniff).toBe('nosniff');
+      expect(await page.evaluate(async () => (await fetch('./..%2f..%2fpackage.json')).status)).toBe(404);
+    });
+
     it('exposes exactly the Bridge through the preload', async () => {
       const keys = await page.evaluate(() => Object.keys((window as unknown as { fogis: object }).fogis).sort());
       const bridge = Object.keys(IPC).filter((k) => k !== 'event');

@@ -318,6 +318,46 @@ class FakeSession {
 }
 export const session = { defaultSession: new FakeSession() };
 
+interface SchemeLike {
+  scheme: string;
+  privileges?: Record<string, boolean>;
+}
+type ProtocolHandler = (request: Request) => Response | Promise<Response>;
+export const protocol = {
+  privileged: [] as SchemeLike[],
+  handlers: new Map<string, ProtocolHandler>(),
+  registerSchemesAsPrivileged(schemes: SchemeLike[]): void {
+    // Electron throws away (with a console error) a registration made after ready.
+    if (app.ready) throw new Error('protocol.registerSchemesAsPrivileged should be called before app is ready');
+    this.privileged.push(...schemes);
+  },
+  handle(scheme: string, handler: ProtocolHandler): void {
+    if (!app.ready) throw new Error('protocol.handle must be called after app is ready');
+    if (this.handlers.has(scheme)) throw new Error(`The scheme has been handled: ${scheme}`);
+    this.handlers.set(scheme, handler);
+  },
+  unhandle(scheme: string): void {
+    this.handlers.delete(scheme);
+  },
+  isProtocolHandled(scheme: string): boolean {
+    return this.handlers.has(scheme);
+  },
+  /** What the page would get for `url` (the test plays Chromium's part). */
+  async fetch(url: string, method = 'GET'): Promise<Response> {
+    const scheme = new URL(url).protocol.replace(/:$/, '');
+    const h = this.handlers.get(scheme);
+    if (!h) throw new Error(`net::ERR_UNKNOWN_URL_SCHEME ${url}`);
+    return h(new Request(url, { method }));
+  },
+};
+
+export const dialog = {
+  errorBoxes: [] as Array<{ title: string; content: string }>,
+  showErrorBox(title: string, content: string): void {
+    this.errorBoxes.push({ title, content });
+  },
+};
+
 class FakeApp extends EventEmitter {
   gotLock = true;
   isPackaged = false;
@@ -328,6 +368,9 @@ class FakeApp extends EventEmitter {
   quitCalls = 0;
   exitCode: number | null = null;
   loginItem: { openAtLogin: boolean; args?: string[]; path?: string } = { openAtLogin: false };
+  /** macOS: whether this launch came from the login item. */
+  wasOpenedAtLogin = false;
+  ready = false;
   requestSingleInstanceLock(): boolean {
     return this.gotLock;
   }
@@ -341,7 +384,11 @@ class FakeApp extends EventEmitter {
     this.exitCode = code;
   }
   whenReady(): Promise<void> {
+    this.ready = true;
     return Promise.resolve();
+  }
+  isReady(): boolean {
+    return this.ready;
   }
   getPath(name: string): string {
     if (name === 'userData') return this.userData;
@@ -359,8 +406,8 @@ class FakeApp extends EventEmitter {
   setLoginItemSettings(s: { openAtLogin?: boolean; args?: string[]; path?: string }): void {
     this.loginItem = { openAtLogin: s.openAtLogin ?? false, ...(s.args ? { args: s.args } : {}), ...(s.path ? { path: s.path } : {}) };
   }
-  getLoginItemSettings(): { openAtLogin: boolean } {
-    return { openAtLogin: this.loginItem.openAtLogin };
+  getLoginItemSettings(): { openAtLogin: boolean; wasOpenedAtLogin: boolean } {
+    return { openAtLogin: this.loginItem.openAtLogin, wasOpenedAtLogin: this.wasOpenedAtLogin };
   }
 }
 export const app = new FakeApp();
@@ -369,8 +416,14 @@ export const safeStorage = {
   available: true,
   backend: 'gnome_libsecret' as 'basic_text' | 'gnome_libsecret' | 'kwallet' | 'kwallet5' | 'kwallet6' | 'unknown',
   reEncrypt: false,
+  /** The next N decryptions fail as a locked or busy keyring does. */
+  failDecrypts: 0,
+  decryptCalls: 0,
   isAsyncEncryptionAvailable(): Promise<boolean> {
     return Promise.resolve(this.available);
+  },
+  isEncryptionAvailable(): boolean {
+    return this.available;
   },
   getSelectedStorageBackend() {
     return this.backend;
@@ -381,6 +434,11 @@ export const safeStorage = {
     return Promise.resolve(Buffer.from(`enc1:${Buffer.from(plain, 'utf8').toString('hex')}`, 'utf8'));
   },
   decryptStringAsync(buf: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }> {
+    this.decryptCalls++;
+    if (this.failDecrypts > 0) {
+      this.failDecrypts--;
+      return Promise.reject(new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString. Keyring is locked.'));
+    }
     const text = buf.toString('utf8');
     if (!text.startsWith('enc1:')) return Promise.reject(new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.'));
     return Promise.resolve({ result: Buffer.from(text.slice(5), 'hex').toString('utf8'), shouldReEncrypt: this.reEncrypt });
@@ -400,10 +458,19 @@ export const fake = {
   session,
   safeStorage,
   screen,
+  protocol,
+  dialog,
   reset(): void {
     screen.displays = [{ id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 } }];
     screen.cursor = { x: 0, y: 0 };
     app.removeAllListeners();
+    app.ready = false;
+    app.wasOpenedAtLogin = false;
+    protocol.privileged = [];
+    protocol.handlers.clear();
+    dialog.errorBoxes = [];
+    safeStorage.failDecrypts = 0;
+    safeStorage.decryptCalls = 0;
     app.gotLock = true;
     app.isPackaged = false;
     app.languages = ['en-US'];
@@ -441,4 +508,4 @@ export const lastTray = (): Tray => {
 };
 
 export type { Listener };
-export default { app, BrowserWindow, Tray, Menu, nativeImage, Notification, ipcMain, ipcRenderer, contextBridge, shell, session, safeStorage, screen };
+export default { app, BrowserWindow, Tray, Menu, nativeImage, Notification, ipcMain, ipcRenderer, contextBridge, shell, session, safeStorage, screen, protocol, dialog };

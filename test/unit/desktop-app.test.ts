@@ -2,12 +2,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('../harness/fake-electron'));
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fake, lastTray, lastWindow, Notification as FakeNotification } from '../harness/fake-electron';
 import { createMemoryLogger } from '../../electron/core/log';
-import { runDesktop, type DesktopApp } from '../../electron/desktop/app';
+import { runDesktop, startDesktop, type DesktopApp } from '../../electron/desktop/app';
+import { createCore } from '../../electron/core/index';
+import { APP_INDEX_URL, CONTENT_SECURITY_POLICY } from '../../electron/desktop/renderer-files';
 import { APP_ID } from '../../electron/desktop/app-id';
 import type { Autostart } from '../../electron/desktop/autostart';
 import { IPC } from '../../shared/api';
@@ -194,8 +196,7 @@ describe('runDesktop', () => {
   it('applies mute sent by the renderer over IPC', async () => {
     await start();
     const handler = fake.ipcMain.handlers.get(IPC.muteNotifications);
-    const url = new URL(`file://${path.join(ROOT, 'dist/renderer/index.html')}`).href;
-    await handler?.({ senderFrame: { url, parent: null } }, { until: new Date(Date.now() + 60_000).toISOString() });
+    await handler?.({ senderFrame: { url: `${APP_INDEX_URL}#overview`, parent: null } }, { until: new Date(Date.now() + 60_000).toISOString() });
     core.emit({ kind: 'alert', alert: makeAlert({ severity: 'critical' }) });
     expect(FakeNotification.instances).toHaveLength(0);
   });
@@ -218,5 +219,123 @@ describe('runDesktop', () => {
     menu?.click('restart');
     await vi.waitFor(() => expect(core.calls.map((c) => c.method)).toEqual(expect.arrayContaining(['syncNow', 'setPaused', 'restartSubscription'])));
     expect(core.calls.find((c) => c.method === 'setPaused')?.args).toEqual([true]);
+  });
+
+  it('serves the window from app:// (privileged before ready), never file://', async () => {
+    const renderer = path.join(dataDir, 'renderer');
+    mkdirSync(path.join(renderer, 'assets'), { recursive: true });
+    writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><script type="module" src="./assets/a.js"></script>');
+    writeFileSync(path.join(renderer, 'assets', 'a.js'), 'export {}');
+    writeFileSync(path.join(dataDir, 'outside.txt'), 'private');
+    desktop = await runDesktop({
+      createCore: async () => core,
+      log,
+      argv: ['electron', '.'],
+      env: { FOGIS_MONITOR_DATA_DIR: dataDir },
+      platform: 'linux',
+      autostart: memoryAutostart(),
+      paths: { preload: '/x/preload.cjs', indexHtml: path.join(renderer, 'index.html'), trayIcons: path.join(ROOT, 'build/tray'), appIcon: path.join(ROOT, 'build/icon.png') },
+    });
+    expect(fake.protocol.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(lastWindow().loaded).toEqual({ url: APP_INDEX_URL });
+    const page = await fake.protocol.fetch(APP_INDEX_URL);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    // The relative module script resolves against app://renderer/ and is served with a JS type.
+    const script = await fake.protocol.fetch(new URL('./assets/a.js', APP_INDEX_URL).href);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await script.text()).toBe('export {}');
+    const escape = await fake.protocol.fetch('app://renderer/..%2foutside.txt');
+    expect(escape.status).toBe(404);
+    expect(await escape.text()).not.toContain('private');
+    expect((await fake.protocol.fetch('app://renderer/index.html', 'HEAD')).status).toBe(200);
+  });
+
+  it('starts hidden on macOS when the login item opened it (args never arrive there)', async () => {
+    fake.app.wasOpenedAtLogin = true;
+    desktop = await runDesktop({
+      createCore: async () => core,
+      log,
+      argv: ['/Applications/FOGIS Monitor.app/Contents/MacOS/FOGIS Monitor'],
+      env: { FOGIS_MONITOR_DATA_DIR: dataDir },
+      platform: 'darwin',
+      autostart: memoryAutostart(),
+      paths: { preload: '/x/preload.cjs', indexHtml: path.join(ROOT, 'dist/renderer/index.html'), trayIcons: path.join(ROOT, 'build/tray'), appIcon: path.join(ROOT, 'build/icon.png') },
+    });
+    expect(lastWindow().options.show).toBe(false);
+    await desktop?.quit();
+    fake.reset();
+    fake.app.wasOpenedAtLogin = false;
+    desktop = await runDesktop({
+      createCore: async () => core,
+      log,
+      argv: ['/Applications/FOGIS Monitor.app/Contents/MacOS/FOGIS Monitor'],
+      env: { FOGIS_MONITOR_DATA_DIR: dataDir },
+      platform: 'darwin',
+      autostart: memoryAutostart(),
+      paths: { preload: '/x/preload.cjs', indexHtml: path.join(ROOT, 'dist/renderer/index.html'), trayIcons: path.join(ROOT, 'build/tray'), appIcon: path.join(ROOT, 'build/icon.png') },
+    });
+    expect(lastWindow().options.show).toBe(true);
+  });
+});
+
+describe('startDesktop with a configuration that cannot be used', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    fake.reset();
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'fogis-desktop-bad-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('shows one dialog naming each bad field and exits with code 2, starting nothing', async () => {
+    writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ ui: { language: 'de' }, http: { port: 70000 } }));
+    const log = createMemoryLogger();
+    const result = await startDesktop({
+      createCore,
+      log,
+      argv: ['electron', '.'],
+      env: { FOGIS_MONITOR_DATA_DIR: dataDir },
+      platform: 'linux',
+      autostart: memoryAutostart(),
+    });
+    expect(result).toBeNull();
+    expect(fake.dialog.errorBoxes).toHaveLength(1);
+    const box = fake.dialog.errorBoxes[0];
+    expect(box?.title).toBe('FOGIS Monitor could not start');
+    expect(box?.content).toMatch(/^• ui\.language: /m);
+    expect(box?.content).toMatch(/^• http\.port: /m);
+    expect(box?.content).toContain('config.json');
+    expect(fake.app.exitCode).toBe(2);
+    expect(fake.BrowserWindow.instances).toHaveLength(0);
+    expect(fake.Tray.instances).toHaveLength(0);
+    expect(fake.ipcMain.handlers.size).toBe(0);
+    expect(log.lines.some((l) => l.includes('cannot start'))).toBe(true);
+  });
+
+  it('says it in Swedish on a Swedish system', async () => {
+    fake.app.languages = ['sv-SE'];
+    writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ http: { port: -1 } }));
+    await startDesktop({ createCore, log: createMemoryLogger(), argv: ['electron', '.'], env: { FOGIS_MONITOR_DATA_DIR: dataDir }, platform: 'linux', autostart: memoryAutostart() });
+    expect(fake.dialog.errorBoxes[0]?.title).toBe('FOGIS Monitor kunde inte starta');
+    expect(fake.dialog.errorBoxes[0]?.content).toMatch(/^• http\.port: /m);
+    expect(fake.app.exitCode).toBe(2);
+  });
+
+  it('reports any other start failure the same way, with exit code 1', async () => {
+    await startDesktop({
+      createCore: async () => {
+        throw new Error('EACCES: permission denied, mkdir');
+      },
+      log: createMemoryLogger(),
+      argv: ['electron', '.'],
+      env: { FOGIS_MONITOR_DATA_DIR: dataDir },
+      platform: 'linux',
+      autostart: memoryAutostart(),
+    });
+    expect(fake.dialog.errorBoxes[0]?.content).toContain('EACCES: permission denied');
+    expect(fake.app.exitCode).toBe(1);
   });
 });

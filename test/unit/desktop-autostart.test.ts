@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, existsSync, writeFileSync,
 import os from 'node:os';
 import path from 'node:path';
 import { fake } from '../harness/fake-electron';
-import { createAutostart, desktopEntry, launchCommand, quoteExecArg, xdgAutostartFile } from '../../electron/desktop/autostart';
+import { createAutostart, desktopEntry, launchCommand, quoteExecArg, runningAppImage, startedHidden, xdgAutostartFile } from '../../electron/desktop/autostart';
 
 /**
  * Reads an Exec line back the way a Desktop Entry consumer does (string unescape, then
@@ -72,12 +72,42 @@ describe('Exec quoting (Desktop Entry Specification)', () => {
 });
 
 describe('launchCommand', () => {
-  it('starts the AppImage file, not its temporary mount', () => {
-    expect(launchCommand({ execPath: '/tmp/.mount_FOGISx/fogis-monitor', isPackaged: true, appPath: '/x', env: { APPIMAGE: '/home/a/FOGIS Monitor.AppImage' } })).toEqual([
-      '/home/a/FOGIS Monitor.AppImage',
-      '--hidden',
-    ]);
+  let dir: string;
+  let image: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fogis-appimage-'));
+    image = path.join(dir, 'FOGIS Monitor.AppImage');
+    writeFileSync(image, 'ELF');
   });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('starts the AppImage file, not its temporary mount, when this process runs from it', () => {
+    const env = { APPIMAGE: image, APPDIR: '/tmp/.mount_FOGISx' };
+    expect(launchCommand({ execPath: '/tmp/.mount_FOGISx/fogis-monitor', isPackaged: true, appPath: '/x', env })).toEqual([image, '--hidden']);
+  });
+
+  it('never trusts an inherited APPIMAGE: our executable must live in its mount', () => {
+    // Started from another AppImage's terminal: both variables are set, but not for us.
+    const env = { APPIMAGE: image, APPDIR: '/tmp/.mount_Other1' };
+    expect(launchCommand({ execPath: '/opt/FOGIS Monitor/fogis-monitor', isPackaged: true, appPath: '/x', env })).toEqual(['/opt/FOGIS Monitor/fogis-monitor', '--hidden']);
+    // A mount whose name merely starts alike.
+    expect(runningAppImage('/tmp/.mount_FOGISx2/fogis-monitor', { APPIMAGE: image, APPDIR: '/tmp/.mount_FOGISx' })).toBeNull();
+    // No APPDIR at all.
+    expect(runningAppImage('/tmp/.mount_FOGISx/fogis-monitor', { APPIMAGE: image })).toBeNull();
+  });
+
+  it('never trusts an APPIMAGE that is not an existing regular file', () => {
+    const exe = '/tmp/.mount_FOGISx/fogis-monitor';
+    const mount = '/tmp/.mount_FOGISx';
+    expect(runningAppImage(exe, { APPIMAGE: path.join(dir, 'missing.AppImage'), APPDIR: mount })).toBeNull();
+    expect(runningAppImage(exe, { APPIMAGE: dir, APPDIR: mount })).toBeNull();
+    expect(runningAppImage(exe, { APPIMAGE: 'relative.AppImage', APPDIR: mount })).toBeNull();
+    expect(runningAppImage(exe, { APPIMAGE: '', APPDIR: mount })).toBeNull();
+    expect(runningAppImage(exe, { APPIMAGE: image, APPDIR: 'tmp/.mount_FOGISx' })).toBeNull();
+    expect(runningAppImage(exe, { APPIMAGE: image, APPDIR: mount })).toBe(image);
+    expect(launchCommand({ execPath: exe, isPackaged: true, appPath: '/x', env: { APPIMAGE: '/dev/null', APPDIR: mount } })).toEqual([exe, '--hidden']);
+  });
+
   it('runs electron with the app path in development', () => {
     expect(launchCommand({ execPath: '/n/electron', isPackaged: false, appPath: '/src/app', env: {} })).toEqual(['/n/electron', '/src/app', '--hidden']);
   });
@@ -92,7 +122,10 @@ describe('XDG autostart on Linux', () => {
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
   it('is off by default and writes ~/.config/autostart/fogis-monitor.desktop when enabled', async () => {
-    const env = { HOME: home, APPIMAGE: path.join(home, 'Program filer', 'FOGIS Monitor.AppImage') };
+    // The running executable (this test's node) stands in for the AppImage's inner binary.
+    const env = { HOME: home, APPIMAGE: path.join(home, 'Program filer', 'FOGIS Monitor.AppImage'), APPDIR: path.dirname(process.execPath) };
+    mkdirSync(path.dirname(env.APPIMAGE), { recursive: true });
+    writeFileSync(env.APPIMAGE, 'ELF');
     fake.app.isPackaged = true;
     const a = createAutostart('linux', env);
     expect(a.location).toBe(path.join(home, '.config', 'autostart', 'fogis-monitor.desktop'));
@@ -154,18 +187,41 @@ describe('XDG autostart on Linux', () => {
 describe('login items on macOS and Windows', () => {
   beforeEach(() => fake.reset());
 
-  it('uses app.setLoginItemSettings with --hidden', async () => {
+  it('Windows: the Run key carries --hidden and the executable', async () => {
+    fake.app.isPackaged = true;
+    const win = createAutostart('win32', {});
+    expect(await win.isEnabled()).toBe(false);
+    await win.setEnabled(true);
+    expect(fake.app.loginItem).toEqual({ openAtLogin: true, args: ['--hidden'], path: process.execPath });
+    expect(await win.isEnabled()).toBe(true);
+    await win.setEnabled(false);
+    expect(fake.app.loginItem.openAtLogin).toBe(false);
+  });
+
+  it('macOS: no args (they never arrive); the launch asks wasOpenedAtLogin instead', async () => {
     fake.app.isPackaged = true;
     const mac = createAutostart('darwin', {});
     expect(await mac.isEnabled()).toBe(false);
     await mac.setEnabled(true);
-    expect(fake.app.loginItem).toEqual({ openAtLogin: true, args: ['--hidden'] });
+    expect(fake.app.loginItem).toEqual({ openAtLogin: true });
     expect(await mac.isEnabled()).toBe(true);
     await mac.setEnabled(false);
     expect(fake.app.loginItem.openAtLogin).toBe(false);
+  });
+});
 
-    const win = createAutostart('win32', {});
-    await win.setEnabled(true);
-    expect(fake.app.loginItem).toEqual({ openAtLogin: true, args: ['--hidden'], path: process.execPath });
+describe('startedHidden', () => {
+  beforeEach(() => fake.reset());
+
+  it('reads --hidden on Linux and Windows, and the login-item launch on macOS', () => {
+    expect(startedHidden(['/opt/fogis-monitor', '--hidden'], 'linux')).toBe(true);
+    expect(startedHidden(['C:\\FOGIS Monitor.exe', '--hidden'], 'win32')).toBe(true);
+    expect(startedHidden(['/opt/fogis-monitor'], 'linux')).toBe(false);
+    fake.app.wasOpenedAtLogin = true;
+    // Only macOS has that signal; elsewhere it must not leak in.
+    expect(startedHidden(['/opt/fogis-monitor'], 'linux')).toBe(false);
+    expect(startedHidden(['/Applications/FOGIS Monitor.app/Contents/MacOS/FOGIS Monitor'], 'darwin')).toBe(true);
+    fake.app.wasOpenedAtLogin = false;
+    expect(startedHidden(['/Applications/FOGIS Monitor.app/Contents/MacOS/FOGIS Monitor'], 'darwin')).toBe(false);
   });
 });

@@ -89,6 +89,12 @@ describe('electron-builder.yml', () => {
     });
   });
 
+  it('builds the renderer with relative asset URLs, which resolve under app://renderer/', async () => {
+    const { default: viteConfig } = await import('../../renderer/vite.config');
+    expect((viteConfig as { base?: string }).base).toBe('./');
+    expect(new URL('./assets/index-x.js', 'app://renderer/index.html').href).toBe('app://renderer/assets/index-x.js');
+  });
+
   it('ships the tray icons outside the asar', () => {
     expect(config.extraResources).toEqual(expect.arrayContaining([{ from: 'build/tray', to: 'tray' }]));
   });

@@ -9,10 +9,13 @@ import { createMemoryLogger } from '../../electron/core/log';
 import { ForbiddenSenderError, IPC_METHODS, isTrustedSenderUrl, makeHandler, registerIpc, type IpcMethod } from '../../electron/desktop/ipc';
 import { IPC } from '../../shared/api';
 import { createFakeCore } from '../harness/desktop-snapshot';
+import { APP_INDEX_URL } from '../../electron/desktop/renderer-files';
 import type { IpcMainInvokeEvent } from 'electron';
 
 const INDEX = path.resolve('/opt/FOGIS Monitor/resources/app.asar/dist/renderer/index.html');
-const APP_URL = pathToFileURL(INDEX).href;
+/** What the window loads (app-protocol.ts); the file:// form is kept for the dev fallback rules. */
+const APP_URL = APP_INDEX_URL;
+const FILE_URL = pathToFileURL(INDEX).href;
 
 interface FrameLike {
   url: string;
@@ -40,10 +43,21 @@ describe('isTrustedSenderUrl', () => {
     expect(isTrustedSenderUrl(`${APP_URL}?x=1`, APP_URL)).toBe(true);
   });
 
-  it('rejects other local files (file:// origins are all "null")', () => {
+  it('rejects other app:// pages and hosts, and every local file', () => {
+    expect(isTrustedSenderUrl('app://renderer/other.html', APP_URL)).toBe(false);
+    expect(isTrustedSenderUrl('app://evil/index.html', APP_URL)).toBe(false);
+    expect(isTrustedSenderUrl('app://renderer:1/index.html', APP_URL)).toBe(false);
+    expect(isTrustedSenderUrl('app://x@renderer/index.html', APP_URL)).toBe(false);
+    expect(isTrustedSenderUrl('app2://renderer/index.html', APP_URL)).toBe(false);
+    expect(isTrustedSenderUrl(FILE_URL, APP_URL)).toBe(false);
     expect(isTrustedSenderUrl(pathToFileURL('/tmp/evil.html').href, APP_URL)).toBe(false);
-    expect(isTrustedSenderUrl(pathToFileURL(path.join(path.dirname(INDEX), 'other.html')).href, APP_URL)).toBe(false);
-    expect(isTrustedSenderUrl(`${APP_URL}/../../../evil.html`, APP_URL)).toBe(false);
+  });
+
+  it('with a file:// app page, rejects other local files (file:// origins are all "null")', () => {
+    expect(isTrustedSenderUrl(FILE_URL, FILE_URL)).toBe(true);
+    expect(isTrustedSenderUrl(pathToFileURL('/tmp/evil.html').href, FILE_URL)).toBe(false);
+    expect(isTrustedSenderUrl(pathToFileURL(path.join(path.dirname(INDEX), 'other.html')).href, FILE_URL)).toBe(false);
+    expect(isTrustedSenderUrl(`${FILE_URL}/../../../evil.html`, FILE_URL)).toBe(false);
   });
 
   it('rejects web origins, data: and garbage', () => {

@@ -7,6 +7,7 @@ import { createMemoryLogger } from '../../electron/core/log';
 import {
   describeChange,
   DesktopNotifier,
+  escapeNotificationMarkup,
   meetsThreshold,
   NotificationPolicy,
   oneLine,
@@ -400,6 +401,54 @@ describe('DesktopNotifier (Electron adapter)', () => {
     expect(FakeNotification.instances).toHaveLength(0);
     expect(log.lines.join('\n')).toContain('hello');
     n.dispose();
+  });
+
+  it('escapes markup from Redis text in the body on Linux (libnotify renders a markup subset)', () => {
+    const hostile = [
+      '<a href="https://evil.example/login">Klicka här</a>',
+      '<b>IFK</b> & <i>AIK</i>',
+      '<img src="file:///etc/passwd"/>',
+      `Malmö FF "A" 'B' &amp; &#60;script&#62;`,
+      '</body><u>x',
+    ];
+    const log = createMemoryLogger();
+    const snap = makeSnapshot();
+    // One notifier each: the storm limit would fold several alerts into one summary.
+    const fresh = () => new DesktopNotifier({ lang: () => 'en', minSeverity: () => 'warning', snapshot: () => snap, onClick: vi.fn(), log, platform: 'linux' });
+    const bodies: string[] = [];
+    hostile.forEach((message, i) => {
+      const n = fresh();
+      n.handle({ kind: 'alert', alert: makeAlert({ id: `h${i}`, message }) });
+      n.dispose();
+    });
+    const n = fresh();
+    n.handle({ kind: 'changes', changes: [change({ kind: 'removed', matchId: '6400999', title: '<a href="x">Lag A</a> – Lag B' })] });
+    bodies.push(...FakeNotification.instances.map((x) => x.options.body));
+    expect(bodies).toHaveLength(hostile.length + 1);
+    expect(bodies[hostile.length]).toBe('&lt;a href=&quot;x&quot;&gt;Lag A&lt;/a&gt; – Lag B');
+    for (const body of bodies) {
+      // No tag can open: every < and > is an entity; every & starts an entity we wrote.
+      expect(body).not.toMatch(/[<>"']/);
+      expect(body).not.toMatch(/&(?!amp;|lt;|gt;|quot;|#39;)/);
+    }
+    expect(bodies[0]).toBe('&lt;a href=&quot;https://evil.example/login&quot;&gt;Klicka här&lt;/a&gt;');
+    // Already-escaped text is shown as typed, not decoded one level.
+    expect(bodies[3]).toBe('Malmö FF &quot;A&quot; &#39;B&#39; &amp;amp; &amp;#60;script&amp;#62;');
+    // The planned text (log, tests, other platforms) is the original.
+    expect(escapeNotificationMarkup('a<b')).toBe('a&lt;b');
+    n.dispose();
+  });
+
+  it('passes the text unchanged where the platform shows plain text', () => {
+    const log = createMemoryLogger();
+    const snap = makeSnapshot();
+    for (const platform of ['darwin', 'win32'] as const) {
+      fake.reset();
+      const n = new DesktopNotifier({ lang: () => 'en', minSeverity: () => 'warning', snapshot: () => snap, onClick: vi.fn(), log, platform });
+      n.handle({ kind: 'alert', alert: makeAlert({ message: '<b>IFK</b> & AIK' }) });
+      expect(FakeNotification.instances[0]?.options.body).toBe('<b>IFK</b> & AIK');
+      n.dispose();
+    }
   });
 
   it('never touches a window when showing (no focus stealing)', () => {

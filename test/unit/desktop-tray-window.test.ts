@@ -64,7 +64,7 @@ describe('TrayWindow', () => {
     const w = lastWindow();
     expect(w.options).toMatchObject({ width: 400, height: 600, frame: false, resizable: false, skipTaskbar: true, alwaysOnTop: true, show: false });
     expect(w.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, preload: '/p/preload.cjs' });
-    expect(w.loaded).toEqual({ file: INDEX, hash: 'compact' });
+    expect(w.loaded).toEqual({ url: 'app://renderer/index.html#compact' });
     expect(w.getBounds()).toEqual({ x: 1312, y: 28, width: 400, height: 600 });
     expect(w.visible).toBe(true);
     expect(w.focused).toBe(true);
@@ -108,6 +108,8 @@ describe('TrayWindow', () => {
     const w = lastWindow();
     const open = (url: string) => w.webContents.windowOpenHandler?.({ url });
     expect(open(`file://${INDEX}#overview`)).toEqual({ action: 'deny' });
+    expect(opened).toHaveLength(0);
+    expect(open('app://renderer/index.html#overview')).toEqual({ action: 'deny' });
     expect(opened).toHaveLength(1);
     expect(w.visible).toBe(false);
     expect(open('https://example.org/help')).toEqual({ action: 'deny' });
@@ -174,7 +176,7 @@ describe('the tray window in the running shell', () => {
     const w = compactWindow();
     expect(w.visible).toBe(true);
     expect(w.getBounds()).toEqual({ x: 1512, y: 436, width: 400, height: 600 });
-    w.webContents.windowOpenHandler?.({ url: `file://${INDEX}#overview` });
+    w.webContents.windowOpenHandler?.({ url: 'app://renderer/index.html#overview' });
     expect(w.visible).toBe(false);
     expect(dashboard.visible).toBe(true);
   });
@@ -193,7 +195,7 @@ describe('the tray window in the running shell', () => {
   it('its page may call the IPC channels (the hash is not part of the trusted page)', async () => {
     await start();
     const handler = fake.ipcMain.handlers.get(IPC.getSnapshot);
-    const url = `${new URL(`file://${INDEX}`).href}#compact`;
+    const url = 'app://renderer/index.html#compact';
     await expect(handler?.({ senderFrame: { url, parent: null } })).resolves.toMatchObject({ connection: expect.any(Object) });
   });
 

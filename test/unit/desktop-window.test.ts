@@ -3,13 +3,14 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('electron', () => import('../harness/fake-electron'));
 
 import { pathToFileURL } from 'node:url';
+import { APP_INDEX_URL } from '../../electron/desktop/renderer-files';
 import { fake, fakeEvent, lastWindow } from '../harness/fake-electron';
 import { createMemoryLogger } from '../../electron/core/log';
 import { CONTENT_SECURITY_POLICY, createMainWindow, hashFor, isSafeExternalUrl, isSameAppPage, revealAt } from '../../electron/desktop/window';
 import type { BrowserWindow as ElectronWindow } from 'electron';
 
 const INDEX = '/opt/fogis/dist/renderer/index.html';
-const APP_URL = pathToFileURL(INDEX).href;
+const APP_URL = APP_INDEX_URL;
 
 function open(opts: { show?: boolean; devServerUrl?: string } = {}) {
   const log = createMemoryLogger();
@@ -34,7 +35,9 @@ describe('main window', () => {
       experimentalFeatures: false,
       webviewTag: false,
     });
-    expect(win.loaded).toEqual({ file: INDEX });
+    // Never file://: with the grantFileProtocolExtraPrivileges fuse off, a file:// page in the
+    // asar cannot run its module script (app-protocol.ts serves app://).
+    expect(win.loaded).toEqual({ url: 'app://renderer/index.html' });
     expect(win.visible).toBe(false);
   });
 
@@ -59,6 +62,8 @@ describe('main window', () => {
     expect(headers).toEqual({ 'Content-Security-Policy': [CONTENT_SECURITY_POLICY], 'X-Other': ['1'] });
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
     expect(CONTENT_SECURITY_POLICY).toContain("object-src 'none'");
+    expect(CONTENT_SECURITY_POLICY).toContain("frame-src 'none'");
+    expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/script-src[^;]*unsafe/);
     // One listener per session, however many windows.
     open();
@@ -76,8 +81,11 @@ describe('main window', () => {
     expect(nav('https://www.svenskfotboll.se/')).toBe(true);
     expect(nav('http://evil.example/')).toBe(true);
     expect(nav('file:///etc/passwd')).toBe(true);
+    expect(nav(pathToFileURL(INDEX).href)).toBe(true);
+    expect(nav('app://renderer/other.html')).toBe(true);
+    expect(nav('app://evil/index.html')).toBe(true);
     expect(fake.shell.opened).toEqual(['https://www.svenskfotboll.se/']);
-    expect(log.lines.filter((l) => l.includes('blocked navigation'))).toHaveLength(3);
+    expect(log.lines.filter((l) => l.includes('blocked navigation'))).toHaveLength(6);
     const ev = fakeEvent();
     win.webContents.emit('will-redirect', ev, 'https://elsewhere.example/');
     expect(ev.defaultPrevented).toBe(true);
@@ -129,9 +137,13 @@ describe('URL rules', () => {
     expect(isSafeExternalUrl('https://a:b@example.com/')).toBe(false);
     expect(isSafeExternalUrl('nonsense')).toBe(false);
   });
-  it('isSameAppPage compares path for file:// and origin for http', () => {
+  it('isSameAppPage compares host and path for app:// and origin for http', () => {
     expect(isSameAppPage(`${APP_URL}#x`, APP_URL)).toBe(true);
-    expect(isSameAppPage(pathToFileURL('/opt/fogis/dist/renderer/other.html').href, APP_URL)).toBe(false);
+    expect(isSameAppPage('app://renderer/index.html?x=1#matches', APP_URL)).toBe(true);
+    expect(isSameAppPage('app://renderer/other.html', APP_URL)).toBe(false);
+    expect(isSameAppPage('app://other/index.html', APP_URL)).toBe(false);
+    expect(isSameAppPage(pathToFileURL('/opt/fogis/dist/renderer/index.html').href, APP_URL)).toBe(false);
+    expect(isSameAppPage('data:text/html,x', 'data:text/html,x')).toBe(false);
     expect(isSameAppPage('http://localhost:5173/a', 'http://localhost:5173/')).toBe(true);
     expect(isSameAppPage('http://localhost:5174/', 'http://localhost:5173/')).toBe(false);
   });
