@@ -69,6 +69,9 @@ export interface FakePeopleServer {
   /** Someone edits a contact in Google (the etag changes). */
   touch(resourceName: string, change: Partial<FakePerson>): void;
   inject(fault: PeopleFault): void;
+  clearFaults(): void;
+  /** Runs `fn` once, just before the next `op` request is handled (a concurrent edit). */
+  beforeOnce(op: PeopleOp, fn: () => void): void;
   count(op?: PeopleOp): number;
   close(): Promise<void>;
 }
@@ -85,6 +88,7 @@ export async function startFakePeopleServer(): Promise<FakePeopleServer> {
   const faults: PeopleFault[] = [];
   const sockets = new Set<Socket>();
   const issued = new Set<string>();
+  const hooks: Array<{ op: PeopleOp; fn: () => void }> = [];
   let nextId = 1;
   let etagSeq = 1;
   const newEtag = (): string => `%Eg${(etagSeq++).toString(36)}${randomBytes(3).toString('hex')}`;
@@ -114,6 +118,10 @@ export async function startFakePeopleServer(): Promise<FakePeopleServer> {
       Object.assign(p, structuredClone(change), { etag: newEtag() });
     },
     inject: (f) => faults.push({ ...f }),
+    clearFaults: () => {
+      faults.length = 0;
+    },
+    beforeOnce: (op, fn) => hooks.push({ op, fn }),
     count: (op) => (op ? requests.filter((r) => r.op === op).length : requests.filter((r) => r.op !== 'token').length),
     close: () =>
       new Promise<void>((resolve) => {
@@ -188,6 +196,8 @@ export async function startFakePeopleServer(): Promise<FakePeopleServer> {
     const auth = req.headers.authorization ?? '';
     if (!auth.startsWith('Bearer ') || !issued.has(auth.slice(7))) return apiError(res, 401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
 
+    const hook = hooks.findIndex((h) => h.op === op);
+    if (hook >= 0) hooks.splice(hook, 1)[0]!.fn();
     const fault = takeFault(op);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault?.reset) {

@@ -127,6 +127,13 @@ describe('identity and merging', () => {
     expect(r.contacts[0]).toMatchObject({ key: 'ref:61012', phone: null, email: null, address: null });
   });
 
+  it('names in decomposed Unicode are read as NFC (one person, searchable)', () => {
+    const m = match(1, { domaruppdraglista: [{ domarnr: '7', personnamn: 'Isak O\u0308hman' }], kontaktpersoner: [{ lagnamn: 'O\u0308ckero\u0308 IF', personnamn: 'Carin Holm' }] });
+    const { contacts } = deriveContacts([m], { ownRefereeNumber: '' });
+    expect(contacts[0]!.name).toBe('Isak \u00d6hman');
+    expect(contacts[1]!.teams).toEqual(['\u00d6cker\u00f6 IF']);
+  });
+
   it('a number that is not a number is counted and kept out; the next phone field is used', () => {
     const m = match(1, { domaruppdraglista: [{ domarnr: '1', personnamn: 'Bo Ek', mobiltelefon: 'saknas', telefon: '031-123456' }] });
     const r = deriveContacts([m], { ownRefereeNumber: '' });

@@ -32,7 +32,9 @@ export function isProtectedName(name: string): boolean {
 function text(v: unknown): string | null {
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   if (typeof v !== 'string') return null;
-  const s = v.replace(/\s+/g, ' ').trim();
+  // NFC: FOGIS text arrives in either Unicode form ("Ö" as one or two code points), and a
+  // search or a duplicate check must not depend on which.
+  const s = v.normalize('NFC').replace(/\s+/g, ' ').trim();
   return s === '' ? null : s;
 }
 

@@ -104,6 +104,8 @@ export class PeopleSync {
   private apiAuth: unknown = null;
   private permissionDenied: string | null = null;
   private lastFailure: string | null = null;
+  /** After a 429 or a Retry-After, no call at all until then: the limit is per account, not per person. */
+  private holdUntil = 0;
   private saving: Promise<void> = Promise.resolve();
   private readonly retry: RetryPolicy;
   private readonly now: () => number;
@@ -253,6 +255,7 @@ export class PeopleSync {
     let next: number | null = null;
     for (const j of this.data.outbox) if (next === null || j.nextAttemptAt < next) next = j.nextAttemptAt;
     if (next === null) return;
+    next = Math.max(next, this.holdUntil);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.kick();
@@ -263,6 +266,7 @@ export class PeopleSync {
   private async pump(): Promise<void> {
     while (this.started && this.enabled && !this.blockedReason()) {
       const now = this.now();
+      if (now < this.holdUntil) return;
       const due = this.data.outbox.filter((j) => j.nextAttemptAt <= now).sort((a, b) => a.seq - b.seq)[0];
       if (!due) return;
       const stop = await this.runOne(due);
@@ -299,7 +303,9 @@ export class PeopleSync {
         const delay = Math.max(backoffDelay(attempts, this.retry), after ?? 0);
         Object.assign(job, { attempts, lastError: e.message, nextAttemptAt: this.now() + delay });
         this.bump('retries');
-        if (e.status === 429 || e.reason === 'rateLimitExceeded' || e.reason === 'RESOURCE_EXHAUSTED') this.bump('rateLimited');
+        const limited = e.status === 429 || e.reason === 'rateLimitExceeded' || e.reason === 'RESOURCE_EXHAUSTED';
+        if (limited) this.bump('rateLimited');
+        if (limited || after !== null) this.holdUntil = this.now() + delay;
         this.opts.log.warn('contacts', `${job.key}: ${e.message}; retry ${attempts} in ${Math.round(delay / 1000)} s`);
         this.save();
         return false;
