@@ -1,7 +1,9 @@
 // `npm test`: checks the prerequisites, builds what the end-to-end tests run, runs vitest and
-// ends with one line "N passed, N failed[, N skipped]" computed from vitest's own JSON report.
+// ends with one line "N passed, N failed[, N skipped]" computed from vitest's own JSON report
+// (counting rules in scripts/test-summary.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { summarize } from './test-summary.mjs';
 
 function has(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -38,22 +40,20 @@ if (typecheck.status !== 0) {
   process.exit(1);
 }
 
-const report = '.vitest-results.json';
-rmSync(report, { force: true });
-const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const reportFile = '.vitest-results.json';
+rmSync(reportFile, { force: true });
+const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...process.argv.slice(2)];
 const res = run('npx', args);
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-if (existsSync(report)) {
-  const r = JSON.parse(readFileSync(report, 'utf8'));
-  passed = r.numPassedTests ?? 0;
-  failed = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0);
-  skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-} else {
-  failed = 1;
+let report = null;
+if (existsSync(reportFile)) {
+  try {
+    report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  } catch {
+    report = null;
+  }
 }
-if (res.status !== 0 && failed === 0) failed = 1;
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(failed > 0 ? 1 : 0);
+const summary = summarize(report, res.status);
+if (summary.failedFiles > 0) console.error(`${summary.failedFiles} test file(s) failed without a failing test (did not load, or a hook threw).`);
+console.log(summary.line);
+process.exit(summary.failed > 0 ? 1 : 0);
