@@ -71,6 +71,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     dataDir,
     log,
     raiseAlert: (a) => monitorRef?.raiseAppAlert(a),
+    resolveAlerts: (t) => monitorRef?.resolveAppAlerts(t),
     publicBaseUrl: baseUrl,
     internalError,
   };

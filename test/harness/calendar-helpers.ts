@@ -40,13 +40,16 @@ export function testConfig(calendar: Record<string, unknown> = {}): AppConfig {
 
 export interface TestContext extends SinkContext {
   alerts: AppAlertInput[];
+  /** alertType of every resolveAlerts call, in order. */
+  resolved: string[];
   lines: string[];
 }
 
 export function testContext(dataDir: string): TestContext {
   const log = createMemoryLogger();
   const alerts: AppAlertInput[] = [];
-  return { dataDir, log, alerts, lines: log.lines, raiseAlert: (a) => alerts.push(a), publicBaseUrl: () => 'http://127.0.0.1:5003' };
+  const resolved: string[] = [];
+  return { dataDir, log, alerts, resolved, lines: log.lines, raiseAlert: (a) => alerts.push(a), resolveAlerts: (t) => resolved.push(t), publicBaseUrl: () => 'http://127.0.0.1:5003' };
 }
 
 export class MemorySecretStore implements SecretStore {

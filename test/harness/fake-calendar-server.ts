@@ -36,6 +36,8 @@ export interface Fault {
   delayMs?: number;
   /** Apply the write, then destroy the socket: the client never learns it succeeded. */
   resetAfterApply?: boolean;
+  /** Retry-After header on the (error) answer: seconds or an HTTP date. */
+  retryAfter?: string;
 }
 
 export interface FakeRequest {
@@ -43,6 +45,10 @@ export interface FakeRequest {
   method: string;
   path: string;
   at: number;
+  /** The bearer token the call carried (calendar calls). */
+  bearer: string | null;
+  /** The answer's status (set when answered). */
+  status: number | null;
 }
 
 export interface FakeCalendarServer {
@@ -62,6 +68,12 @@ export interface FakeCalendarServer {
   pageSize: number;
   /** Refresh tokens the token endpoint refuses with invalid_grant. */
   revokedRefreshTokens: Set<string>;
+  /** Access tokens the Calendar API answers with 401 (revoked, or from a previous run). */
+  revokedAccessTokens: Set<string>;
+  /** Calendars that do not exist: every call answers 404 notFound. */
+  missingCalendars: Set<string>;
+  /** Calendars the account may read but not write: writes answer 403 requiredAccessLevel. */
+  readOnlyCalendars: Set<string>;
   /** Lets the token endpoint accept `code` when the verifier matches `codeChallenge` (S256). */
   authorizeCode(code: string, codeChallenge: string, refreshToken?: string): void;
   readonly issuedAccessTokens: string[];
@@ -132,6 +144,9 @@ export async function startFakeCalendarServer(): Promise<FakeCalendarServer> {
     latencyMs: 0,
     pageSize: 250,
     revokedRefreshTokens: new Set(),
+    revokedAccessTokens: new Set(),
+    missingCalendars: new Set(),
+    readOnlyCalendars: new Set(),
     issuedAccessTokens,
     events: (calendarId = 'primary') => [...cal(calendarId).values()],
     liveEvents: (calendarId = 'primary') => [...cal(calendarId).values()].filter((e) => e.status !== 'cancelled'),
@@ -164,7 +179,7 @@ export async function startFakeCalendarServer(): Promise<FakeCalendarServer> {
     const raw = await readBody(req);
 
     if (u.pathname === '/token' && method === 'POST') {
-      requests.push({ op: 'token', method, path: u.pathname, at: Date.now() });
+      requests.push({ op: 'token', method, path: u.pathname, at: Date.now(), bearer: null, status: null });
       const fault = takeFault('token');
       if (fault?.reset) return void req.socket.destroy();
       if (fault?.status) return send(res, fault.status, { error: fault.reason ?? 'server_error' });
@@ -204,14 +219,20 @@ export async function startFakeCalendarServer(): Promise<FakeCalendarServer> {
       : method === 'POST'
         ? 'insert'
         : 'list';
-    requests.push({ op, method, path: u.pathname + u.search, at: Date.now() });
-    if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return apiError(res, 401, 'authError', 'Login Required');
+    const bearer = /^Bearer (\S+)/.exec(req.headers.authorization ?? '')?.[1] ?? null;
+    const entry: FakeRequest = { op, method, path: u.pathname + u.search, at: Date.now(), bearer, status: null };
+    requests.push(entry);
+    res.on('finish', () => (entry.status = res.statusCode));
+    if (!bearer || fake.revokedAccessTokens.has(bearer)) return apiError(res, 401, 'authError', 'Invalid Credentials');
+    if (fake.missingCalendars.has(calendarId)) return apiError(res, 404, 'notFound', 'Not Found');
+    if (op !== 'list' && op !== 'get' && fake.readOnlyCalendars.has(calendarId)) return apiError(res, 403, 'requiredAccessLevel', 'You need to have writer access to this calendar.');
 
     if (fake.latencyMs > 0) await sleep(fake.latencyMs);
     const fault = takeFault(op);
     if (fault?.delayMs) await sleep(fault.delayMs);
     if (fault?.reset) return void req.socket.destroy();
-    if (fault?.status) return apiError(res, fault.status, fault.reason ?? (fault.status === 429 ? 'rateLimitExceeded' : 'backendError'), `injected ${fault.status}`);
+    if (fault?.retryAfter) res.setHeader('Retry-After', fault.retryAfter);
+    if (fault?.status) return apiError(res, fault.status, fault.reason ?? (fault.status === 429 ? 'rateLimitExceeded' : fault.status === 401 ? 'authError' : 'backendError'), `injected ${fault.status}`);
 
     const events = cal(calendarId);
     const body = raw ? (JSON.parse(raw) as Partial<FakeEvent>) : {};

@@ -496,6 +496,27 @@ export class Monitor {
     });
   }
 
+  /**
+   * The cause of an app alert is gone (the calendar is back, sign-in works, the held
+   * deletions were confirmed or withdrawn): its open alerts are marked resolved and
+   * acknowledged, so nothing keeps asking for attention that needs none.
+   */
+  resolveAppAlerts(alertType: string): number {
+    const at = this.now().toISOString();
+    let n = 0;
+    this.alerts.update((a) => {
+      if (a.acknowledged || a.source !== 'app' || a.alertType !== alertType) return a;
+      n++;
+      return { ...a, acknowledged: true, details: { ...a.details, resolvedAt: at } };
+    });
+    if (n > 0) {
+      this.log.info('monitor', `${n} ${alertType} alert(s) resolved`);
+      this.markDirty('alerts');
+      this.writer.schedule();
+    }
+    return n;
+  }
+
   acknowledgeAlerts(ids: readonly string[] | 'all'): number {
     const wanted = ids === 'all' ? null : new Set(ids);
     let n = 0;

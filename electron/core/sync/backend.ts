@@ -41,6 +41,8 @@ export interface CalendarBackend {
   info(): BackendInfo;
   /** Every event carrying our syncTag that has not yet ended (Google: spec §5.5, timeMin = change-window.ts, all pages). */
   listOwnEvents?(): Promise<RemoteEvent[]>;
+  /** While blocked: look for what heals it by itself (Google: a newer token.json). */
+  recheck?(): Promise<void>;
   /** The id this backend gives a match's event when it creates one. */
   eventIdFor(matchId: string): string;
 }

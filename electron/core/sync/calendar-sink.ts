@@ -31,6 +31,8 @@ export interface SinkContext {
   log: Logger;
   /** Raise an app alert (shown in the alert list, tray, notifications). */
   raiseAlert(alert: AppAlertInput): void;
+  /** The cause of these app alerts is gone: mark them resolved (DESIGN rule 8). */
+  resolveAlerts?(alertType: string): void;
   /** Base URL of the local server, e.g. http://127.0.0.1:5003, for the ICS subscribe link. */
   publicBaseUrl(): string;
   /** The last line of defence: an exception that escaped a calendar handler (containment.ts). */

@@ -288,7 +288,64 @@ export class GoogleAuth {
   /** The refresh token was refused (revoked, expired: "Testing" apps lose it after 7 days). */
   markSignInNeeded(reason: string): void {
     if (this.state === 'sign-in needed') return;
+    this.refusedRefreshToken = this.token?.refresh_token ?? this.refusedRefreshToken;
     this.setState('sign-in needed', reason);
+  }
+
+  private refusedRefreshToken: string | null = null;
+  private refreshing: Promise<void> | null = null;
+
+  /**
+   * A Calendar call answered 401 although we hold a refresh token: the access token is bad
+   * (revoked, clock skew, or a restart reusing a stored one). Forget it, also in the store, so
+   * no restart reuses it, and fetch a new one. Throws what the token endpoint said (an
+   * invalid_grant there is what "sign-in needed" means). Concurrent callers share one refresh.
+   */
+  refreshAfterUnauthorized(): Promise<void> {
+    this.refreshing ??= this.runRefresh().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async runRefresh(): Promise<void> {
+    const client = this.oauth;
+    const token = this.token;
+    if (!client || !token) throw new Error('not signed in');
+    const cleared: StoredToken = { ...token, access_token: null, expiry_date: null };
+    this.token = cleared;
+    await this.opts.secretStore.set(TOKEN_SECRET_NAME, JSON.stringify(cleared)).catch((err: unknown) => {
+      this.opts.log.warn('google', `cannot save the Google token: ${errorText(err)}`);
+    });
+    client.setCredentials({ ...client.credentials, access_token: null, expiry_date: null });
+    this.opts.log.info('google', 'Google answered 401: fetching a new access token');
+    // Emits 'tokens', which persists the new access token (use()).
+    await client.getAccessToken();
+  }
+
+  /**
+   * The headless route to a new sign-in (README): a token.json dropped into the data
+   * directory. While the stored sign-in is refused, a file with another refresh token
+   * replaces it. Returns true when it did.
+   */
+  async importNewerTokenFile(): Promise<boolean> {
+    if (this.state !== 'sign-in needed' || !this.opts.tokenImportPath) return false;
+    let text: string;
+    try {
+      text = await fs.readFile(this.opts.tokenImportPath, 'utf8');
+    } catch {
+      return false;
+    }
+    const parsed = authorizedUserSchema.safeParse(safeJson(text));
+    if (!parsed.success || parsed.data.refresh_token === this.refusedRefreshToken) return false;
+    try {
+      await this.importToken(text);
+    } catch (err) {
+      this.opts.log.warn('google', `cannot import ${this.opts.tokenImportPath}: ${errorText(err)}`);
+      return false;
+    }
+    this.opts.log.info('google', `the stored sign-in was refused; imported the newer ${this.opts.tokenImportPath}`);
+    return true;
   }
 
   private async save(token: StoredToken): Promise<void> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { errorText } from '../log';
 import { windowStartMs } from './change-window';
+import { GOOGLE_WRITE_BURST, GOOGLE_WRITES_PER_SECOND, parseRetryAfter, TokenBucket } from './pacing';
 import type { BackendContext, BackendInfo, CalendarBackend, RemoteEvent } from './backend';
 import type { GoogleAuth } from './google-auth';
 import { SyncError, type ExecOutcome, type MatchRecord, type OutboxJob } from './types';
@@ -16,6 +17,8 @@ export interface GoogleBackendOptions {
   timeoutMs?: number;
   /** The calendar's clock (change-window.ts); tests pin it. */
   clock?: () => number;
+  /** Write pacing (pacing.ts). */
+  writesPerSecond?: number;
 }
 
 const BASE32HEX = '0123456789abcdefghijklmnopqrstuv';
@@ -49,11 +52,20 @@ export class GoogleBackend implements CalendarBackend {
   readonly batchSize = 1;
   private api: calendar_v3.Calendar | null = null;
   private apiClient: unknown = null;
+  private readonly pace: TokenBucket;
 
   constructor(
     private readonly opts: GoogleBackendOptions,
     private readonly ctx: BackendContext,
-  ) {}
+  ) {
+    const rate = opts.writesPerSecond ?? GOOGLE_WRITES_PER_SECOND;
+    this.pace = new TokenBucket(rate, Math.min(GOOGLE_WRITE_BURST, Math.max(1, rate)));
+  }
+
+  /** While sign-in is needed: a newer token.json in the data directory heals it (README). */
+  async recheck(): Promise<void> {
+    await this.opts.auth.importNewerTokenFile();
+  }
 
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
@@ -98,14 +110,40 @@ export class GoogleBackend implements CalendarBackend {
     return this.api;
   }
 
+  /**
+   * One Calendar call. Writes are paced. A 401 gets one token refresh and one retry: only a
+   * refused refresh (invalid_grant) means sign-in; then a newer token.json, if one was
+   * dropped into the data directory, is tried once before giving up.
+   */
   private async call<T>(what: string, fn: (api: calendar_v3.Calendar) => Promise<T>): Promise<T> {
-    const api = this.client();
-    this.ctx.countApiCall();
-    try {
-      return await fn(api);
-    } catch (err) {
-      const e = classifyGoogleError(err, what);
-      if (e.kind === 'auth') this.opts.auth.markSignInNeeded(e.message);
+    if (what !== 'events.list' && what !== 'events.get') await this.pace.take();
+    let refreshed = false;
+    let reimported = false;
+    for (;;) {
+      const api = this.client();
+      this.ctx.countApiCall();
+      let e: SyncError;
+      try {
+        return await fn(api);
+      } catch (err) {
+        e = classifyGoogleError(err, what);
+      }
+      if (e.status === 401 && !refreshed) {
+        refreshed = true;
+        try {
+          await this.opts.auth.refreshAfterUnauthorized();
+          continue;
+        } catch (err) {
+          e = classifyGoogleError(err, 'token refresh');
+        }
+      }
+      if (e.kind !== 'auth') throw e;
+      this.opts.auth.markSignInNeeded(e.message);
+      if (!reimported && (await this.opts.auth.importNewerTokenFile())) {
+        reimported = true;
+        refreshed = false;
+        continue;
+      }
       throw e;
     }
   }
@@ -155,8 +193,9 @@ export class GoogleBackend implements CalendarBackend {
         await this.call('events.delete', (api) => api.events.delete({ calendarId, eventId, sendUpdates: 'none' }));
         return { action: 'deleted', eventId };
       } catch (err) {
-        // Already gone (a retry after a lost answer, or deleted by hand): the goal is reached.
-        if (err instanceof SyncError && (err.status === 404 || err.status === 410)) return { action: 'noop', eventId };
+        // Already gone: after an earlier attempt, that attempt deleted it and its answer was
+        // lost (it counts as our deletion); on the first attempt someone deleted it by hand.
+        if (err instanceof SyncError && (err.status === 404 || err.status === 410)) return { action: job.attempts > 0 ? 'deleted' : 'noop', eventId };
         throw err;
       }
     }
@@ -196,8 +235,17 @@ export function eventEndMs(ev: calendar_v3.Schema$Event): number | null {
 interface ErrorShape {
   status?: number;
   code?: string | number;
-  response?: { status?: number; data?: unknown };
+  response?: { status?: number; data?: unknown; headers?: unknown };
   message?: string;
+}
+
+/** gaxios 7 answers with a fetch Headers; older shapes are plain objects. */
+function headerOf(headers: unknown, name: string): string | null {
+  if (!headers || typeof headers !== 'object') return null;
+  const h = headers as { get?: (n: string) => string | null } & Record<string, unknown>;
+  if (typeof h.get === 'function') return h.get(name);
+  const v = h[name] ?? h[name.toLowerCase()];
+  return typeof v === 'string' ? v : null;
 }
 
 const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'quotaExceeded']);
@@ -210,6 +258,7 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE
 export function classifyGoogleError(err: unknown, what: string): SyncError {
   if (err instanceof SyncError) return err;
   const e = (typeof err === 'object' && err !== null ? err : {}) as ErrorShape;
+  const retryAfterMs = parseRetryAfter(headerOf(e.response?.headers, 'retry-after'));
   const status = e.response?.status ?? (typeof e.status === 'number' ? e.status : undefined);
   const data = e.response?.data as { error?: unknown; error_description?: string } | undefined;
   if (data && (data.error === 'invalid_grant' || data.error === 'unauthorized_client' || data.error === 'invalid_client')) {
@@ -228,7 +277,14 @@ export function classifyGoogleError(err: unknown, what: string): SyncError {
     return new SyncError(`${what}: ${errorText(err)}`, 'retryable', null, 'network');
   }
   if (status === 401) return new SyncError(`${what}: 401 ${message}`, 'auth', 401, reason);
-  if (status === 429 || status >= 500 || status === 408) return new SyncError(`${what}: ${status} ${message}`, 'retryable', status, reason);
-  if (status === 403 && reason && RATE_LIMIT_REASONS.has(reason)) return new SyncError(`${what}: 403 ${reason}`, 'retryable', status, reason);
+  if (status === 429 || status >= 500 || status === 408) return new SyncError(`${what}: ${status} ${message}`, 'retryable', status, reason, retryAfterMs);
+  if (status === 403 && reason && RATE_LIMIT_REASONS.has(reason)) return new SyncError(`${what}: 403 ${reason}`, 'retryable', status, reason, retryAfterMs);
+  // The calendar itself: a list or an insert (no event in the path) answered 404, or a 403 that is no rate limit.
+  if (status === 404 && (what === 'events.list' || what === 'events.insert')) {
+    return new SyncError(`the calendar was not found (${what}: 404 ${message})`, 'calendar', 404, reason, null, 'calendar-not-found');
+  }
+  if (status === 403) {
+    return new SyncError(`no write access to the calendar (${what}: 403${reason ? ` ${reason}` : ''}: ${message})`, 'calendar', 403, reason, null, 'no-write-access');
+  }
   return new SyncError(`${what}: ${status}${reason ? ` ${reason}` : ''}: ${message}`, 'permanent', status, reason);
 }

@@ -35,6 +35,8 @@ export interface CalendarSinkOptions {
   env?: NodeJS.ProcessEnv;
   /** The calendar's clock: what is history (change-window.ts). Tests pin it. */
   clock?: () => number;
+  /** Pace of Calendar writes (pacing.ts default: 10/s). */
+  googleWritesPerSecond?: number;
 }
 
 /** The calendar sink with the few extras the shells wire up (GET /calendar.ics, Google sign-in). */
@@ -113,6 +115,7 @@ class SwitchingCalendarSink implements FullCalendarSink {
           ...(this.opts.googleRootUrl ? { rootUrl: this.opts.googleRootUrl } : {}),
           ...(this.opts.googleTimeoutMs ? { timeoutMs: this.opts.googleTimeoutMs } : {}),
           ...(this.opts.clock ? { clock: this.opts.clock } : {}),
+          ...(this.opts.googleWritesPerSecond ? { writesPerSecond: this.opts.googleWritesPerSecond } : {}),
         },
         bctx,
       );
@@ -126,6 +129,8 @@ class SwitchingCalendarSink implements FullCalendarSink {
       plan: planOptions(this.calendar),
       log: this.ctx.log,
       raiseAlert: (a) => this.ctx.raiseAlert(a),
+      resolveAlerts: (t) => this.ctx.resolveAlerts?.(t),
+      calendarLabel: this.calendar.backend === 'google' ? this.calendar.calendarId : 'calendar.ics',
       ...(this.ctx.internalError ? { internalError: this.ctx.internalError } : {}),
       ...(this.opts.retry ? { retry: this.opts.retry } : {}),
       ...(this.opts.saveDelayMs !== undefined ? { saveDelayMs: this.opts.saveDelayMs } : {}),

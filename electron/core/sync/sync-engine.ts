@@ -11,9 +11,10 @@ import type { CalendarBackend, RemoteEvent } from './backend';
 import { engineStateSchema, lastListSchema, type EngineStateFile, type FailureEntry } from './engine-store';
 import { matchIdOf } from './event-builder';
 import { hasEnded } from './change-window';
+import { heldDeletionsMessage, heldDeletionsParams } from './guard-text';
 import { backoffDelay, DEFAULT_RETRY, Outbox, type RetryPolicy } from './outbox';
 import { planSync, type JobDraft, type PlanResult } from './plan';
-import { SyncError, type ExecOutcome, type HeldDeletion, type MatchRecord, type OutboxJob, type PlanOptions } from './types';
+import { SyncError, type CalendarBlock, type ExecOutcome, type HeldDeletion, type MatchRecord, type OutboxJob, type PlanOptions } from './types';
 
 export interface EngineOptions {
   dataDir: string;
@@ -21,6 +22,8 @@ export interface EngineOptions {
   plan: PlanOptions;
   log: Logger;
   raiseAlert(alert: AppAlertInput): void;
+  /** The cause of these app alerts is gone (sign-in works again, the calendar is back …). */
+  resolveAlerts?(alertType: string): void;
   retry?: Partial<RetryPolicy>;
   /** Completed writes are saved within this delay (a crash only replays idempotent jobs). */
   saveDelayMs?: number;
@@ -33,6 +36,8 @@ export interface EngineOptions {
   faultPauseMs?: number;
   /** The calendar's clock: what is history (change-window.ts). Tests pin it; timers use real time. */
   clock?: () => number;
+  /** The calendar's name in alerts (the Google calendar id). */
+  calendarLabel?: string;
 }
 
 /** After the worker itself failed (a bug, not a calendar error), wait this long before the next turn. */
@@ -78,6 +83,13 @@ export class SyncEngine {
   private reconcileAttempts = 0;
   private reconcileAt = 0;
   private authAlerted = false;
+  /** The calendar is missing or read-only: every write waits, re-checked with backoff. */
+  private calendarBlock: { block: CalendarBlock; message: string } | null = null;
+  private blockChecks = 0;
+  private blockCheckAt = 0;
+  /** Retry-After: the server asked for quiet until then (every write waits, not only the job). */
+  private pausedUntil = 0;
+  private authChecks = 0;
   private exclusiveTail: Promise<unknown> = Promise.resolve();
   private cachedState: CalendarState | null = null;
   private faultPauseUntil = 0;
@@ -152,7 +164,9 @@ export class SyncEngine {
   /** The backend's sign-in state changed: resume writing, reconcile first. */
   backendChanged(): void {
     if (!this.backend.blockedReason()) {
+      if (this.authAlerted) this.opts.resolveAlerts?.('calendar_sign_in_needed');
       this.authAlerted = false;
+      this.authChecks = 0;
       if (typeof this.backend.listOwnEvents === 'function') this.needReconcile = true;
       this.kick();
     }
@@ -194,6 +208,7 @@ export class SyncEngine {
     const res = this.planFor(input.matches, full, false, input.receivedAt);
     const changedAnything = res.enqueue.length + res.touch.length + res.cancelPending.length + res.held.length > 0;
     this.applyPlan(res, full);
+    this.noteInStep();
     if (full && (changedAnything || this.lastSyncAt === null)) this.saveLastList();
   }
 
@@ -220,6 +235,7 @@ export class SyncEngine {
     this.flushPendingList();
     const held = this.held;
     this.held = [];
+    if (held.length > 0) this.opts.resolveAlerts?.('calendar_deletions_held');
     const now = Date.now();
     const keys: string[] = [];
     for (const h of held) {
@@ -243,7 +259,8 @@ export class SyncEngine {
     this.flushPendingList();
     if (this.cachedState) return this.cachedState;
     const info = this.backend.info();
-    const blocked = this.backend.blockedReason();
+    const blockText = this.calendarBlock ? `${this.calendarBlock.block === 'calendar-not-found' ? 'calendar not found' : 'no write access'}: ${this.calendarBlock.message}` : null;
+    const blocked = this.backend.blockedReason() ?? blockText;
     const perMatch: CalendarState['perMatch'] = {};
     for (const r of this.records.values()) {
       if (r.present) perMatch[r.matchId] = { status: 'synced', reason: null, updatedAt: r.updatedAt };
@@ -287,6 +304,13 @@ export class SyncEngine {
 
   countApiCall(): void {
     this.counters.api_calls++;
+    this.changed();
+  }
+
+  /** The calendar already shows the list (nothing queued, nothing in the way): that is a sync too. */
+  private noteInStep(): void {
+    if (this.outbox.size > 0 || this.needReconcile || this.calendarBlock || this.backend.blockedReason() || !this.lastList) return;
+    this.lastSyncAt = new Date().toISOString();
     this.changed();
   }
 
@@ -351,16 +375,20 @@ export class SyncEngine {
     else for (const h of res.held) if (!this.held.some((x) => x.matchId === h.matchId)) this.held.push(h);
     const after = this.held.map((h) => h.matchId).sort().join(',');
     if (after !== before && this.held.length > 0) {
-      const known = [...this.records.values()].filter((r) => r.present).length;
+      const clock = this.nowMs();
+      const known = [...this.records.values()].filter((r) => r.present && !hasEnded(r.endMs, clock)).length;
       const n = this.held.length;
-      this.opts.log.warn('sync', `${n} deletions held back (would remove ${n} of ${known} matches); waiting for confirmation`);
+      const explained = this.held.map((h) => ({ ...h, kickoff: this.records.get(h.matchId)?.snapshot?.kickoff ?? null }));
+      this.opts.log.warn('sync', `${n} deletions held back (would remove ${n} of ${known} upcoming matches); waiting for confirmation`);
       this.opts.raiseAlert({
         alertType: 'calendar_deletions_held',
         severity: 'warning',
-        message: `${n} deletions held back: the new match list would remove ${n} of ${known} matches from the calendar. Confirm to delete them.`,
-        text: { key: 'appAlert.deletionsHeld', params: { n, known } },
-        details: { matches: this.held.map((h) => ({ matchId: h.matchId, title: h.title, reason: h.reason })) },
+        message: heldDeletionsMessage(explained, known),
+        text: { key: 'appAlert.deletionsHeld', params: heldDeletionsParams(explained, known) },
+        details: { matches: explained.map((h) => ({ matchId: h.matchId, title: h.title, reason: h.reason, kickoff: h.kickoff })), upcoming: known, pastEventsTouched: 0 },
       });
+    } else if (after !== before && this.held.length === 0) {
+      this.opts.resolveAlerts?.('calendar_deletions_held');
     }
     if (res.enqueue.length > 0) {
       this.jobsUnsaved = true;
@@ -437,15 +465,37 @@ export class SyncEngine {
   private armTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.stopped || this.backend.blockedReason()) return;
+    if (this.stopped) return;
+    if (this.backend.blockedReason()) {
+      this.armAuthRecheck();
+      return;
+    }
     let next = this.outbox.nextDueAt();
     if (this.needReconcile) next = next === null ? this.reconcileAt : Math.min(next, this.reconcileAt);
     if (next === null) return;
-    next = Math.max(next, this.faultPauseUntil);
+    next = Math.max(next, this.faultPauseUntil, this.pausedUntil, this.calendarBlock ? this.blockCheckAt : 0);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.kick();
     }, Math.max(0, next - Date.now()));
+    this.timer.unref?.();
+  }
+
+  /** While sign-in is needed, look (with backoff) for what heals it without the user (a newer token.json). */
+  private armAuthRecheck(): void {
+    if (!this.backend.recheck) return;
+    const delay = backoffDelay(++this.authChecks, this.retry, this.opts.random);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.backend
+        .recheck?.()
+        .catch((err: unknown) => this.opts.log.warn('sync', `sign-in re-check failed: ${errorText(err)}`))
+        .finally(() => {
+          if (this.stopped) return;
+          if (this.backend.blockedReason()) this.armTimer();
+          else this.backendChanged();
+        });
+    }, delay);
     this.timer.unref?.();
   }
 
@@ -457,6 +507,8 @@ export class SyncEngine {
 
   private async work(): Promise<void> {
     while (!this.stopped && !this.backend.blockedReason()) {
+      const now = Date.now();
+      if (now < this.pausedUntil || (this.calendarBlock && now < this.blockCheckAt)) return;
       if (this.needReconcile) {
         if (Date.now() < this.reconcileAt) {
           return;
@@ -492,13 +544,21 @@ export class SyncEngine {
           this.noteAuthNeeded(e);
           break;
         }
+        if (e.kind === 'calendar') {
+          // Not this job's fault: it stays queued, untouched, until the calendar is back.
+          authBlocked = true;
+          this.noteCalendarBlocked(e);
+          break;
+        }
         this.jobFailed(job, e);
+        if (e.retryAfterMs !== null) break;
       }
     }
     if (done.length > 0) {
       try {
         await this.backend.flush();
         for (const [job, outcome] of done) this.commit(job, outcome);
+        this.clearCalendarBlock();
       } catch (err) {
         for (const [job] of done) this.jobFailed(job, toSyncError(err));
       }
@@ -550,6 +610,11 @@ export class SyncEngine {
       job.attempts++;
       job.lastError = e.message;
       job.nextAttemptAt = Date.now() + backoffDelay(job.attempts, this.retry, this.opts.random);
+      if (e.retryAfterMs !== null) {
+        // The server said how long (429/503 Retry-After): nothing is sent before then.
+        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + e.retryAfterMs);
+        job.nextAttemptAt = Math.max(job.nextAttemptAt, this.pausedUntil);
+      }
       this.counters.retries++;
       this.opts.log.warn('sync', `calendar write for ${job.title} (${job.matchId}) failed, retry ${job.attempts} in ${job.nextAttemptAt - Date.now()} ms: ${e.message}`);
       return;
@@ -576,11 +641,54 @@ export class SyncEngine {
       this.opts.raiseAlert({
         alertType: 'calendar_sign_in_needed',
         severity: 'error',
-        message: `Google Calendar sign-in needed (${e.message}). Calendar writes wait until you sign in again.`,
+        message: `Google Calendar sign-in needed: Google refused the saved sign-in (${e.message}). Sign in again in Settings, or place a new token.json in the data directory. Calendar writes wait until then; nothing is lost.`,
         text: { key: 'appAlert.calendarSignIn', params: { error: e.message } },
       });
     }
     this.changed();
+  }
+
+  private noteCalendarBlocked(e: SyncError): void {
+    const block = e.block ?? 'calendar-not-found';
+    const fresh = this.calendarBlock?.block !== block;
+    this.calendarBlock = { block, message: e.message };
+    this.blockChecks++;
+    this.blockCheckAt = Date.now() + backoffDelay(this.blockChecks, this.retry, this.opts.random);
+    if (fresh) {
+      this.opts.log.warn('sync', `${e.message}; calendar writes wait and are retried by themselves`);
+      this.opts.raiseAlert(
+        block === 'calendar-not-found'
+          ? {
+              alertType: 'calendar_not_found',
+              severity: 'error',
+              message: `The Google calendar "${this.calendarLabel()}" was not found. Check the calendar id in Settings (or that the calendar still exists). Calendar writes wait and resume by themselves.`,
+              text: { key: 'appAlert.calendarNotFound', params: { calendar: this.calendarLabel() } },
+              details: { status: e.status, reason: e.reason },
+            }
+          : {
+              alertType: 'calendar_no_write_access',
+              severity: 'error',
+              message: `No write access to the Google calendar "${this.calendarLabel()}". Share it with the signed-in account with "Make changes to events", or choose another calendar. Calendar writes wait and resume by themselves.`,
+              text: { key: 'appAlert.calendarNoWriteAccess', params: { calendar: this.calendarLabel() } },
+              details: { status: e.status, reason: e.reason },
+            },
+      );
+    }
+    this.changed();
+  }
+
+  private clearCalendarBlock(): void {
+    if (!this.calendarBlock) return;
+    const was = this.calendarBlock.block;
+    this.calendarBlock = null;
+    this.blockChecks = 0;
+    this.opts.log.info('sync', 'the calendar can be written again');
+    this.opts.resolveAlerts?.(was === 'calendar-not-found' ? 'calendar_not_found' : 'calendar_no_write_access');
+    this.changed();
+  }
+
+  private calendarLabel(): string {
+    return this.opts.calendarLabel ?? 'primary';
   }
 
   // ---- reconcile (Google) ---------------------------------------------------------------
@@ -599,6 +707,12 @@ export class SyncEngine {
         this.noteAuthNeeded(e);
         return e.message;
       }
+      if (e.kind === 'calendar') {
+        this.noteCalendarBlocked(e);
+        this.reconcileAt = this.blockCheckAt;
+        return e.message;
+      }
+      if (e.retryAfterMs !== null) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + e.retryAfterMs);
       this.reconcileAttempts++;
       this.reconcileAt = Date.now() + backoffDelay(this.reconcileAttempts, this.retry, this.opts.random);
       if (this.reconcileAttempts >= this.retry.maxAttempts) {
@@ -611,7 +725,9 @@ export class SyncEngine {
     }
     this.needReconcile = false;
     this.reconcileAttempts = 0;
+    this.clearCalendarBlock();
     this.applyReconcile(events);
+    this.noteInStep();
     return null;
   }
 

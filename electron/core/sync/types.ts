@@ -67,7 +67,14 @@ export interface ExecOutcome {
   eventId: string | null;
 }
 
-export type ErrorClass = 'retryable' | 'permanent' | 'auth';
+/**
+ * retryable: this job again later; permanent: this job failed; auth: every write waits for
+ * sign-in; calendar: every write waits until the calendar is there and writable again.
+ */
+export type ErrorClass = 'retryable' | 'permanent' | 'auth' | 'calendar';
+
+/** Why the calendar as a whole cannot be written (its own status and alert). */
+export type CalendarBlock = 'calendar-not-found' | 'no-write-access';
 
 /** A write failure, classified so the outbox knows whether to retry, fail or wait for sign-in. */
 export class SyncError extends Error {
@@ -76,6 +83,9 @@ export class SyncError extends Error {
     readonly kind: ErrorClass,
     readonly status: number | null = null,
     readonly reason: string | null = null,
+    /** The server's Retry-After (429/503), in ms. */
+    readonly retryAfterMs: number | null = null,
+    readonly block: CalendarBlock | null = null,
   ) {
     super(message);
     this.name = 'SyncError';
