@@ -159,7 +159,7 @@ export const en = {
   'appAlert.http': 'The local monitoring server could not move: {error}',
   'appAlert.googleSignIn': 'Google sign-in did not finish: {error}',
   'appAlert.stateFileCorrupt': 'The saved state could not be read and was set aside ({error}). Starting clean.',
-  'appAlert.deletionsHeld': '{n} deletions held back: the new match list would remove {n} of {known} upcoming matches from the calendar. Cancelled in FOGIS: {cancelled}. No longer in the match list: {removed}. Events of matches already played are never deleted or changed. Confirm to delete these events; if the next list brings the matches back, nothing is deleted.',
+  'appAlert.deletionsHeld': '{n} deletions held back: the new match list would remove {n} of {known} upcoming matches from the calendar. Cancelled: {cancelled}. No longer in the match list: {removed}. Events of matches already played are never deleted or changed. Confirm to delete these events; if the next list brings the matches back, nothing is deleted.',
   'appAlert.calendarWriteFailed': 'Calendar update failed for {title}: {reason}',
   'appAlert.calendarDeleteFailed': 'Calendar deletion failed for {title}: {reason}',
   'appAlert.calendarSignIn': 'Google Calendar sign-in needed: Google refused the saved sign-in ({error}). Sign in again in Settings, or place a new token.json in the data directory. Calendar writes wait until then; nothing is lost.',

@@ -152,7 +152,7 @@ export const sv: Catalogue = {
   'appAlert.http': 'Den lokala övervakningsservern kunde inte flyttas: {error}',
   'appAlert.googleSignIn': 'Inloggningen hos Google blev inte klar: {error}',
   'appAlert.stateFileCorrupt': 'Det sparade tillståndet gick inte att läsa och lades åt sidan ({error}). Börjar om från början.',
-  'appAlert.deletionsHeld': '{n} borttagningar hålls tillbaka: den nya matchlistan skulle ta bort {n} av {known} kommande matcher ur kalendern. Inställda i FOGIS: {cancelled}. Inte längre i matchlistan: {removed}. Händelser för matcher som redan spelats tas aldrig bort eller ändras. Bekräfta för att ta bort händelserna; om nästa lista tar tillbaka matcherna tas inget bort.',
+  'appAlert.deletionsHeld': '{n} borttagningar hålls tillbaka: den nya matchlistan skulle ta bort {n} av {known} kommande matcher ur kalendern. Inställda: {cancelled}. Inte längre i matchlistan: {removed}. Händelser för matcher som redan spelats tas aldrig bort eller ändras. Bekräfta för att ta bort händelserna; om nästa lista tar tillbaka matcherna tas inget bort.',
   'appAlert.calendarWriteFailed': 'Kalenderändringen misslyckades för {title}: {reason}',
   'appAlert.calendarDeleteFailed': 'Borttagningen ur kalendern misslyckades för {title}: {reason}',
   'appAlert.calendarSignIn': 'Google Kalender kräver inloggning: Google godtar inte den sparade inloggningen ({error}). Logga in igen under Inställningar, eller lägg en ny token.json i datamappen. Kalenderändringar väntar till dess; inget går förlorat.',

@@ -105,8 +105,8 @@ describe('sign-in heals itself', () => {
     sink.onMatchList(listInput(lists[0]!));
     await waitFor(() => sink.getState().status.startsWith('sign-in needed'), 5000, 'sign-in needed');
     expect(sink.getState().pending).toBe(3);
-    const alert = ctx.alerts.find((a) => a.alertType === 'calendar_sign_in_needed');
-    expect(alert?.message).toMatch(/token\.json/);
+    await waitFor(() => ctx.alerts.some((a) => a.alertType === 'calendar_sign_in_needed'), 5000, 'sign-in alert');
+    expect(ctx.alerts.find((a) => a.alertType === 'calendar_sign_in_needed')!.message).toMatch(/token\.json/);
     await new Promise((r) => setTimeout(r, 200));
     expect(fake.count('insert')).toBe(0);
     expect(sink.getState().signedIn).toBe(false);
