@@ -2,6 +2,7 @@ import { app, dialog, session, shell, type BrowserWindow } from 'electron';
 import path from 'node:path';
 import { IPC } from '../../shared/ipc';
 import { ConfigError, defaultDataDir } from '../core/config/load-config';
+import { installProcessGuards } from '../core/containment';
 import type { AppConfig } from '../../shared/config';
 import type { MonitorEvent } from '../../shared/state';
 import type { Core, CoreOptions } from '../core/core-api';
@@ -304,10 +305,7 @@ export function startFailureText(err: unknown, lang: Lang): { title: string; con
  */
 export async function startDesktop(opts: RunDesktopOptions): Promise<DesktopApp | null> {
   const log = opts.log ?? createConsoleLogger();
-  try {
-    return await runDesktop({ ...opts, log });
-  } catch (err) {
-    log.error('desktop', `cannot start: ${errorText(err)}`);
+  const explainAndExit = (err: unknown, code: number): void => {
     const lang = resolveLang('auto', safeLanguages());
     const { title, content } = startFailureText(err, lang);
     try {
@@ -316,9 +314,39 @@ export async function startDesktop(opts: RunDesktopOptions): Promise<DesktopApp 
     } catch (dialogErr) {
       log.error('desktop', `cannot show the error dialog: ${errorText(dialogErr)}`);
     }
-    app.exit(err instanceof ConfigError ? 2 : 1);
+    app.exit(code);
+  };
+  // The last line of defence (electron/core/containment.ts), as in headless: once running, an
+  // uncaught exception or unhandled rejection becomes the core's internal error (counted,
+  // alerted) and the tray app keeps running; during start-up it ends the start with a dialog.
+  let running: DesktopApp | null = null;
+  let starting = true;
+  const removeGuards = installProcessGuards({
+    log,
+    starting: () => starting,
+    report: (area, err) => (running ? running.core.internalError(area, err) : log.error('desktop', `${area}: ${errorText(err)}`)),
+    exit: (code) => explainAndExit(new Error('an unexpected error stopped the start; the log says where'), code),
+  });
+  try {
+    running = await runDesktop({ ...opts, log });
+    starting = false;
+  } catch (err) {
+    removeGuards();
+    log.error('desktop', `cannot start: ${errorText(err)}`);
+    explainAndExit(err, err instanceof ConfigError ? 2 : 1);
     return null;
   }
+  if (!running) {
+    // Another instance runs; this one is quitting.
+    removeGuards();
+    return null;
+  }
+  const quit = running.quit;
+  running.quit = async () => {
+    await quit();
+    removeGuards();
+  };
+  return running;
 }
 
 function safeLanguages(): string[] {

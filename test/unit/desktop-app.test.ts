@@ -282,6 +282,52 @@ describe('runDesktop', () => {
   });
 });
 
+describe('startDesktop: the process-level last line of defence', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    fake.reset();
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'fogis-desktop-guard-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('turns an uncaught exception or unhandled rejection into the core internal error and keeps running; removed on quit', async () => {
+    const core = createFakeCore();
+    const reported: Array<{ area: string; message: string }> = [];
+    core.internalError = (area, err) => {
+      reported.push({ area, message: err instanceof Error ? err.message : String(err) });
+    };
+    const before = { ex: process.listeners('uncaughtException'), rej: process.listeners('unhandledRejection') };
+    const log = createMemoryLogger();
+    const d = await startDesktop({ createCore: async () => core, log, argv: ['electron', '.'], env: { FOGIS_MONITOR_DATA_DIR: dataDir }, platform: 'linux', autostart: memoryAutostart() });
+    expect(d).not.toBeNull();
+    const onException = process.listeners('uncaughtException').find((l) => !before.ex.includes(l));
+    const onRejection = process.listeners('unhandledRejection').find((l) => !before.rej.includes(l));
+    expect(onException).toBeDefined();
+    expect(onRejection).toBeDefined();
+    // Called as Node would; the vitest process's own handlers are not involved.
+    onException?.(new Error('tray listener threw'), 'uncaughtException');
+    onRejection?.(new Error('a promise nobody awaited'), Promise.resolve());
+    expect(reported).toEqual([
+      { area: 'process', message: 'tray listener threw' },
+      { area: 'process', message: 'a promise nobody awaited' },
+    ]);
+    expect(fake.app.exitCode).toBeNull();
+    expect(fake.dialog.errorBoxes).toHaveLength(0);
+    expect(log.lines.some((l) => l.includes('uncaught exception (the app keeps running)'))).toBe(true);
+    await d?.quit();
+    expect(process.listeners('uncaughtException')).toEqual(before.ex);
+    expect(process.listeners('unhandledRejection')).toEqual(before.rej);
+  });
+
+  it('removes its handlers when the start fails', async () => {
+    const before = process.listeners('uncaughtException').length;
+    writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ http: { port: -1 } }));
+    await startDesktop({ createCore, log: createMemoryLogger(), argv: ['electron', '.'], env: { FOGIS_MONITOR_DATA_DIR: dataDir }, platform: 'linux', autostart: memoryAutostart() });
+    expect(process.listeners('uncaughtException')).toHaveLength(before);
+    expect(fake.app.exitCode).toBe(2);
+  });
+});
+
 describe('startDesktop with a configuration that cannot be used', () => {
   let dataDir: string;
   beforeEach(() => {
