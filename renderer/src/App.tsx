@@ -13,8 +13,9 @@ import { Matches } from './pages/Matches';
 import { Alerts } from './pages/Alerts';
 import { Messages } from './pages/Messages';
 import { Settings } from './pages/Settings';
+import { Contacts } from './pages/Contacts';
 
-export const TABS = ['overview', 'matches', 'alerts', 'messages', 'settings'] as const;
+export const TABS = ['overview', 'matches', 'contacts', 'alerts', 'messages', 'settings'] as const;
 export type Tab = (typeof TABS)[number];
 
 /** `#compact` is the tray window's view (issue 14): the glance, without the tabs. */
@@ -187,6 +188,8 @@ function Shell() {
             <Overview onOpen={go} narrow={narrow} />
           ) : route.tab === 'matches' ? (
             <Matches focusId={route.item} />
+          ) : route.tab === 'contacts' ? (
+            <Contacts item={route.item} />
           ) : route.tab === 'alerts' ? (
             <Alerts focusId={route.item} />
           ) : route.tab === 'messages' ? (

@@ -24,7 +24,7 @@ export interface FieldDef {
 }
 
 export interface SectionDef {
-  id: 'redis' | 'calendar' | 'notifications' | 'ui' | 'http' | 'limits';
+  id: 'redis' | 'calendar' | 'contacts' | 'notifications' | 'ui' | 'http' | 'limits';
   fields: FieldDef[];
 }
 
@@ -58,6 +58,13 @@ export const SECTIONS: SectionDef[] = [
       { path: 'calendar.maxDeleteFraction', kind: 'number', step: '0.05', advanced: true },
       { path: 'calendar.timeZone', kind: 'text', advanced: true },
       { path: 'calendar.syncTag', kind: 'text', advanced: true },
+    ],
+  },
+  {
+    id: 'contacts',
+    fields: [
+      { path: 'contacts.ownRefereeNumber', kind: 'text' },
+      { path: 'contacts.googleSync', kind: 'bool' },
     ],
   },
   { id: 'notifications', fields: [{ path: 'ui.notifyMinSeverity', kind: 'select', options: ['info', 'warning', 'error'] }] },

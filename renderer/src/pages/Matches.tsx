@@ -235,6 +235,16 @@ function MatchRow({ row, sync, focused, past }: {
             ))}
           </ul>
         )}
+        {(refs.length > 0 || (m.kontaktpersoner ?? []).length > 0) && (
+          <a
+            className="btn btn-small match-contacts"
+            href={`#contacts/match:${encodeURIComponent(row.id)}`}
+            data-testid="match-contacts"
+            aria-label={t('matches.contactsLabel', { title: `${m.lag1namn} – ${m.lag2namn}` })}
+          >
+            {t('matches.contacts')}
+          </a>
+        )}
         {statusChange && (
           <p className="status-change" data-testid="status-change" data-kind={statusChange.kind}>
             {t(`matches.kind.${statusChange.kind}` as MessageKey, { time: fmtDateTime(statusChange.at, lang) })}
