@@ -195,7 +195,11 @@ export async function newPassword(opts: { cpuWindowMs?: number } = {}): Promise<
   return scenario(GROUP, 'Redis restarted with a new password', 'state says "authentication failed"; CPU < 5 %; PUT /api/config with the new password recovers without restarting the app; no password in any response or log line', async (c, f, cleanup) => {
     const redis = await startRedis({ args: ['--requirepass', oldPw] });
     cleanup(() => redis.stop());
-    const app = await headless({ REDIS_URL: `redis://:${oldPw}@127.0.0.1:${redis.port}`, ...BACKOFF });
+    // The address is in config.json, not REDIS_URL: a field the environment fixes cannot be changed through the API.
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'fogis-newpw-'));
+    cleanup(() => rmSync(dataDir, { recursive: true, force: true }));
+    writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ redis: { url: `redis://:${oldPw}@127.0.0.1:${redis.port}` } }), { mode: 0o600 });
+    const app = await headless({ ...BACKOFF }, dataDir);
     cleanup(() => app.stop());
     await waitStatus(app.baseUrl, (s) => s.subscribed, 10_000, 'subscribed');
     // kill, not stop: the harness's stop() also deletes the server's directory.

@@ -16,6 +16,10 @@ export const fieldErrorSchema = z.object({
   message: z.string(),
   /** The offending value, secrets masked. */
   value: z.string().optional(),
+  /** Stable id of the problem (e.g. `envFixed`, `retypePassword`, `timeZone`) for translated texts. */
+  code: z.string().optional(),
+  /** The environment variable that sets this field, when it is one. */
+  variable: z.string().optional(),
 });
 export type FieldError = z.infer<typeof fieldErrorSchema>;
 

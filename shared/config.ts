@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { isHostName, isIpv6, maskRedisUrl, redisUrlProblem } from './redis-url';
+
+export { maskRedisUrl } from './redis-url';
 
 /**
  * The one configuration schema (DESIGN rule 1). Defaults live here; the loader in
@@ -6,126 +9,195 @@ import { z } from 'zod';
  * the result with this schema. The renderer's settings form validates with it too.
  */
 
-const REDIS_URL_RE = /^rediss?:\/\//i;
+/** Characters no setting may contain: C0/C1 controls, DEL, line separators, bidi and BOM. */
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 
-export const redisUrlSchema = z
-  .string()
-  .trim()
-  .min(1, 'Redis address is required')
-  .refine((v) => {
-    if (!REDIS_URL_RE.test(v)) return false;
-    try {
-      const u = new URL(v);
-      if (!u.hostname) return false;
-      const db = u.pathname.replace(/^\//, '');
-      return db === '' || /^\d+$/.test(db);
-    } catch {
-      return false;
-    }
-  }, 'expected redis://[user:password@]host[:port][/db] or rediss:// for TLS');
+/**
+ * Custom issues carry `params.text`, a stable id the renderer translates (`err.<id>`); the
+ * message is the English text the loader, the API and the logs show. Every message is plain
+ * words: never zod's own wording (issue 14.9).
+ */
+function custom(ctx: z.RefinementCtx, text: string, message: string, path?: PropertyKey[]): void {
+  ctx.addIssue({ code: 'custom', message, params: { text }, ...(path ? { path } : {}) });
+}
 
-const channelSchema = z
-  .string()
-  .trim()
-  .min(1, 'channel name must not be empty')
-  .max(256, 'channel name is too long')
-  .refine((v) => !/[*?[\]\s]/.test(v), 'channel name must not contain spaces or * ? [ ]');
+const NO_CONTROL = 'must not contain control characters (line breaks, tabs, NUL and the like)';
 
-const sentinelSchema = z.object({
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65535),
+/** Text without control characters, trimmed, within a length. */
+function text(opts: { min?: number; max: number; empty?: string }) {
+  let s = z
+    .string({ error: 'must be text' })
+    .superRefine((v, ctx) => {
+      if (CONTROL_CHARS.test(v)) custom(ctx, 'controlChars', NO_CONTROL);
+    })
+    .trim()
+    .max(opts.max, { error: `is too long (at most ${opts.max} characters)` });
+  if (opts.min) s = s.min(opts.min, { error: opts.empty ?? 'must not be empty' });
+  return s;
+}
+
+function int(min: number, max: number) {
+  return z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `must be one of ${values.join(', ')}` });
+}
+
+const bool = () => z.boolean({ error: 'must be true or false' });
+
+/** Objects refuse unknown keys: a misspelt setting is an error, never silently ignored. */
+function group<S extends z.ZodRawShape>(shape: S) {
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown setting(s): ${iss.keys.join(', ')}` : 'must be a group of settings ({ … })'),
+  });
+}
+
+export const redisUrlSchema = text({ min: 1, max: 2048, empty: 'Redis address is required' }).superRefine((v, ctx) => {
+  const problem = redisUrlProblem(v);
+  if (problem) custom(ctx, problem.id, problem.message);
 });
 
-export const configSchema = z.object({
-  redis: z
-    .object({
-      /** @default redis://localhost:6379 */
-      url: redisUrlSchema.default('redis://localhost:6379'),
-      /** Master gate for the subscription. @default true */
-      enabled: z.boolean().default(true),
-      channels: z
-        .object({
-          matchUpdates: channelSchema.default('fogis:matches:updates'),
-          processorStatus: channelSchema.default('fogis:processor:status'),
-          systemAlerts: channelSchema.default('fogis:system:alerts'),
-        })
-        .prefault({}),
-      /** First reconnect delay. */
-      backoffInitialMs: z.number().int().min(50).max(60_000).default(500),
-      /** Reconnect delay cap (issue: 30 s, configurable). */
-      backoffMaxMs: z.number().int().min(500).max(600_000).default(30_000),
-      /** PING on the subscriber connection every this many ms (never a read timeout, spec §7 #126). */
-      pingIntervalMs: z.number().int().min(200).max(120_000).default(5_000),
-      /** A PING unanswered for this long means the connection is dead. */
-      pingTimeoutMs: z.number().int().min(200).max(120_000).default(5_000),
-      /** Connect + SUBSCRIBE must finish within this time. */
-      connectTimeoutMs: z.number().int().min(200).max(120_000).default(8_000),
-      /** Messages larger than this are rejected unread. 16 MiB. */
-      maxMessageBytes: z.number().int().min(1024).max(512 * 1024 * 1024).default(16 * 1024 * 1024),
-      /** PEM file with the CA that signs the server's TLS certificate (rediss://). */
-      tlsCaFile: z.string().default(''),
-      /** Sentinel mode: when non-empty, `url` supplies only password/db/TLS. */
-      sentinels: z.array(sentinelSchema).default([]),
-      sentinelMasterName: z.string().default('mymaster'),
+const channelSchema = text({ min: 1, max: 256, empty: 'channel name must not be empty' }).refine((v) => !/[*?[\]\s]/.test(v), {
+  error: 'channel name must not contain spaces or * ? [ ]',
+});
+
+/** A host name, IPv4 or IPv6 address (no brackets, no port). */
+const hostSchema = text({ min: 1, max: 253 }).superRefine((v, ctx) => {
+  if (v !== '' && !isHostName(v) && !isIpv6(v)) custom(ctx, 'hostName', 'must be a host name or IP address (letters, digits, . - _ or an IPv6 address)');
+});
+
+/**
+ * A time zone the running JavaScript engine knows, written as its IANA name. A misspelt zone
+ * used to be accepted and then crashed the process on every match list (issue 9 finding 1).
+ */
+export function timeZoneProblem(zone: string): string | null {
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return 'is not a known time zone; use an IANA name such as Europe/Stockholm';
+  }
+  // Intl also takes "europe/stockholm" and "+01:00", which calendar apps do not read as a TZID.
+  if (!/^[A-Z][A-Za-z0-9_+-]*(\/[A-Z][A-Za-z0-9_+-]*)*$/.test(zone)) {
+    return resolved.toLowerCase() === zone.toLowerCase() ? `must be written ${resolved}` : 'is not a known time zone; use an IANA name such as Europe/Stockholm';
+  }
+  return null;
+}
+
+const timeZoneSchema = text({ min: 1, max: 64 }).superRefine((v, ctx) => {
+  const p = v === '' ? null : timeZoneProblem(v);
+  if (p) custom(ctx, 'timeZone', p);
+});
+
+const sentinelSchema = group({
+  host: hostSchema,
+  port: int(1, 65535),
+});
+
+const redisSchema = group({
+  /** @default redis://localhost:6379 */
+  url: redisUrlSchema.default('redis://localhost:6379'),
+  /** Master gate for the subscription. @default true */
+  enabled: bool().default(true),
+  channels: group({
+    matchUpdates: channelSchema.default('fogis:matches:updates'),
+    processorStatus: channelSchema.default('fogis:processor:status'),
+    systemAlerts: channelSchema.default('fogis:system:alerts'),
+  })
+    .superRefine((c, ctx) => {
+      // Messages are told apart by their channel; two kinds on one channel cannot be.
+      const seen = new Map<string, string>();
+      for (const [key, name] of Object.entries(c)) {
+        const other = seen.get(name);
+        if (other) custom(ctx, 'channelsDistinct', `must differ from the ${other} channel`, [key]);
+        else seen.set(name, key);
+      }
     })
     .prefault({}),
-  http: z
-    .object({
-      /** @default 127.0.0.1 */
-      host: z.string().trim().min(1).default('127.0.0.1'),
-      /** @default 5003 */
-      port: z.number().int().min(0).max(65535).default(5003),
-      /** Request bodies larger than this get 413. */
-      maxBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(32 * 1024 * 1024),
-      /**
-       * Compatibility for scripts written for the Python service: `POST /manual-sync` without
-       * the access token, from loopback only. Off by default (any local program could then
-       * write the calendar).
-       */
-      openManualSync: z.boolean().default(false),
-    })
-    .prefault({}),
-  calendar: z
-    .object({
-      backend: z.enum(['ics', 'google']).default('ics'),
-      calendarId: z.string().trim().min(1).default('primary'),
-      syncTag: z.string().trim().min(1).default('FOGIS_CALENDAR_SYNC'),
-      matchDurationMinutes: z.number().int().min(15).max(600).default(120),
-      keepCancelled: z.boolean().default(false),
-      /** Hold back a list that would delete more than this share of known matches. */
-      maxDeleteFraction: z.number().min(0).max(1).default(0.5),
-      timeZone: z.string().default('Europe/Stockholm'),
-    })
-    .prefault({}),
-  ui: z
-    .object({
-      language: z.enum(['auto', 'sv', 'en']).default('auto'),
-      notifyMinSeverity: z.enum(['info', 'warning', 'error']).default('warning'),
-      startAtLogin: z.boolean().default(false),
-    })
-    .prefault({}),
-  contacts: z
-    .object({
-      /** The coordinator's own FOGIS referee number, left out of the phonebook (spec §5.7, §7 #42). */
-      ownRefereeNumber: z
-        .string()
-        .trim()
-        .max(32, 'referee number is too long')
-        .refine((v) => v === '' || /^[0-9A-Za-z-]+$/.test(v), 'expected a FOGIS referee number (digits)')
-        .default(''),
-      /** Keep the referees in Google Contacts too (opt-in; needs the contacts permission). */
-      googleSync: z.boolean().default(false),
-    })
-    .prefault({}),
-  limits: z
-    .object({
-      messageLog: z.number().int().min(10).max(100_000).default(5_000),
-      rejectedLog: z.number().int().min(10).max(10_000).default(200),
-      alertLog: z.number().int().min(10).max(10_000).default(500),
-      duplicateWindow: z.number().int().min(10).max(1_000_000).default(10_000),
-      changeHistory: z.number().int().min(10).max(100_000).default(1_000),
-    })
-    .prefault({}),
+  /** First reconnect delay. */
+  backoffInitialMs: int(50, 60_000).default(500),
+  /** Reconnect delay cap (issue: 30 s, configurable). */
+  backoffMaxMs: int(500, 600_000).default(30_000),
+  /** PING on the subscriber connection every this many ms (never a read timeout, spec §7 #126). */
+  pingIntervalMs: int(200, 120_000).default(5_000),
+  /** A PING unanswered for this long means the connection is dead. */
+  pingTimeoutMs: int(200, 120_000).default(5_000),
+  /** Connect + SUBSCRIBE must finish within this time. */
+  connectTimeoutMs: int(200, 120_000).default(8_000),
+  /** Messages larger than this are rejected unread. 16 MiB. */
+  maxMessageBytes: int(1024, 512 * 1024 * 1024).default(16 * 1024 * 1024),
+  /** PEM file with the CA that signs the server's TLS certificate (rediss://). */
+  tlsCaFile: text({ max: 4096 }).default(''),
+  /** Sentinel mode: when non-empty, `url` supplies only password/db/TLS. */
+  sentinels: z.array(sentinelSchema, { error: 'must be a list of { host, port }' }).max(16, { error: 'at most 16 sentinels' }).default([]),
+  sentinelMasterName: text({ min: 1, max: 256 })
+    .refine((v) => !/\s/.test(v), { error: 'must not contain spaces' })
+    .default('mymaster'),
+}).superRefine((r, ctx) => {
+  if (r.backoffInitialMs > r.backoffMaxMs) custom(ctx, 'backoffOrder', 'must not be larger than the longest reconnect delay (redis.backoffMaxMs)', ['backoffInitialMs']);
+});
+
+export const configSchema = group({
+  redis: redisSchema.prefault({}),
+  http: group({
+    /** @default 127.0.0.1 */
+    host: hostSchema.default('127.0.0.1'),
+    /** @default 5003 (0: any free port) */
+    port: int(0, 65535).default(5003),
+    /** Request bodies larger than this get 413. */
+    maxBodyBytes: int(1024, 256 * 1024 * 1024).default(32 * 1024 * 1024),
+    /**
+     * Compatibility for scripts written for the Python service: `POST /manual-sync` without
+     * the access token, from loopback only. Off by default (any local program could then
+     * write the calendar).
+     */
+    openManualSync: bool().default(false),
+  }).prefault({}),
+  calendar: group({
+    backend: oneOf(['ics', 'google']).default('ics'),
+    /** `primary` or an address like …@group.calendar.google.com. */
+    calendarId: text({ min: 1, max: 254 })
+      .refine((v) => v === '' || /^[\x21-\x7e]+$/.test(v), { error: 'must be primary or a calendar address without spaces', params: { text: 'calendarId' } })
+      .default('primary'),
+    /** Shared with the Python service; it is written into every event we own. */
+    syncTag: text({ min: 1, max: 64 })
+      .refine((v) => v === '' || /^[A-Za-z0-9_.:-]+$/.test(v), { error: 'may contain only letters, digits and _ . : -', params: { text: 'syncTag' } })
+      .default('FOGIS_CALENDAR_SYNC'),
+    matchDurationMinutes: int(15, 600).default(120),
+    keepCancelled: bool().default(false),
+    /** Hold back a list that would delete more than this share of known matches. */
+    maxDeleteFraction: z
+      .number({ error: 'must be a number' })
+      .min(0, { error: 'must be at least 0' })
+      .max(1, { error: 'must be at most 1' })
+      .default(0.5),
+    timeZone: timeZoneSchema.default('Europe/Stockholm'),
+  }).prefault({}),
+  ui: group({
+    language: oneOf(['auto', 'sv', 'en']).default('auto'),
+    notifyMinSeverity: oneOf(['info', 'warning', 'error']).default('warning'),
+    startAtLogin: bool().default(false),
+  }).prefault({}),
+  contacts: group({
+    /** The coordinator's own FOGIS referee number, left out of the phonebook (spec §5.7, §7 #42). */
+    ownRefereeNumber: text({ max: 32 })
+      .refine((v) => v === '' || /^[0-9A-Za-z-]+$/.test(v), 'expected a FOGIS referee number (digits)')
+      .default(''),
+    /** Keep the referees in Google Contacts too (opt-in; needs the contacts permission). */
+    googleSync: bool().default(false),
+  }).prefault({}),
+  limits: group({
+    messageLog: int(10, 100_000).default(5_000),
+    rejectedLog: int(10, 10_000).default(200),
+    alertLog: int(10, 10_000).default(500),
+    duplicateWindow: int(10, 1_000_000).default(10_000),
+    changeHistory: int(10, 100_000).default(1_000),
+  }).prefault({}),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
@@ -141,7 +213,7 @@ function patchOf(schema: z.ZodType): z.ZodType {
   if (inner instanceof z.ZodObject) {
     const shape: Record<string, z.ZodType> = {};
     for (const [k, v] of Object.entries(inner.shape as Record<string, z.ZodType>)) shape[k] = patchOf(v).optional();
-    return z.object(shape).strict();
+    return group(shape);
   }
   return inner;
 }
@@ -191,18 +263,42 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'FOGIS_MONITOR_NOTIFY_MIN_SEVERITY', path: ['ui', 'notifyMinSeverity'], kind: 'string', description: 'Lowest alert severity that raises a notification' },
 ];
 
-/**
- * Masks the password of a Redis URL: redis://:****@host:6379. Any scheme, so that a URL
- * rejected for its scheme (http://user:pw@…) is masked in the error message too.
- */
-export function maskRedisUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i, (_m, scheme: string, userinfo: string) => {
-    const colon = userinfo.indexOf(':');
-    if (colon === -1) return `${scheme}****@`;
-    return `${scheme}${userinfo.slice(0, colon)}:****@`;
-  });
-}
-
 export function maskConfig(config: AppConfig): AppConfig {
   return { ...config, redis: { ...config.redis, url: maskRedisUrl(config.redis.url) } };
+}
+
+/** Settings fixed by an environment variable: dotted path → variable name (`redis.url` → `REDIS_URL`). */
+export const envFixedSchema = z.record(z.string(), z.string());
+export type EnvFixed = z.infer<typeof envFixedSchema>;
+
+const ZOD_WORDING = /^(Invalid|Too (big|small)|Unrecognized|Expected)\b/;
+
+/**
+ * An issue in plain words. The schema above gives every check its own text; this covers
+ * what zod raises by itself (and keeps its wording, like `Invalid option: expected one of
+ * "ics"|"google"`, from ever reaching a user).
+ */
+export function plainIssueMessage(issue: z.core.$ZodIssue): string {
+  if (!ZOD_WORDING.test(issue.message)) return issue.message;
+  switch (issue.code) {
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    case 'invalid_type':
+      return issue.expected === 'object' ? 'must be a group of settings ({ … })' : issue.expected === 'array' ? 'must be a list' : issue.expected === 'boolean' ? 'must be true or false' : issue.expected === 'string' ? 'must be text' : `must be a ${String(issue.expected)}`;
+    case 'too_small':
+      return issue.origin === 'string' ? 'must not be empty' : `must be at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return issue.origin === 'string' ? `is too long (at most ${String(issue.maximum)} characters)` : `must be at most ${String(issue.maximum)}`;
+    case 'unrecognized_keys':
+      return `unknown setting(s): ${issue.keys.join(', ')}`;
+    default:
+      return 'is not a valid value';
+  }
+}
+
+/** The stable id of a custom issue (see `custom` above), for translated texts. */
+export function issueCode(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code !== 'custom') return undefined;
+  const t = (issue.params as { text?: unknown } | undefined)?.text;
+  return typeof t === 'string' ? t : undefined;
 }

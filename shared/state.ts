@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { alertSeveritySchema, fogisMatchSchema, generationSchema, MESSAGE_TYPES, rejectReasonSchema } from './messages';
-import { configSchema } from './config';
+import { configSchema, envFixedSchema } from './config';
 import { statusSchema } from './status';
 import { textRefSchema } from './text-ref';
 import { contactsStateSchema } from './contacts';
@@ -197,6 +197,8 @@ export const snapshotSchema = z.object({
   /** The referee phonebook: counts, vCard file, Google Contacts (issue 13). */
   contacts: contactsStateSchema,
   config: configSchema,
+  /** Settings an environment variable fixes (read-only in Settings): dotted path → variable. */
+  envFixed: envFixedSchema,
   /** Set when the data directory cannot be written (full disk, read-only). */
   storageError: z.string().nullable(),
   /** Desktop notifications are muted until this time (null: not muted). */

@@ -1,9 +1,12 @@
 import { promises as fs } from 'node:fs';
 import type { ActionResult, ConfigUpdateResult } from '../../shared/api';
 import type { AppConfig, ConfigPatch } from '../../shared/config';
-import { maskConfig, maskRedisUrl } from '../../shared/config';
+import { maskRedisUrl } from '../../shared/config';
+import { passwordForms } from '../../shared/redis-url';
 import type { MonitorEvent, Snapshot } from '../../shared/state';
-import { applyPatch, loadConfig, saveConfigFile, type Layer, type LoadedConfig } from './config/load-config';
+import { ConfigUpdater } from './config/config-updater';
+import { envFixedOf, loadConfig, saveConfigFile } from './config/load-config';
+import { probeListen } from './http/probe-listen';
 import type { BridgeHandlers, Core, CoreOptions } from './core-api';
 import { MonitorHttpServer } from './http/server';
 import { createConsoleLogger, errorText, registerSecret, type Logger } from './log';
@@ -23,13 +26,9 @@ export { ConfigError } from './config/load-config';
 export type { Core, CoreOptions } from './core-api';
 export { installProcessGuards, type FaultArea } from './containment';
 
+/** Every written form of the password (raw, decoded, percent-encoded, JSON-escaped) is redacted from logs. */
 function registerUrlSecret(url: string): void {
-  try {
-    const u = new URL(url);
-    if (u.password) registerSecret(decodeURIComponent(u.password));
-  } catch {
-    // An invalid URL never reaches here: the schema checked it.
-  }
+  for (const form of passwordForms(url)) registerSecret(form);
 }
 
 /**
@@ -39,10 +38,9 @@ function registerUrlSecret(url: string): void {
 export async function createCore(opts: CoreOptions = {}): Promise<Core> {
   const env = opts.env ?? process.env;
   const log: Logger = opts.log ?? createConsoleLogger();
-  let loaded: LoadedConfig = await loadConfig(env, opts.dataDir);
+  const loaded = await loadConfig(env, opts.dataDir);
   const dataDir = loaded.dataDir;
   registerUrlSecret(loaded.config.redis.url);
-  let runtimeLayer: Layer = {};
   let config: AppConfig = loaded.config;
 
   let storageProblem: TextRef | null = null;
@@ -86,7 +84,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     ...(peopleRoot ? { peopleRootUrl: peopleRoot } : {}),
     ...(opts.now ? { now: () => (opts.now as () => Date)().getTime() } : {}),
   });
-  const monitor = new Monitor(config, { log, dataDir, sink, contacts, ...(opts.now ? { now: opts.now } : {}) });
+  const monitor = new Monitor(config, { log, dataDir, sink, contacts, envFixed: envFixedOf(loaded), ...(opts.now ? { now: opts.now } : {}) });
   monitorRef = monitor;
   await monitor.restore(dataDir);
   if (storageProblem) monitor.raiseAppAlert({ alertType: 'storage', severity: 'error', message: englishText(storageProblem), text: storageProblem });
@@ -117,43 +115,52 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     return supervisor.getStatus().subscribed;
   };
 
-  const updateConfig = async (patch: ConfigPatch): Promise<ConfigUpdateResult> => {
-    const result = applyPatch({ ...loaded, config }, runtimeLayer, patch);
-    if (!result.ok) return { success: false, error: 'Some settings are not valid; nothing was changed.', errors: result.errors };
-    const prev = config;
-    config = result.config;
-    runtimeLayer = { ...runtimeLayer, ...(patch as Layer) };
-    loaded = { ...loaded, config, fileLayer: result.fileLayer };
-    registerUrlSecret(config.redis.url);
-    const applied = result.changed;
-    if (applied.length > 0) log.info('config', `changed: ${applied.join(', ')}`);
-    monitor.updateConfig(config);
-    sink.updateConfig(config.calendar);
-    contacts.updateConfig(config);
-    await supervisor.updateSettings(config.redis);
-    if (httpServer && (prev.http.host !== config.http.host || prev.http.port !== config.http.port)) {
-      // Answer on the old address first, then move.
-      setTimeout(() => void moveHttp(), 200).unref();
-    }
-    try {
-      await saveConfigFile(loaded.file, result.fileLayer);
-    } catch (err) {
-      log.error('config', `settings applied but not saved: ${errorText(err)}`);
-      const text = { key: 'appAlert.settingsNotSaved', params: { error: errorText(err) } };
-      monitor.raiseAppAlert({ alertType: 'storage', severity: 'warning', message: englishText(text), text });
-    }
-    return { success: true, config: maskConfig(config), applied };
-  };
+  const updater = new ConfigUpdater(loaded, {
+    log,
+    save: saveConfigFile,
+    beforeApply: (next) => registerUrlSecret(next.redis.url),
+    steps: [
+      { name: 'monitor', apply: (next) => monitor.updateConfig(next) },
+      { name: 'calendar', apply: (next) => sink.updateConfig(next.calendar) },
+      { name: 'contacts', apply: (next) => contacts.updateConfig(next) },
+      { name: 'redis', apply: (next) => supervisor.updateSettings(next.redis) },
+      {
+        name: 'http',
+        // A new address must be free before the change is accepted: moving to a taken port
+        // would leave the app without its server.
+        check: async (next, prev) => {
+          if (!httpServer || (next.http.host === prev.http.host && next.http.port === prev.http.port)) return null;
+          const problem = await probeListen(next.http.host, next.http.port);
+          return problem ? { path: next.http.port === prev.http.port ? 'http.host' : 'http.port', message: problem } : null;
+        },
+        apply: (next, prev) => {
+          if (httpServer && (prev.http.host !== next.http.host || prev.http.port !== next.http.port)) {
+            // Answer on the old address first, then move.
+            setTimeout(() => void moveHttp(prev.http), 200).unref();
+          }
+        },
+      },
+      {
+        name: 'core',
+        apply: (next) => {
+          config = next;
+        },
+      },
+    ],
+  });
+  const updateConfig = (patch: ConfigPatch): Promise<ConfigUpdateResult> => updater.update(patch);
 
-  const moveHttp = async (): Promise<void> => {
+  const moveHttp = async (from: AppConfig['http']): Promise<void> => {
     if (!httpServer) return;
     await httpServer.close();
     try {
       await httpServer.listen(config.http.host, config.http.port);
     } catch (err) {
+      // Taken since the check: stay reachable where we were.
       log.error('http', errorText(err));
       const text = { key: 'appAlert.http', params: { error: errorText(err) } };
       monitor.raiseAppAlert({ alertType: 'http', severity: 'error', message: englishText(text), text });
+      await httpServer.listen(from.host, from.port).catch((e: unknown) => log.error('http', `cannot listen again on ${from.host}:${from.port}: ${errorText(e)}`));
     }
   };
 
@@ -240,6 +247,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
             handlers,
             version: APP_VERSION,
             config: () => config,
+            envFixed: () => updater.envFixed,
             counters: () => monitor.getCounters(),
             connection: () => monitor.connectionInfo(),
             onEvent: (l) => monitor.onEvent(l),

@@ -27,12 +27,16 @@ export function registerSecret(value: string | null | undefined): void {
 }
 
 export function redact(text: string): string {
-  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^@/\s]*)@/gi, (_m, scheme: string, userinfo: string) => {
+  let out = text;
+  // Known secrets first: a password with '@' or a space would otherwise be cut apart by the
+  // address rule below and its tail would stay (issue 9 finding 6).
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) if (out.includes(s)) out = out.split(s).join('****');
+  // Any address with userinfo, up to the LAST '@' of the word, as the URL parser reads it.
+  out = out.replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>]*)@/gi, (_m, scheme: string, userinfo: string) => {
     const colon = userinfo.indexOf(':');
     return colon === -1 ? `${scheme}****@` : `${scheme}${userinfo.slice(0, colon)}:****@`;
   });
   out = out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1****');
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join('****');
   return out;
 }
 

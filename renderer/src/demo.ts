@@ -62,6 +62,7 @@ export function emptySnapshot(now: number = Date.now()): Snapshot {
     },
     contacts: emptyContactsState(),
     config,
+    envFixed: {},
     storageError: null,
     mutedUntil: null,
   });

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { configPatchSchema, type ConfigPatch } from '../../shared/api';
-import { configSchema, type AppConfig } from '../../shared/config';
+import { configSchema, type AppConfig, type EnvFixed } from '../../shared/config';
+import { resolveMaskedUrl } from '../../shared/redis-url';
 
 /**
  * The settings form as data: every field of configSchema, how it is edited, and the
@@ -161,13 +162,17 @@ export interface Validation {
   dirty: string[];
 }
 
-export function validateForm(config: AppConfig, values: FormValues): Validation {
+/**
+ * `envFixed` names the fields an environment variable sets: they are read-only in the form
+ * and never part of a change (the core would refuse them, naming the variable).
+ */
+export function validateForm(config: AppConfig, values: FormValues, envFixed: EnvFixed = {}): Validation {
   const candidate = structuredClone(config) as unknown as Record<string, unknown>;
   const patch: Record<string, unknown> = {};
   const dirty: string[] = [];
   for (const def of ALL_FIELDS) {
     const raw = values[def.path];
-    if (raw === undefined) continue;
+    if (raw === undefined || envFixed[def.path]) continue;
     if (raw === toFormValue(def, config)) continue;
     const value = fromFormValue(def, raw);
     dirty.push(def.path);
@@ -185,6 +190,12 @@ export function validateForm(config: AppConfig, values: FormValues): Validation 
   };
   const full = configSchema.safeParse(candidate);
   if (!full.success) take(full.error.issues);
+  // The form holds the masked address; the core keeps the password only for the same server.
+  const url = patch.redis && typeof (patch.redis as Record<string, unknown>).url === 'string' ? ((patch.redis as Record<string, unknown>).url as string) : null;
+  if (url !== null && !errors['redis.url']) {
+    const r = resolveMaskedUrl(url, config.redis.url);
+    if (!r.ok) errors['redis.url'] = { code: 'custom', path: ['redis', 'url'], message: r.message, params: { text: r.id }, input: url };
+  }
   const p = configPatchSchema.safeParse(patch);
   if (!p.success && full.success) take(p.error.issues);
   return { errors, other, patch: p.success ? p.data : (patch as ConfigPatch), dirty };

@@ -536,6 +536,22 @@ export const en = {
   'messages.status.warning': 'warning',
   'messages.status.error': 'error',
   'messages.status.critical': 'critical',
+  'err.controlChars': 'Control characters (line breaks, tabs and the like) are not allowed here.',
+  'err.redisUrlHost': 'The host name is not valid. Use letters, digits, . - and _, or an IPv6 address in [ ]. A password with / must be written %2F.',
+  'err.redisUrlPort': 'The port must be a number from 1 to 65535.',
+  'err.redisUrlDb': 'The database must be a number from 0 to 15.',
+  'err.redisUrlQuery': 'The address cannot contain ? or #. In a password, write ? as %3F and # as %23.',
+  'err.redisUrlPercent': 'A % in the user or password must be followed by two hex digits. Write % itself as %25.',
+  'err.timeZone': 'Not a known time zone. Use a name such as Europe/Stockholm.',
+  'err.hostName': 'Enter a host name or IP address (letters, digits, . - _ or an IPv6 address).',
+  'err.channelsDistinct': 'Each kind of message needs its own channel.',
+  'err.backoffOrder': 'Must not be longer than the longest reconnect delay.',
+  'err.calendarId': 'Enter primary or a calendar address without spaces.',
+  'err.syncTag': 'Use only letters, digits and _ . : -',
+  'err.retypePassword': 'The password is hidden as ****. Type the password again to connect to another server.',
+  'err.noStoredPassword': 'There is no saved password to keep. Type the password, or remove ****.',
+  'err.envFixed': 'Set by the environment variable {variable}; change it there.',
+  'settings.envFixed': 'Set by the environment variable {variable}; it cannot be changed here.',
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -73,6 +73,7 @@ export function makeSnapshot(o: SnapshotOverrides = {}): Snapshot {
     calendar: { ...emptyCalendarState('ics'), ...o.calendar },
     contacts: emptyContactsState(),
     config: configSchema.parse(o.config ?? {}),
+    envFixed: {},
     storageError: o.storageError ?? null,
     mutedUntil: o.mutedUntil ?? null,
   };

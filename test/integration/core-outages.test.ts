@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getJson, startCore, FAST_REDIS_ENV, waitUntil, type TestCore } from '../harness/app';
+import { getJson, startCore, FAST_REDIS_ENV, tempDir, waitUntil, type TestCore } from '../harness/app';
 import { loadFixture, publishLines } from '../harness/fixture';
 import { freePort, startRedis, type TestRedis } from '../harness/redis-server';
 
@@ -108,7 +110,10 @@ describe('subscriber supervisor against a real redis-server', () => {
 
   it('wrong password: "authentication failed", retried with backoff, fixed live through the API', async () => {
     redis = await startRedis({ args: ['--requirepass', 's3cret-pass'] });
-    app = await startCore({ REDIS_URL: `redis://:wrong-pass@127.0.0.1:${redis.port}`, ...FAST_REDIS_ENV });
+    // In config.json, not REDIS_URL: a field the environment fixes cannot be changed through the API.
+    const dataDir = tempDir();
+    writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ redis: { url: `redis://:wrong-pass@127.0.0.1:${redis.port}` } }));
+    app = await startCore({ ...FAST_REDIS_ENV }, dataDir);
     const a = app;
     await waitUntil(() => /authentication failed/.test(a.core.snapshot().connection.reason ?? ''), 5000, 'auth failure reason');
     expect(a.core.snapshot().connection.subscribed).toBe(false);

@@ -54,11 +54,64 @@ describe('Settings', () => {
     await openSettings();
     expect(input('redis.url').value).toBe('redis://:****@redis.local:6379/0');
     expect(document.body.textContent).not.toContain('s3cret');
-    fireEvent.change(input('redis.url'), { target: { value: 'redis://:****@redis.other:6380/0' } });
+    // Another database on the same server: the stored password is kept.
+    fireEvent.change(input('redis.url'), { target: { value: 'redis://:****@redis.local:6379/2' } });
     fireEvent.click(screen.getByTestId('settings-save'));
     await waitFor(() => expect(screen.getByTestId('settings-result').dataset.result).toBe('saved'));
-    expect(bridge.redisUrl).toBe('redis://:s3cret@redis.other:6380/0');
-    expect(input('redis.url').value).toBe('redis://:****@redis.other:6380/0');
+    expect(bridge.redisUrl).toBe('redis://:s3cret@redis.local:6379/2');
+    expect(input('redis.url').value).toBe('redis://:****@redis.local:6379/2');
+  });
+
+  it('asks for the password again when the masked address points to another server (issue 9 finding 4)', async () => {
+    const s = snapshotAfterRun();
+    s.config = { ...s.config, redis: { ...s.config.redis, url: 'redis://:s3cret@redis.local:6379/0' } };
+    const { bridge } = renderApp(s);
+    await openSettings();
+    fireEvent.change(input('redis.url'), { target: { value: 'redis://:****@redis.other:6380/0' } });
+    expect((await screen.findByTestId('field-error-redis.url')).textContent).toContain('Type the password again');
+    fireEvent.click(screen.getByTestId('settings-save'));
+    expect((await screen.findByTestId('settings-result')).dataset.result).toBe('invalid');
+    expect(bridge.calls.some((c) => c.method === 'updateConfig')).toBe(false);
+    expect(bridge.redisUrl).toBe('redis://:s3cret@redis.local:6379/0');
+  });
+
+  it('shows fields fixed by the environment read-only with the variable, in both languages (issue 14 item 4)', async () => {
+    const s = snapshotAfterRun();
+    s.envFixed = { 'redis.url': 'REDIS_URL', 'redis.enabled': 'REDIS_PUBSUB_ENABLED' };
+    renderApp(s, { lang: 'sv' });
+    await openSettings();
+    expect(input('redis.url').readOnly).toBe(true);
+    expect(input('redis.enabled').disabled).toBe(true);
+    expect(input('redis.channels.matchUpdates').readOnly).toBe(false);
+    const note = screen.getByTestId('env-fixed-redis.url');
+    expect(note.textContent).toBe('Sätts av miljövariabeln REDIS_URL och kan inte ändras här.');
+    expect(input('redis.url').getAttribute('aria-describedby')).toContain(note.id);
+    cleanup();
+    renderApp(s, { lang: 'en' });
+    await openSettings();
+    expect(screen.getByTestId('env-fixed-redis.enabled').textContent).toBe('Set by the environment variable REDIS_PUBSUB_ENABLED; it cannot be changed here.');
+  });
+
+  it('translates a refusal the core names by code (a field fixed by the environment)', async () => {
+    const { bridge } = renderApp(snapshotAfterRun(), { lang: 'sv' });
+    bridge.updateConfig = async () => ({
+      success: false,
+      error: 'Some settings are not valid; nothing was changed.',
+      errors: [{ path: 'redis.channels.systemAlerts', message: 'is set by the environment variable REDIS_SYSTEM_ALERTS_CHANNEL; change it there', code: 'envFixed', variable: 'REDIS_SYSTEM_ALERTS_CHANNEL' }],
+    });
+    await openSettings();
+    fireEvent.change(input('redis.channels.systemAlerts'), { target: { value: 'fogis:alerts:other' } });
+    fireEvent.click(screen.getByTestId('settings-save'));
+    expect((await screen.findByTestId('field-error-redis.channels.systemAlerts')).textContent).toBe('Sätts av miljövariabeln REDIS_SYSTEM_ALERTS_CHANNEL; ändra den där.');
+  });
+
+  it('refuses a time zone the computer does not know before sending it (issue 9 finding 1)', async () => {
+    const { bridge } = renderApp(snapshotAfterRun());
+    await openSettings();
+    fireEvent.change(input('calendar.timeZone'), { target: { value: 'Europe/Stokholm' } });
+    expect((await screen.findByTestId('field-error-calendar.timeZone')).textContent).toBe('Not a known time zone. Use a name such as Europe/Stockholm.');
+    fireEvent.click(screen.getByTestId('settings-save'));
+    expect(bridge.calls.some((c) => c.method === 'updateConfig')).toBe(false);
   });
 
   it("shows the server's field errors after saving", async () => {
@@ -69,7 +122,7 @@ describe('Settings', () => {
       errors: [{ path: 'redis.channels.systemAlerts', message: 'channel is already used for match lists' }],
     });
     await openSettings();
-    fireEvent.change(input('redis.channels.systemAlerts'), { target: { value: 'fogis:matches:updates' } });
+    fireEvent.change(input('redis.channels.systemAlerts'), { target: { value: 'fogis:alerts:elsewhere' } });
     fireEvent.click(screen.getByTestId('settings-save'));
     expect((await screen.findByTestId('field-error-redis.channels.systemAlerts')).textContent).toBe('channel is already used for match lists');
     expect(screen.getByTestId('settings-result').dataset.result).toBe('rejected');

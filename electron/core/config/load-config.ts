@@ -3,13 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { FieldError } from '../../../shared/api';
-import { configSchema, ENV_SETTINGS, maskRedisUrl, type AppConfig, type ConfigPatch, type EnvSetting } from '../../../shared/config';
+import { configPatchSchema, configSchema, ENV_SETTINGS, issueCode, maskRedisUrl, plainIssueMessage, type AppConfig, type ConfigPatch, type EnvFixed, type EnvSetting } from '../../../shared/config';
+import { resolveMaskedUrl } from '../../../shared/redis-url';
 import { writeFileAtomic } from '../store/atomic-file';
 
 /**
  * Configuration sources, lowest to highest: schema defaults < config.json in the data
- * directory < environment variables < changes made at run time through the API (which are
- * also saved to config.json, so they survive a restart unless an env var overrides them).
+ * directory < environment variables. A change made at run time (dashboard, IPC, HTTP) is
+ * written into the config.json layer and the effective config is computed again exactly as
+ * at start, so what runs is always what the next start loads. A field fixed by an
+ * environment variable cannot be changed at run time: the change is refused with an error
+ * naming the variable (issue 14 item 4: nothing "loses silently" at the next start).
  */
 
 export type Layer = Record<string, unknown>;
@@ -99,7 +103,7 @@ export function envLayer(env: NodeJS.ProcessEnv): { layer: Layer; errors: FieldE
     const parsed = parseEnvValue(setting, raw);
     const dotted = setting.path.join('.');
     if (!parsed.ok) {
-      errors.push({ path: dotted, message: `${setting.env}: ${parsed.message}`, value: setting.secret ? maskRedisUrl(raw) : raw });
+      errors.push({ path: dotted, message: `${setting.env}: ${parsed.message}`, value: setting.secret ? maskRedisUrl(raw) : raw, variable: setting.env });
       continue;
     }
     setPath(layer, setting.path, parsed.value);
@@ -128,10 +132,23 @@ export function fieldErrors(error: z.ZodError, input: unknown, sources?: Map<str
   return error.issues.map((issue) => {
     const dotted = issue.path.map(String).join('.') || '(root)';
     const env = sources?.get(dotted);
-    const message = issue.code === 'unrecognized_keys' ? `unknown setting(s): ${issue.keys.join(', ')}` : issue.message;
-    const value = showValue(dotted, valueAt(input, issue.path));
-    return { path: dotted, message: env ? `${env}: ${message}` : message, ...(value !== undefined ? { value } : {}) };
+    const message = plainIssueMessage(issue);
+    // An unknown key is named in the message; the value would be the whole group.
+    const value = issue.code === 'unrecognized_keys' ? undefined : showValue(dotted, valueAt(input, issue.path));
+    const code = issueCode(issue);
+    return {
+      path: dotted,
+      message: env ? `${env}: ${message}` : message,
+      ...(value !== undefined ? { value: clip(value) } : {}),
+      ...(code ? { code } : {}),
+      ...(env ? { variable: env } : {}),
+    };
   });
+}
+
+/** A value shown back in an error stays short (a hostile body may send megabytes). */
+function clip(v: string): string {
+  return v.length > 200 ? `${v.slice(0, 200)}…` : v;
 }
 
 export function describeErrors(errors: FieldError[]): string {
@@ -145,6 +162,11 @@ export interface LoadedConfig {
   fileLayer: Layer;
   envLayer: Layer;
   envSources: Map<string, string>;
+}
+
+/** Which fields the environment fixes, for the API and the Settings page. */
+export function envFixedOf(loaded: Pick<LoadedConfig, 'envSources'>): EnvFixed {
+  return Object.fromEntries(loaded.envSources);
 }
 
 /** Loads and validates; throws ConfigError naming every bad field (the headless app exits 2). */
@@ -173,34 +195,68 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, dataDirOv
   return { config: result.data, dataDir, file, fileLayer, envLayer: envPart.layer, envSources: envPart.sources };
 }
 
-/**
- * The settings form shows `redis://:****@host`; sending that back means "keep the password"
- * rather than "set the password to ****".
- */
-export function restoreMaskedPassword(nextUrl: string, currentUrl: string): string {
-  if (!nextUrl.includes(':****@') && !/^rediss?:\/\/\*\*\*\*@/i.test(nextUrl)) return nextUrl;
-  try {
-    const cur = new URL(currentUrl);
-    const next = new URL(nextUrl);
-    if (next.password === '****') next.password = cur.password;
-    if (next.username === '****') next.username = cur.username;
-    return next.toString().replace(/\/$/, '');
-  } catch {
-    return nextUrl;
-  }
+/** Parses a request body as a partial change; errors in plain words. */
+export function parsePatch(body: unknown): { ok: true; patch: ConfigPatch } | { ok: false; errors: FieldError[] } {
+  const r = configPatchSchema.safeParse(body);
+  if (r.success) return { ok: true, patch: r.data };
+  return { ok: false, errors: fieldErrors(r.error, body).map((e) => (e.path === '(root)' ? { ...e, path: '(body)' } : e)) };
 }
 
 export type PatchResult = { ok: true; config: AppConfig; fileLayer: Layer; changed: string[] } | { ok: false; errors: FieldError[] };
 
-/** Validates a runtime change; nothing is applied when any field is invalid. */
-export function applyPatch(current: LoadedConfig, runtime: Layer, patch: ConfigPatch): PatchResult {
-  const p = structuredClone(patch) as ConfigPatch;
-  if (p.redis?.url) p.redis.url = restoreMaskedPassword(p.redis.url, current.config.redis.url);
-  const nextRuntime = deepMerge(runtime, p as Layer);
-  const merged = deepMerge(deepMerge(current.fileLayer, current.envLayer), nextRuntime);
+function deletePath(target: Layer, p: readonly string[]): void {
+  const parents: Layer[] = [];
+  let node: Layer = target;
+  for (const key of p.slice(0, -1)) {
+    const next = node[key];
+    if (!isPlainObject(next)) return;
+    parents.push(node);
+    node = next;
+  }
+  delete node[p[p.length - 1]!];
+  // Drop groups the removal left empty, so the file does not collect `{}`s.
+  for (let i = p.length - 2; i >= 0; i--) {
+    const parent = parents[i]!;
+    const child = parent[p[i]!];
+    if (isPlainObject(child) && Object.keys(child).length === 0) delete parent[p[i]!];
+  }
+}
+
+/**
+ * Plans a runtime change without side effects: the whole candidate is validated (the same
+ * schema as at start), a masked password is resolved only for the same server, a field the
+ * environment fixes is refused unless unchanged, and the result is the new config.json layer
+ * and the config a start would load from it. Nothing is applied when any part is invalid.
+ */
+export function applyPatch(current: LoadedConfig, patch: ConfigPatch): PatchResult {
+  const p = structuredClone(patch) as ConfigPatch & Layer;
+  const errors: FieldError[] = [];
+  if (p.redis?.url !== undefined) {
+    const r = resolveMaskedUrl(p.redis.url, current.config.redis.url);
+    if (r.ok) p.redis.url = r.url;
+    else errors.push({ path: 'redis.url', message: r.message, value: maskRedisUrl(clip(p.redis.url)), code: r.id });
+  }
+  for (const setting of ENV_SETTINGS) {
+    const wanted = valueAt(p, setting.path);
+    if (wanted === undefined) continue;
+    const dotted = setting.path.join('.');
+    const variable = current.envSources.get(dotted);
+    if (!variable) continue;
+    if (errors.some((e) => e.path === dotted)) continue;
+    if (JSON.stringify(wanted) !== JSON.stringify(valueAt(current.config, setting.path))) {
+      errors.push({ path: dotted, message: `is set by the environment variable ${variable}; change it there (the dashboard cannot override it)`, code: 'envFixed', variable });
+    }
+    // Unchanged: nothing to write (the file keeps its own value for when the variable is gone).
+    deletePath(p, setting.path);
+  }
+  const fileLayer = deepMerge(current.fileLayer, p);
+  const merged = deepMerge(fileLayer, current.envLayer);
   const result = configSchema.safeParse(merged);
-  if (!result.success) return { ok: false, errors: fieldErrors(result.error, merged) };
-  return { ok: true, config: result.data, fileLayer: deepMerge(current.fileLayer, p as Layer), changed: diffPaths(current.config, result.data) };
+  if (!result.success) {
+    for (const e of fieldErrors(result.error, merged, current.envSources)) if (!errors.some((x) => x.path === e.path)) errors.push(e);
+  }
+  if (errors.length > 0 || !result.success) return { ok: false, errors };
+  return { ok: true, config: result.data, fileLayer, changed: diffPaths(current.config, result.data) };
 }
 
 export function diffPaths(a: unknown, b: unknown, prefix = ''): string[] {

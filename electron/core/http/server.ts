@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { ackAlertsBodySchema, configPatchSchema, muteBodySchema, pauseBodySchema, type SyncReport } from '../../../shared/api';
-import type { AppConfig } from '../../../shared/config';
+import { ackAlertsBodySchema, muteBodySchema, pauseBodySchema, type SyncReport } from '../../../shared/api';
+import type { AppConfig, EnvFixed } from '../../../shared/config';
 import { maskConfig, maskRedisUrl } from '../../../shared/config';
 import { fogisMatchSchema, type FogisMatch } from '../../../shared/messages';
 import type { ConnectionInfo, Counters, MonitorEvent } from '../../../shared/state';
 import { STATUS_PARTS, type Status } from '../../../shared/status';
 import { sayReason } from '../../../shared/i18n/say';
 import type { BridgeHandlers } from '../core-api';
+import { parsePatch } from '../config/load-config';
 import { errorText, type Logger } from '../log';
 import { checkHost, checkOrigin, checkToken, queryTokenValid, tokenCookie, tokenRequired, type GuardOptions } from './guard';
 import { readStatic } from './static-files';
@@ -26,6 +27,8 @@ import { nestingDepthBytes } from '../messages/raw-scan';
 export interface HttpApp {
   handlers: BridgeHandlers;
   config(): AppConfig;
+  /** Fields set by an environment variable (dotted path → variable). */
+  envFixed(): EnvFixed;
   counters(): Counters;
   connection(): ConnectionInfo;
   onEvent(listener: (e: MonitorEvent) => void): () => void;
@@ -445,16 +448,15 @@ export class MonitorHttpServer {
       '/api/messages': { GET: async ({ res }) => sendJson(res, 200, await h.getMessages()) },
       '/api/events': { GET: ({ req, res }) => this.openSse(req, res) },
       '/api/config': {
-        GET: ({ res }) => sendJson(res, 200, { success: true, config: maskConfig(app.config()) }),
+        GET: ({ res }) => sendJson(res, 200, { success: true, config: maskConfig(app.config()), envFixed: app.envFixed() }),
         PUT: async ({ req, res }) => {
           const body = await jsonBody(req, this.maxBody(), false);
-          const r = configPatchSchema.safeParse(body);
-          if (!r.success) {
-            const errors = r.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.code === 'unrecognized_keys' ? `unknown setting(s): ${i.keys.join(', ')}` : i.message }));
-            sendJson(res, 400, { success: false, error: 'Invalid settings', errors });
+          const r = parsePatch(body);
+          if (!r.ok) {
+            sendJson(res, 400, { success: false, error: 'Invalid settings', errors: r.errors });
             return;
           }
-          const result = await h.updateConfig(r.data);
+          const result = await h.updateConfig(r.patch);
           sendJson(res, result.success ? 200 : 400, result);
         },
       },

@@ -75,6 +75,8 @@ export interface MonitorDeps {
   sink: CalendarSink;
   /** The referee phonebook; it gets every accepted list, beside (not through) the calendar. */
   contacts?: ContactsPart;
+  /** Settings fixed by environment variables (they never change while running). */
+  envFixed?: Record<string, string>;
   /** Clock, for tests. */
   now?: () => Date;
   /** `npm run demo`: the status says so everywhere it shows. */
@@ -98,6 +100,7 @@ export class Monitor {
   private readonly log: Logger;
   private readonly sink: CalendarSink;
   private readonly contacts: ContactsPart | null;
+  private readonly envFixed: Record<string, string>;
   private readonly now: () => Date;
   private readonly startedAt: Date;
 
@@ -135,6 +138,7 @@ export class Monitor {
     this.log = deps.log;
     this.sink = deps.sink;
     this.contacts = deps.contacts ?? null;
+    this.envFixed = { ...(deps.envFixed ?? {}) };
     this.now = deps.now ?? (() => new Date());
     this.demo = deps.demo ?? false;
     this.startedAt = this.now();
@@ -636,6 +640,7 @@ export class Monitor {
       calendar: () => this.sink.getState(),
       contacts: () => this.contacts?.getState() ?? emptyContactsState(),
       config: () => maskConfig(this.config),
+      envFixed: () => ({ ...this.envFixed }),
       storageError: () => this.storageError,
       mutedUntil: () => (this.mutedUntil && Date.parse(this.mutedUntil) > this.now().getTime() ? this.mutedUntil : null),
       status: () => this.status(),
@@ -644,7 +649,7 @@ export class Monitor {
   }
 
   snapshot(): Snapshot {
-    const keys: SnapshotKey[] = ['version', 'now', 'uptimeSeconds', 'connection', 'counters', 'processor', 'alerts', 'matches', 'rejected', 'calendar', 'contacts', 'config', 'storageError', 'mutedUntil', 'status'];
+    const keys: SnapshotKey[] = ['version', 'now', 'uptimeSeconds', 'connection', 'counters', 'processor', 'alerts', 'matches', 'rejected', 'calendar', 'contacts', 'config', 'envFixed', 'storageError', 'mutedUntil', 'status'];
     return Object.fromEntries(keys.map((k) => [k, this.part(k)])) as Snapshot;
   }
 

@@ -10,7 +10,9 @@ import {
   type RedisTestResult,
   type SyncReport,
 } from '../../../shared/api';
-import { configSchema, maskConfig, maskRedisUrl } from '../../../shared/config';
+import { configSchema, maskConfig, maskRedisUrl, plainIssueMessage } from '../../../shared/config';
+import { resolveMaskedUrl } from '../../../shared/redis-url';
+import type { z } from 'zod';
 import type { MessageLogEntry, MonitorEvent, Snapshot } from '../../../shared/state';
 import { computeStatus, withStatus } from '../../../shared/status';
 import type { ContactsResponse } from '../../../shared/contacts';
@@ -78,17 +80,6 @@ function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
     return [...keys].flatMap((k) => changedPaths(a[k], b[k], prefix ? `${prefix}.${k}` : k));
   }
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
-}
-
-function unmaskUrl(incoming: string, real: string): string {
-  try {
-    const url = new URL(incoming);
-    if (url.password !== '****') return incoming;
-    url.password = new URL(real).password;
-    return url.toString();
-  } catch {
-    return incoming;
-  }
 }
 
 const okSync: SyncReport = {
@@ -191,12 +182,14 @@ export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions 
     async updateConfig(patch: ConfigPatch): Promise<ConfigUpdateResult> {
       record('updateConfig', patch);
       const p = configPatchSchema.safeParse(patch);
-      const toErrors = (issues: { path: PropertyKey[]; message: string }[]): FieldError[] =>
-        issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+      const toErrors = (issues: z.core.$ZodIssue[]): FieldError[] =>
+        issues.map((i) => ({ path: i.path.map(String).join('.'), message: plainIssueMessage(i) }));
       if (!p.success) return { success: false, error: 'invalid configuration', errors: toErrors(p.error.issues) };
-      // "redis://:****@host" means: keep the password we have.
+      // "redis://:****@host" means: keep the password we have, for the same server only (as the core does).
       const incoming = p.data.redis?.url;
-      const nextUrl = incoming === undefined ? realUrl : unmaskUrl(incoming, realUrl);
+      const resolved = incoming === undefined ? { ok: true as const, url: realUrl } : resolveMaskedUrl(incoming, realUrl);
+      if (!resolved.ok) return { success: false, error: 'invalid configuration', errors: [{ path: 'redis.url', message: resolved.message, code: resolved.id }] };
+      const nextUrl = resolved.url;
       const unmasked = { ...bridge.snapshot.config, redis: { ...bridge.snapshot.config.redis, url: realUrl } };
       const merged = deepMerge(unmasked, p.data as Record<string, unknown>);
       const full = configSchema.safeParse({ ...merged, redis: { ...(merged.redis as Record<string, unknown>), url: nextUrl } });

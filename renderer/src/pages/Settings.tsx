@@ -2,7 +2,8 @@ import { useMemo, useState, type ReactNode } from 'react';
 import type { z } from 'zod';
 import type { FieldError } from '../../../shared/api';
 import { useApp, useBridge } from '../context';
-import { useT, type MessageKey, type T } from '../i18n';
+import { hasKey, useT, type MessageKey, type T } from '../i18n';
+import { issueCode } from '../../../shared/config';
 import { fmtDateTime, stockholmWallTime } from '../format';
 import { SECTIONS, toFormValue, validateForm, fieldFor, type FieldDef, type FormValues, type FormValue, type SectionDef } from '../settings-model';
 
@@ -15,9 +16,18 @@ const KNOWN_MESSAGES: Record<string, MessageKey> = {
   'channel name must not contain spaces or * ? [ ]': 'err.channelChars',
 };
 
+/** A problem's stable id (`params.text` in the shared schema, `code` from the core) as translated text. */
+function codeText(code: string | undefined, t: T['t'], vars?: Record<string, string>): string | null {
+  if (!code) return null;
+  const key = `err.${code}`;
+  return hasKey(key) ? t(key, vars) : null;
+}
+
 export function issueText(issue: z.core.$ZodIssue, t: T['t']): string {
   const known = KNOWN_MESSAGES[issue.message];
   if (known) return t(known);
+  const coded = codeText(issueCode(issue), t);
+  if (coded) return coded;
   switch (issue.code) {
     case 'too_small':
       return issue.origin === 'string' ? t('err.required') : t('err.min', { min: String(issue.minimum) });
@@ -34,7 +44,8 @@ export function issueText(issue: z.core.$ZodIssue, t: T['t']): string {
 
 const serverText = (e: FieldError, t: T['t']): string => {
   const known = KNOWN_MESSAGES[e.message];
-  return known ? t(known) : e.message;
+  if (known) return t(known);
+  return codeText(e.code, t, { variable: e.variable ?? '' }) ?? e.message;
 };
 
 type SaveState =
@@ -49,12 +60,13 @@ export function Settings() {
   const { t, tn, tk } = useT();
   const bridge = useBridge();
   const config = useApp((s) => s.snapshot!.config);
+  const envFixed = useApp((s) => s.snapshot!.envFixed);
   const [edits, setEdits] = useState<FormValues>({});
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [save, setSave] = useState<SaveState>({ kind: 'idle' });
 
   const values = (def: FieldDef): FormValue => edits[def.path] ?? toFormValue(def, config);
-  const validation = useMemo(() => validateForm(config, edits), [config, edits]);
+  const validation = useMemo(() => validateForm(config, edits, envFixed), [config, edits, envFixed]);
   const serverErrors = save.kind === 'rejected' ? save.errors : [];
 
   const errorFor = (path: string): string | null => {
@@ -91,7 +103,7 @@ export function Settings() {
     }
   };
 
-  const ctx: FieldCtx = { values, change, errorFor, blur: (p) => setTouched((x) => ({ ...x, [p]: true })) };
+  const ctx: FieldCtx = { values, change, errorFor, envFixed: (p) => envFixed[p] ?? null, blur: (p) => setTouched((x) => ({ ...x, [p]: true })) };
   const hasErrors = Object.keys(validation.errors).length > 0;
 
   return (
@@ -167,6 +179,8 @@ interface FieldCtx {
   change: (path: string, v: FormValue) => void;
   blur: (path: string) => void;
   errorFor: (path: string) => string | null;
+  /** The environment variable that fixes this field, or null. */
+  envFixed: (path: string) => string | null;
 }
 
 function Section({ section, ctx, children }: { section: SectionDef; ctx: FieldCtx; children?: ReactNode }) {
@@ -207,7 +221,8 @@ function Field({ def, ctx }: { def: FieldDef; ctx: FieldCtx }) {
   const helpKey = `cfg.${def.path}.help`;
   const help = tk('', helpKey);
   const hasHelp = help !== helpKey;
-  const describedBy = [hasHelp ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const variable = ctx.envFixed(def.path);
+  const describedBy = [variable ? `${id}-env` : '', hasHelp ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   const common = {
     id,
     'data-testid': `setting-${def.path}`,
@@ -216,13 +231,20 @@ function Field({ def, ctx }: { def: FieldDef; ctx: FieldCtx }) {
     onBlur: () => ctx.blur(def.path),
   };
   const label = tk('cfg.', def.path);
+  // Fixed by an environment variable: shown, never editable (issue 14 item 4).
+  const envNote = variable ? (
+    <p className="help env-fixed" id={`${id}-env`} data-testid={`env-fixed-${def.path}`}>
+      {t('settings.envFixed', { variable })}
+    </p>
+  ) : null;
 
   let control: ReactNode;
   if (def.kind === 'bool') {
     return (
       <div className={error ? 'field field-check has-error' : 'field field-check'}>
-        <input type="checkbox" {...common} checked={value === true} onChange={(e) => ctx.change(def.path, e.target.checked)} />
+        <input type="checkbox" {...common} checked={value === true} disabled={variable !== null} onChange={(e) => ctx.change(def.path, e.target.checked)} />
         <label htmlFor={id}>{label}</label>
+        {envNote}
         {hasHelp && <p className="help" id={`${id}-help`}>{help}</p>}
         {error && <p className="field-error" id={`${id}-error`} data-testid={`field-error-${def.path}`}>{error}</p>}
       </div>
@@ -230,13 +252,13 @@ function Field({ def, ctx }: { def: FieldDef; ctx: FieldCtx }) {
   }
   if (def.kind === 'select') {
     control = (
-      <select {...common} value={String(value)} onChange={(e) => ctx.change(def.path, e.target.value)}>
+      <select {...common} value={String(value)} disabled={variable !== null} onChange={(e) => ctx.change(def.path, e.target.value)}>
         {(def.options ?? []).map((o) => <option key={o} value={o}>{tk(`cfg.${def.path}.`, o)}</option>)}
       </select>
     );
   } else if (def.kind === 'sentinels') {
     control = (
-      <textarea {...common} rows={3} spellCheck={false} value={String(value)} placeholder="sentinel1:26379" onChange={(e) => ctx.change(def.path, e.target.value)} />
+      <textarea {...common} rows={3} spellCheck={false} readOnly={variable !== null} value={String(value)} placeholder="sentinel1:26379" onChange={(e) => ctx.change(def.path, e.target.value)} />
     );
   } else {
     const numeric = def.kind === 'int' || def.kind === 'number';
@@ -248,6 +270,7 @@ function Field({ def, ctx }: { def: FieldDef; ctx: FieldCtx }) {
         autoComplete="off"
         spellCheck={false}
         className={numeric ? 'input-num' : 'input-text'}
+        readOnly={variable !== null}
         value={String(value)}
         onChange={(e) => ctx.change(def.path, e.target.value)}
       />
@@ -257,13 +280,14 @@ function Field({ def, ctx }: { def: FieldDef; ctx: FieldCtx }) {
     <div className={error ? 'field has-error' : 'field'}>
       <label htmlFor={id}>{label}</label>
       {control}
+      {envNote}
       {hasHelp && <p className="help" id={`${id}-help`}>{help}</p>}
       {error && (
         <p className="field-error" id={`${id}-error`} role="alert" data-testid={`field-error-${def.path}`}>
           {error}
         </p>
       )}
-      {def.path === 'redis.url' && !error && <p className="help">{t('settings.passwordMasked')}</p>}
+      {def.path === 'redis.url' && !error && !variable && <p className="help">{t('settings.passwordMasked')}</p>}
     </div>
   );
 }
