@@ -208,6 +208,8 @@ function LanguageSwitch() {
   const setLanguage = useApp((s) => s.setLanguage);
   const bridge = useBridge();
   const hasSnapshot = useApp((s) => s.snapshot !== null);
+  // FOGIS_MONITOR_LANGUAGE fixes it: the core would refuse the change; switch this page only.
+  const envFixed = useApp((s) => s.snapshot?.envFixed['ui.language'] !== undefined);
   const other = lang === 'sv' ? 'en' : 'sv';
   const currentEffective = useApp(effectiveLang);
   return (
@@ -222,7 +224,7 @@ function LanguageSwitch() {
         setLanguage(other);
         // Persist it, so notifications and the next start use it too; the local choice
         // stands even if the host cannot save it.
-        if (hasSnapshot) void bridge.updateConfig({ ui: { language: other } }).catch(() => undefined);
+        if (hasSnapshot && !envFixed) void bridge.updateConfig({ ui: { language: other } }).catch(() => undefined);
       }}
     >
       {t('lang.other')}

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -52,7 +52,9 @@ describe.skipIf(!hasChromium)('dashboard end to end (headless app, real Redis, C
   const pageErrors: string[] = [];
   const steps = fixtureSteps(loadFixture());
 
-  const env = (): Record<string, string> => ({ ...FAST_REDIS_ENV, REDIS_URL: redis.url, FOGIS_MONITOR_LANGUAGE: 'auto' });
+  // The Redis address is in config.json (written in beforeAll), not REDIS_URL: a field the
+  // environment fixes is read-only in Settings, and this suite edits the Redis settings.
+  const env = (): Record<string, string> => ({ ...FAST_REDIS_ENV });
   const shot = async (name: string): Promise<void> => {
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
   };
@@ -74,6 +76,7 @@ describe.skipIf(!hasChromium)('dashboard end to end (headless app, real Redis, C
     ensureBuilt();
     mkdirSync(SHOTS, { recursive: true });
     redis = await startRedis();
+    writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ redis: { url: redis.url } }), { mode: 0o600 });
     app = await startHeadless({ env: env(), dataDir });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     ctx = await browser.newContext({ locale: 'en-GB', viewport: { width: 1200, height: 900 } });
@@ -275,7 +278,10 @@ describe.skipIf(!hasChromium)('dashboard access with and without the token (Chro
   });
 
   it('bound beyond loopback, the address with the token opens the dashboard (script bundle, API, live stream, writes)', async () => {
-    const app = await startHeadless({ env: { REDIS_PUBSUB_ENABLED: 'false', MONITOR_HTTP_HOST: '0.0.0.0', FOGIS_MONITOR_LANGUAGE: 'en' } });
+    // English from config.json, not FOGIS_MONITOR_LANGUAGE: the language switch below must be able to save.
+    const langDir = tempDir();
+    writeFileSync(path.join(langDir, 'config.json'), JSON.stringify({ ui: { language: 'en' } }), { mode: 0o600 });
+    const app = await startHeadless({ env: { REDIS_PUBSUB_ENABLED: 'false', MONITOR_HTTP_HOST: '0.0.0.0' }, dataDir: langDir });
     const ctx = await browser.newContext({ locale: 'en-GB', viewport: { width: 1200, height: 900 } });
     try {
       const p = await ctx.newPage();

@@ -12,15 +12,10 @@ import { startRedis, type TestRedis } from '../harness/redis-server';
  * redis-server, through `PUT /api/config` as any local program could send it.
  */
 
-/** The access token the server wrote into its data directory (sent on every change). */
-function authHeaders(dataDir: string): Record<string, string> {
-  const file = path.join(dataDir, 'http-token');
-  const token = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
-  return { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) };
-}
+const JSON_TYPE = { 'Content-Type': 'application/json' };
 
 async function put(app: TestCore, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  return getJson(`${app.baseUrl}/api/config`, { method: 'PUT', headers: authHeaders(app.dataDir), body: JSON.stringify(body) });
+  return getJson(`${app.baseUrl}/api/config`, { method: 'PUT', headers: app.authHeaders(JSON_TYPE), body: JSON.stringify(body) });
 }
 
 /** A TCP server that only records whether anyone connected and what they sent. */
@@ -75,7 +70,7 @@ describe('configuration gate in the running app', () => {
     if (!update || !redis) throw new Error('fixture missing');
     await publishLines(`redis://:tz-pass-0123@127.0.0.1:${redis.port}`, [update]);
     await waitUntil(() => a.core.snapshot().matches.list.length > 0, 5000, 'match list applied');
-    const sync = await getJson(`${a.baseUrl}/api/sync`, { method: 'POST', headers: authHeaders(a.dataDir), body: '{}' });
+    const sync = await getJson(`${a.baseUrl}/api/sync`, { method: 'POST', headers: a.authHeaders(JSON_TYPE), body: '{}' });
     expect(sync.status).toBe(200);
     // A later valid change answers 200 and is saved (it used to answer 500 after being applied).
     const ok = await put(a, { ui: { language: 'sv' } });

@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCore, FAST_REDIS_ENV, waitUntil, type TestCore } from '../harness/app';
+import { startCore, FAST_REDIS_ENV, tempDir, waitUntil, type TestCore } from '../harness/app';
 import { loadFixture, publishLines } from '../harness/fixture';
 import { freePort, startRedis, type TestRedis } from '../harness/redis-server';
 
@@ -25,7 +27,10 @@ describe('staleness after a gap of any cause', () => {
 
   async function freshCore(): Promise<{ a: TestCore; r: TestRedis }> {
     const r = await startRedis();
-    const a = await startCore({ REDIS_URL: r.url, ...FAST_REDIS_ENV });
+    // The address in config.json, not REDIS_URL: a field the environment fixes cannot be changed in Settings.
+    const dataDir = tempDir();
+    writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ redis: { url: r.url } }));
+    const a = await startCore({ ...FAST_REDIS_ENV }, dataDir);
     redis = r;
     app = a;
     await waitUntil(() => a.core.snapshot().connection.subscribed, 5000, 'subscribed');
