@@ -179,24 +179,59 @@ export interface WallClock {
 
 const validInstant = (d: Date): boolean => Number.isFinite(d.getTime());
 
-/** The wall clock of `instant` in `timeZone` (UTC for an unknown zone or an invalid instant's epoch 0). */
-export function wallClock(instant: Date, timeZone: string = STOCKHOLM): WallClock {
-  const at = validInstant(instant) ? instant : new Date(0);
-  const f = formatterFor(timeZone) ?? formatterFor('UTC');
+function partsOf(instant: Date, f: Intl.DateTimeFormat): WallClock {
   const parts: Record<string, number> = {};
-  for (const p of f?.formatToParts(at) ?? []) {
+  for (const p of f.formatToParts(instant)) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
   return { year: parts.year ?? 0, month: parts.month ?? 0, day: parts.day ?? 0, hour: parts.hour ?? 0, minute: parts.minute ?? 0, second: parts.second ?? 0 };
 }
 
-/** Offset of `timeZone` from UTC at `instant`, in minutes (Stockholm summer: +120). */
-export function zoneOffsetMinutes(instant: Date, timeZone: string = STOCKHOLM): number {
-  if (!validInstant(instant)) return 0;
-  const w = wallClock(instant, timeZone);
+/**
+ * Zone offsets are cached per 15-minute slice of time: since the 1970s every zone's offset is
+ * a multiple of 15 minutes and changes at a whole or half hour of local time, so one slice
+ * never holds two offsets. Intl's formatToParts is the expensive step (every list converts
+ * each kickoff several times: gate, diff, plan, contacts); before 1973 it is asked each time.
+ */
+const OFFSET_SLICE_MS = 15 * 60_000;
+const OFFSET_CACHE_FROM_MS = Date.UTC(1973, 0, 1);
+const OFFSET_CACHE_MAX = 20_000;
+const offsetCache = new Map<string, number>();
+
+function offsetMinutesFromIntl(instant: Date, f: Intl.DateTimeFormat): number {
+  const w = partsOf(instant, f);
   const asUtc = utcWall(w.year, w.month, w.day, w.hour, w.minute, w.second);
   const whole = Math.floor(instant.getTime() / 1000) * 1000;
   return Math.round((asUtc - whole) / 60_000);
+}
+
+/** Offset of `timeZone` from UTC at `instant`, in minutes (Stockholm summer: +120); 0 for an unknown zone or an invalid instant. */
+export function zoneOffsetMinutes(instant: Date, timeZone: string = STOCKHOLM): number {
+  const ms = instant.getTime();
+  const f = formatterFor(timeZone);
+  if (!Number.isFinite(ms) || !f) return 0;
+  if (ms < OFFSET_CACHE_FROM_MS) return offsetMinutesFromIntl(instant, f);
+  const slice = Math.floor(ms / OFFSET_SLICE_MS);
+  const key = `${timeZone}|${slice}`;
+  let off = offsetCache.get(key);
+  if (off === undefined) {
+    off = offsetMinutesFromIntl(new Date(slice * OFFSET_SLICE_MS), f);
+    if (offsetCache.size >= OFFSET_CACHE_MAX) offsetCache.clear();
+    offsetCache.set(key, off);
+  }
+  return off;
+}
+
+/** The wall clock of `instant` in `timeZone` (UTC for an unknown zone; epoch 0 for an invalid instant). */
+export function wallClock(instant: Date, timeZone: string = STOCKHOLM): WallClock {
+  const at = validInstant(instant) ? instant : new Date(0);
+  const zone = formatterFor(timeZone) ? timeZone : 'UTC';
+  if (at.getTime() < OFFSET_CACHE_FROM_MS) {
+    const f = formatterFor(zone);
+    return f ? partsOf(at, f) : { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
+  }
+  const d = new Date(at.getTime() + zoneOffsetMinutes(at, zone) * 60_000);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../shared/config';
-import { FOGIS_NULL_TID, KICKOFF_WINDOW, MAX_DATE_MS, kickoffOf, parseMatchTime, readAvsparkstid, readSpeldatum, readTid, formatZonedDateTime, formatLocalShort } from '../../shared/fogis-time';
+import { FOGIS_NULL_TID, KICKOFF_WINDOW, MAX_DATE_MS, kickoffOf, wallClock, zoneOffsetMinutes, parseMatchTime, readAvsparkstid, readSpeldatum, readTid, formatZonedDateTime, formatLocalShort } from '../../shared/fogis-time';
 import { manualSyncBodySchema } from '../../shared/messages';
 import { createMemoryLogger } from '../../electron/core/log';
 import { checkMatchList } from '../../electron/core/messages/match-gate';
@@ -170,6 +170,23 @@ describe('one time module: core, desktop and renderer read FOGIS time alike', ()
       const core = kickoffMs(tid);
       expect(parseFogisTime(tid), tid).toBe(core);
       expect(parseTid(tid)?.getTime() ?? null, tid).toBe(core);
+    }
+  });
+});
+
+describe('shared/fogis-time: the cached zone offsets agree with Intl', () => {
+  it('for random instants 1973–2040 in zones with whole, half and quarter-hour offsets and DST', () => {
+    const zones = ['Europe/Stockholm', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns', 'UTC'];
+    let x = 12345;
+    const rand = (): number => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 4000; i++) {
+      const zone = zones[i % zones.length] as string;
+      const ms = Date.UTC(1973, 0, 1) + Math.floor(rand() * (Date.UTC(2040, 0, 1) - Date.UTC(1973, 0, 1)));
+      const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(ms).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
+      const expected = { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
+      expect(wallClock(new Date(ms), zone), `${zone} ${new Date(ms).toISOString()}`).toEqual(expected);
+      const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+      expect(zoneOffsetMinutes(new Date(ms), zone)).toBe(Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000));
     }
   });
 });
