@@ -356,6 +356,10 @@ export const en = {
   // The referee phonebook (issue 13).
   'nav.contacts': 'Contacts',
   'alertType.contacts': 'contacts',
+  'appAlert.contactsStateCorrupt': 'The Google Contacts sync state could not be read and was set aside ({error}); changed referees are written again.',
+  'appAlert.contactsPermission': 'Google Contacts: permission missing. Sign in to Google again and allow Contacts.',
+  'appAlert.contactsWriteFailed': 'Google Contacts: {name} could not be saved: {error}',
+  'appAlert.contactsFileFailed': 'The phonebook file contacts.vcf could not be written: {error}',
   'contacts.title': 'Contacts',
   'contacts.intro': 'Referees and team contacts of your current and recent matches.',
   'contacts.count.one': '1 person',

@@ -349,6 +349,10 @@ export const sv: Catalogue = {
   // Domarnas telefonbok (issue 13).
   'nav.contacts': 'Kontakter',
   'alertType.contacts': 'kontakter',
+  'appAlert.contactsStateCorrupt': 'Synkläget för Google Kontakter gick inte att läsa och lades undan ({error}); ändrade domare skrivs igen.',
+  'appAlert.contactsPermission': 'Google Kontakter: behörighet saknas. Logga in hos Google igen och tillåt Kontakter.',
+  'appAlert.contactsWriteFailed': 'Google Kontakter: {name} kunde inte sparas: {error}',
+  'appAlert.contactsFileFailed': 'Telefonboksfilen contacts.vcf kunde inte skrivas: {error}',
   'contacts.title': 'Kontakter',
   'contacts.intro': 'Domare och lagkontakter i dina aktuella och senaste matcher.',
   'contacts.count.one': '1 person',

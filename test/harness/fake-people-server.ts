@@ -62,6 +62,8 @@ export interface FakePeopleServer {
   readonly requests: PeopleRequest[];
   /** Scopes the token endpoint says it granted. */
   grantedScope: string;
+  /** Latency added to every People call. */
+  latencyMs: number;
   people(): FakePerson[];
   groups(): FakeGroup[];
   seed(person: Omit<FakePerson, 'resourceName' | 'etag'> & { resourceName?: string }): FakePerson;
@@ -99,6 +101,7 @@ export async function startFakePeopleServer(): Promise<FakePeopleServer> {
     tokenUrl: '',
     requests,
     grantedScope: 'https://www.googleapis.com/auth/calendar https://www.googleapis.com/auth/contacts',
+    latencyMs: 0,
     people: () => [...persons.values()].map((p) => structuredClone(p)),
     groups: () => groups.map((g) => ({ ...g })),
     seed(person) {
@@ -196,6 +199,7 @@ export async function startFakePeopleServer(): Promise<FakePeopleServer> {
     const auth = req.headers.authorization ?? '';
     if (!auth.startsWith('Bearer ') || !issued.has(auth.slice(7))) return apiError(res, 401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
 
+    if (fake.latencyMs > 0) await new Promise((r) => setTimeout(r, fake.latencyMs));
     const hook = hooks.findIndex((h) => h.op === op);
     if (hook >= 0) hooks.splice(hook, 1)[0]!.fn();
     const fault = takeFault(op);

@@ -220,7 +220,14 @@ export class ContactsService {
         const was = this.vcard.error;
         this.vcard = { ...this.vcard, error: errorText(err) };
         this.opts.log.error('contacts', `cannot write ${VCARD_FILE}: ${errorText(err)}`);
-        if (was === null) this.opts.raiseAlert({ alertType: 'contacts', severity: 'error', message: `The phonebook file ${VCARD_FILE} could not be written: ${errorText(err)}` });
+        if (was === null) {
+          this.opts.raiseAlert({
+            alertType: 'contacts',
+            severity: 'error',
+            message: `The phonebook file ${VCARD_FILE} could not be written: ${errorText(err)}`,
+            text: { key: 'appAlert.contactsFileFailed', params: { error: errorText(err) } },
+          });
+        }
       }
       this.emit();
     });

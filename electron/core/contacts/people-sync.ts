@@ -128,7 +128,7 @@ export class PeopleSync {
   async start(enabled: boolean): Promise<void> {
     const loaded = await readJsonFile(this.file, fileSchema, this.opts.log);
     if (loaded.status === 'ok') this.data = loaded.value;
-    else if (loaded.status === 'corrupt') this.opts.raiseAlert({ alertType: 'contacts', severity: 'warning', message: `The Google Contacts sync state was unreadable and was set aside: ${loaded.error}` });
+    else if (loaded.status === 'corrupt') this.opts.raiseAlert({ alertType: 'contacts', severity: 'warning', message: `The Google Contacts sync state was unreadable and was set aside: ${loaded.error}`, text: { key: 'appAlert.contactsStateCorrupt', params: { error: loaded.error } } });
     this.seq = this.data.outbox.reduce((m, j) => Math.max(m, j.seq), 0);
     this.started = true;
     this.unsubscribeAuth = this.opts.auth.onChange(() => {
@@ -294,7 +294,7 @@ export class PeopleSync {
       if (isPermissionError(e)) {
         this.permissionDenied = 'Google refused access to Contacts; sign in again and allow Contacts';
         this.opts.log.warn('contacts', `${e.message}`);
-        this.opts.raiseAlert({ alertType: 'contacts', severity: 'warning', message: 'Google Contacts: permission missing. Sign in to Google again and allow Contacts.' });
+        this.opts.raiseAlert({ alertType: 'contacts', severity: 'warning', message: 'Google Contacts: permission missing. Sign in to Google again and allow Contacts.', text: { key: 'appAlert.contactsPermission', params: {} } });
         return true;
       }
       if (e.kind === 'retryable' && current === job && job.attempts + 1 < this.retry.maxAttempts) {
@@ -318,7 +318,13 @@ export class PeopleSync {
       this.lastFailure = e.message;
       this.bump('failed');
       this.opts.log.error('contacts', `${job.key}: ${e.message}`);
-      this.opts.raiseAlert({ alertType: 'contacts', severity: 'error', message: `Google Contacts: ${job.person.name} could not be saved: ${e.message}`, details: { key: job.key } });
+      this.opts.raiseAlert({
+        alertType: 'contacts',
+        severity: 'error',
+        message: `Google Contacts: ${job.person.name} could not be saved: ${e.message}`,
+        details: { key: job.key },
+        text: { key: 'appAlert.contactsWriteFailed', params: { name: job.person.name, error: e.message } },
+      });
       this.save();
       return false;
     }

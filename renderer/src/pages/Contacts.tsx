@@ -129,7 +129,8 @@ function ContactsStatus() {
         <dt>{t('contacts.google.title')}</dt>
         <dd data-testid="contacts-google" data-status={g.status}>
           {t(`contacts.google.status.${g.status}` as MessageKey)}
-          {g.reason && g.status !== 'ok' && <span className="muted"> ({g.reason})</span>}
+          {/* Only Google's own words (what it answered); every other status is said above. */}
+          {g.reason && (g.status === 'retrying' || g.status === 'error') && <span className="muted"> ({g.reason})</span>}
           {g.enabled && <div className="muted">{t('contacts.google.counts', { created: n('created'), updated: n('updated'), pending: g.pending, failed: g.failed })}</div>}
         </dd>
       </dl>
