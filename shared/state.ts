@@ -167,6 +167,52 @@ export const matchSyncStateSchema = z.object({
   updatedAt: z.string(),
 });
 
+/** What happens to one event when the coordinator confirms taking over a calendar (issue 10 §2). */
+export const takeoverActionSchema = z.enum(['adopt', 'update', 'delete', 'past', 'duplicate', 'retag', 'other-tag', 'insert']);
+
+/**
+ * First contact with a calendar that already holds FOGIS match events (the Python service's,
+ * or another instance's): what the confirmation will do. Nothing is written before it.
+ */
+export const takeoverPreviewSchema = z.object({
+  calendarId: z.string(),
+  syncTag: z.string(),
+  /** Events carrying a matchId (any sync tag) found in the calendar. */
+  found: z.number().int(),
+  /** N: our events kept as they are. */
+  adopted: z.number().int(),
+  /** M: our events rewritten because their match changed. */
+  updated: z.number().int(),
+  /** K: our events of upcoming matches that are cancelled or no longer listed. */
+  deleted: z.number().int(),
+  /** P: events of matches already played: left exactly as they are. */
+  past: z.number().int(),
+  /** Extra copies of one match's upcoming event (the Python service could leave them). */
+  duplicates: z.number().int(),
+  /** Q: events found under another sync tag. */
+  otherTag: z.number().int(),
+  /** Of those, upcoming events of listed matches that the confirmation adopts (re-tags) instead of duplicating. */
+  retagged: z.number().int(),
+  /** New events for listed matches that have none. */
+  inserted: z.number().int(),
+  otherTags: z.array(z.string()),
+  /** Whether a match list has arrived (without one, only adoption is known). */
+  listReceived: z.boolean(),
+  /** Per event, at most 500: what happens and why. */
+  items: z.array(
+    z.object({
+      matchId: z.string(),
+      title: z.string(),
+      action: takeoverActionSchema,
+      reason: z.enum(['cancelled', 'removed']).nullable(),
+      syncTag: z.string().nullable(),
+    }),
+  ),
+  itemsTotal: z.number().int(),
+  computedAt: z.string(),
+});
+export type TakeoverPreview = z.infer<typeof takeoverPreviewSchema>;
+
 export const calendarStateSchema = z.object({
   backend: z.enum(['none', 'ics', 'google']),
   /** "ok", "sign-in needed", "error: …" */
@@ -180,6 +226,8 @@ export const calendarStateSchema = z.object({
   /** Where a calendar app can subscribe (ICS backend). */
   subscribeUrl: z.string().nullable(),
   signedIn: z.boolean().nullable(),
+  /** A takeover waiting for the coordinator's confirmation (Google), else null. */
+  takeover: takeoverPreviewSchema.nullable().optional(),
 });
 export type CalendarState = z.infer<typeof calendarStateSchema>;
 

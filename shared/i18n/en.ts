@@ -163,6 +163,7 @@ export const en = {
   'appAlert.calendarWriteFailed': 'Calendar update failed for {title}: {reason}',
   'appAlert.calendarDeleteFailed': 'Calendar deletion failed for {title}: {reason}',
   'appAlert.calendarSignIn': 'Google Calendar sign-in needed: Google refused the saved sign-in ({error}). Sign in again in Settings, or place a new token.json in the data directory. Calendar writes wait until then; nothing is lost.',
+  'appAlert.calendarTakeover': 'The Google calendar "{calendar}" already holds {found} events of FOGIS matches (from the Python calendar service or another installation). Nothing has been written. Review what taking it over does and confirm on the overview: {adopted} kept as they are, {updated} updated, {deleted} deleted (upcoming matches that are cancelled or no longer listed), {past} of played matches left alone, {otherTag} under another sync tag.',
   'appAlert.calendarNotFound': 'The Google calendar "{calendar}" was not found. Check the calendar id in Settings (or that the calendar still exists). Calendar writes wait and resume by themselves.',
   'appAlert.calendarNoWriteAccess': 'No write access to the Google calendar "{calendar}". Share it with the signed-in account with "Make changes to events", or choose another calendar. Calendar writes wait and resume by themselves.',
 
@@ -205,6 +206,9 @@ export const en = {
   'cal.status': 'Status',
   'cal.statusValue.ok': 'OK',
   'cal.statusValue.sign-in needed': 'You need to sign in to Google',
+  'cal.statusValue.calendar not found': 'The Google calendar was not found',
+  'cal.statusValue.no write access': 'No write access to the Google calendar',
+  'cal.statusValue.takeover waiting': 'Waiting for you to confirm the takeover',
   'cal.statusError': 'Error: {detail}',
   'cal.lastSync': 'Last updated',
   'cal.never': 'not yet',

@@ -156,6 +156,7 @@ export const sv: Catalogue = {
   'appAlert.calendarWriteFailed': 'Kalenderändringen misslyckades för {title}: {reason}',
   'appAlert.calendarDeleteFailed': 'Borttagningen ur kalendern misslyckades för {title}: {reason}',
   'appAlert.calendarSignIn': 'Google Kalender kräver inloggning: Google godtar inte den sparade inloggningen ({error}). Logga in igen under Inställningar, eller lägg en ny token.json i datamappen. Kalenderändringar väntar till dess; inget går förlorat.',
+  'appAlert.calendarTakeover': 'Google-kalendern "{calendar}" innehåller redan {found} händelser för FOGIS-matcher (från Pythons kalendertjänst eller en annan installation). Inget har skrivits. Se vad ett övertagande gör och bekräfta på översikten: {adopted} behålls som de är, {updated} uppdateras, {deleted} tas bort (kommande matcher som är inställda eller inte längre listas), {past} för spelade matcher lämnas orörda, {otherTag} med en annan synkmärkning.',
   'appAlert.calendarNotFound': 'Google-kalendern "{calendar}" hittades inte. Kontrollera kalender-id under Inställningar (eller att kalendern fortfarande finns). Kalenderändringar väntar och fortsätter av sig själva.',
   'appAlert.calendarNoWriteAccess': 'Ingen skrivbehörighet till Google-kalendern "{calendar}". Dela den med det inloggade kontot med "Göra ändringar i händelser", eller välj en annan kalender. Kalenderändringar väntar och fortsätter av sig själva.',
 
@@ -198,6 +199,9 @@ export const sv: Catalogue = {
   'cal.status': 'Status',
   'cal.statusValue.ok': 'OK',
   'cal.statusValue.sign-in needed': 'Du behöver logga in hos Google',
+  'cal.statusValue.calendar not found': 'Google-kalendern hittades inte',
+  'cal.statusValue.no write access': 'Ingen skrivbehörighet till Google-kalendern',
+  'cal.statusValue.takeover waiting': 'Väntar på att du bekräftar övertagandet',
   'cal.statusError': 'Fel: {detail}',
   'cal.lastSync': 'Senast uppdaterad',
   'cal.never': 'inte än',

@@ -238,6 +238,11 @@ describe('Google backend: reconcile and concurrency', () => {
 
     const { sink } = await makeSink();
     sink.onMatchList(listInput(lists[0]!));
+    // First contact (issue 10): nothing is written until the takeover is confirmed.
+    await waitFor(() => sink.getState().takeover?.listReceived === true, 5000, 'takeover preview');
+    expect(sink.getState().takeover).toMatchObject({ found: 5, adopted: 3, updated: 0, deleted: 0, duplicates: 1, otherTag: 1, retagged: 0, inserted: 0 });
+    expect(fake.count('insert') + fake.count('patch') + fake.count('delete')).toBe(0);
+    await sink.confirmTakeover();
     expect(await sink.drain(5000)).toBe(true);
     expect(fake.count('list')).toBeGreaterThanOrEqual(2);
     expect(fake.count('insert') + fake.count('patch')).toBe(0);

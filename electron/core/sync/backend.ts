@@ -1,5 +1,6 @@
 import type { Logger } from '../log';
 import type { ExecOutcome, MatchRecord, OutboxJob } from './types';
+import type { TaggedEvent } from './takeover';
 
 /** An event as the calendar holds it, seen by reconcile. */
 export interface RemoteEvent {
@@ -41,6 +42,11 @@ export interface CalendarBackend {
   info(): BackendInfo;
   /** Every event carrying our syncTag that has not yet ended (Google: spec §5.5, timeMin = change-window.ts, all pages). */
   listOwnEvents?(): Promise<RemoteEvent[]>;
+  /**
+   * Every event with our private properties under any sync tag, past ones too (first contact
+   * with a calendar: the takeover preview, takeover.ts). No time window: it is read once.
+   */
+  listTaggedEvents?(): Promise<TaggedEvent[]>;
   /** While blocked: look for what heals it by itself (Google: a newer token.json). */
   recheck?(): Promise<void>;
   /** The id this backend gives a match's event when it creates one. */

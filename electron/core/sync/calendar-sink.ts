@@ -2,7 +2,7 @@ import type { FaultReporter } from '../containment';
 import type { TextRef } from '../../../shared/text-ref';
 import type { AppConfig } from '../../../shared/config';
 import type { FogisMatch } from '../../../shared/messages';
-import type { CalendarState, MatchChange } from '../../../shared/state';
+import type { CalendarState, MatchChange, TakeoverPreview } from '../../../shared/state';
 import type { SyncReport } from '../../../shared/api';
 import type { Logger } from '../log';
 
@@ -52,6 +52,10 @@ export interface CalendarSink {
   sync(matches: FogisMatch[] | null): Promise<SyncReport>;
   /** Carry out deletions that the safety guard held back. */
   confirmDeletions(): Promise<SyncReport>;
+  /** First contact with a calendar holding FOGIS events: what taking it over does (null: nothing waits). */
+  getTakeover?(): TakeoverPreview | null;
+  /** Carry out the takeover exactly as previewed. */
+  confirmTakeover?(): Promise<SyncReport>;
   getState(): CalendarState;
   /** Called whenever getState() would return something new. */
   onStateChange(listener: () => void): () => void;

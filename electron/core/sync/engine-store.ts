@@ -76,6 +76,8 @@ export const engineStateSchema = z.object({
   failures: z.record(z.string(), failureSchema),
   counters: z.record(z.string(), z.number()),
   lastSyncAt: z.string().nullable(),
+  /** This calendar was written or taken over by us (no takeover preview needed). Absent in older files. */
+  calendarKnown: z.boolean().optional(),
 });
 export type EngineStateFile = z.infer<typeof engineStateSchema>;
 

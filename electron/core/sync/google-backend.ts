@@ -5,6 +5,7 @@ import { windowStartMs } from './change-window';
 import { GOOGLE_WRITE_BURST, GOOGLE_WRITES_PER_SECOND, parseRetryAfter, TokenBucket } from './pacing';
 import type { BackendContext, BackendInfo, CalendarBackend, RemoteEvent } from './backend';
 import type { GoogleAuth } from './google-auth';
+import type { TaggedEvent } from './takeover';
 import { SyncError, type ExecOutcome, type MatchRecord, type OutboxJob } from './types';
 
 export interface GoogleBackendOptions {
@@ -177,6 +178,37 @@ export class GoogleBackend implements CalendarBackend {
           summary: ev.summary ?? '',
           created: ev.created ?? null,
           endMs: eventEndMs(ev),
+        });
+      }
+      pageToken = res.data.nextPageToken ?? undefined;
+    } while (pageToken);
+    return out;
+  }
+
+  async listTaggedEvents(): Promise<TaggedEvent[]> {
+    const out: TaggedEvent[] = [];
+    let pageToken: string | undefined;
+    do {
+      const res = await this.call('events.list', (api) =>
+        api.events.list({
+          calendarId: this.opts.calendarId,
+          singleEvents: true,
+          showDeleted: false,
+          maxResults: 2500,
+          ...(pageToken ? { pageToken } : {}),
+        }),
+      );
+      for (const ev of res.data.items ?? []) {
+        const priv = ev.extendedProperties?.private ?? {};
+        if (!ev.id || ev.status === 'cancelled' || !priv.matchId) continue;
+        out.push({
+          eventId: ev.id,
+          matchId: priv.matchId,
+          calendarHash: priv.calendarHash ?? priv.matchHash ?? null,
+          summary: ev.summary ?? '',
+          created: ev.created ?? null,
+          endMs: eventEndMs(ev),
+          syncTag: priv.syncTag ?? null,
         });
       }
       pageToken = res.data.nextPageToken ?? undefined;

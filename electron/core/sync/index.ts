@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { AppConfig } from '../../../shared/config';
 import type { FogisMatch } from '../../../shared/messages';
-import type { CalendarState } from '../../../shared/state';
+import type { CalendarState, TakeoverPreview } from '../../../shared/state';
 import type { ActionResult, SyncReport } from '../../../shared/api';
 import type { SecretStore } from '../core-api';
 import { errorText } from '../log';
@@ -45,6 +45,8 @@ export interface FullCalendarSink extends CalendarSink {
   googleSignIn(openUrl: (url: string) => void): Promise<ActionResult>;
   googleSignOut(): Promise<ActionResult>;
   importGoogleToken(tokenJson: string): Promise<ActionResult>;
+  getTakeover(): TakeoverPreview | null;
+  confirmTakeover(): Promise<SyncReport>;
   /** Test/shutdown helper: resolves true once no write is pending. */
   drain(timeoutMs?: number): Promise<boolean>;
   /** The one Google sign-in, shared with Google Contacts (spec §5.8: one token). */
@@ -167,6 +169,16 @@ class SwitchingCalendarSink implements FullCalendarSink {
     await this.switching;
     if (!this.engine) throw new Error('calendar sink not started');
     return this.engine.sync(matches);
+  }
+
+  getTakeover(): TakeoverPreview | null {
+    return this.engine ? this.engine.getTakeover() : null;
+  }
+
+  async confirmTakeover(): Promise<SyncReport> {
+    await this.switching;
+    if (!this.engine) throw new Error('calendar sink not started');
+    return this.engine.confirmTakeover();
   }
 
   async confirmDeletions(): Promise<SyncReport> {

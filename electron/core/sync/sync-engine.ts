@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { FogisMatch } from '../../../shared/messages';
-import type { CalendarState } from '../../../shared/state';
+import type { CalendarState, TakeoverPreview } from '../../../shared/state';
 import type { SyncReport } from '../../../shared/api';
 import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
 import { contained, safeReport, type FaultReporter } from '../containment';
@@ -8,6 +8,7 @@ import { errorText, type Logger } from '../log';
 import type { AppAlertInput, MatchListInput } from './calendar-sink';
 import { summarizeReport } from './calendar-sink';
 import type { CalendarBackend, RemoteEvent } from './backend';
+import { planTakeover, type TaggedEvent, type TakeoverPlan } from './takeover';
 import { engineStateSchema, lastListSchema, type EngineStateFile, type FailureEntry } from './engine-store';
 import { matchIdOf } from './event-builder';
 import { hasEnded } from './change-window';
@@ -90,6 +91,9 @@ export class SyncEngine {
   /** Retry-After: the server asked for quiet until then (every write waits, not only the job). */
   private pausedUntil = 0;
   private authChecks = 0;
+  /** False until we have looked into the calendar (or written to it): a takeover may be due. */
+  private calendarKnown = false;
+  private takeover: { events: TaggedEvent[]; preview: TakeoverPreview } | null = null;
   private exclusiveTail: Promise<unknown> = Promise.resolve();
   private cachedState: CalendarState | null = null;
   private faultPauseUntil = 0;
@@ -127,6 +131,7 @@ export class SyncEngine {
       for (const [k, v] of Object.entries(s.failures)) this.failures.set(k, v);
       for (const k of COUNTER_KEYS) this.counters[k] = s.counters[k] ?? 0;
       this.lastSyncAt = s.lastSyncAt;
+      this.calendarKnown = s.calendarKnown ?? (s.records.length > 0 || s.outbox.length > 0 || s.lastSyncAt !== null);
       if (this.outbox.size > 0) this.opts.log.info('sync', `resuming ${this.outbox.size} pending calendar write(s) from the outbox`);
     }
     const list = await readJsonFile(path.join(this.opts.dataDir, LAST_LIST_FILE), lastListSchema, this.opts.log);
@@ -205,6 +210,15 @@ export class SyncEngine {
     if (full) {
       this.lastList = { matches: input.matches, receivedAt: input.receivedAt, messageId: input.messageId };
     }
+    if (this.takeover) {
+      // Nothing is planned into a calendar not yet taken over; the preview follows the list.
+      if (full) {
+        this.takeover.preview = this.takeoverPlan(this.takeover.events).preview;
+        this.saveLastList();
+        this.changed();
+      }
+      return;
+    }
     const res = this.planFor(input.matches, full, false, input.receivedAt);
     const changedAnything = res.enqueue.length + res.touch.length + res.cancelPending.length + res.held.length > 0;
     this.applyPlan(res, full);
@@ -214,6 +228,9 @@ export class SyncEngine {
 
   async sync(matches: FogisMatch[] | null): Promise<SyncReport> {
     this.flushPendingList();
+    if (this.takeover) {
+      return this.report({ inserted: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0, held: 0 }, [], 'the calendar takeover waits for your confirmation; nothing is written before it');
+    }
     if (matches === null) {
       if (typeof this.backend.listOwnEvents === 'function' && !this.backend.blockedReason()) {
         const err = await this.exclusive(() => this.reconcile());
@@ -259,7 +276,8 @@ export class SyncEngine {
     this.flushPendingList();
     if (this.cachedState) return this.cachedState;
     const info = this.backend.info();
-    const blockText = this.calendarBlock ? `${this.calendarBlock.block === 'calendar-not-found' ? 'calendar not found' : 'no write access'}: ${this.calendarBlock.message}` : null;
+    // Plain status words (the dashboard says them in the user's language); the alert has the detail.
+    const blockText = this.calendarBlock ? (this.calendarBlock.block === 'calendar-not-found' ? 'calendar not found' : 'no write access') : null;
     const blocked = this.backend.blockedReason() ?? blockText;
     const perMatch: CalendarState['perMatch'] = {};
     for (const r of this.records.values()) {
@@ -274,7 +292,7 @@ export class SyncEngine {
     for (const h of this.held) {
       perMatch[h.matchId] = { status: 'held', reason: h.reason === 'removed' ? 'deletion held back: no longer in the match list' : 'deletion held back: cancelled', updatedAt: this.lastList?.receivedAt ?? new Date().toISOString() };
     }
-    let status = blocked ?? info.status;
+    let status = blocked ?? (this.takeover ? 'takeover waiting' : info.status);
     if (this.storageError && status === 'ok') status = `error: ${this.storageError}`;
     this.cachedState = {
       backend: this.backend.kind,
@@ -286,6 +304,7 @@ export class SyncEngine {
       counters: { ...this.counters, held: this.held.length },
       perMatch,
       subscribeUrl: info.subscribeUrl,
+      takeover: this.takeover?.preview ?? null,
       signedIn: info.signedIn,
     };
     return this.cachedState;
@@ -506,7 +525,7 @@ export class SyncEngine {
   }
 
   private async work(): Promise<void> {
-    while (!this.stopped && !this.backend.blockedReason()) {
+    while (!this.stopped && !this.backend.blockedReason() && !this.takeover) {
       const now = Date.now();
       if (now < this.pausedUntil || (this.calendarBlock && now < this.blockCheckAt)) return;
       if (this.needReconcile) {
@@ -699,6 +718,19 @@ export class SyncEngine {
     if (!list) return null;
     let events: RemoteEvent[];
     try {
+      if (!this.calendarKnown && this.backend.listTaggedEvents) {
+        // First contact (takeover.ts): any FOGIS match events here, under any tag, past ones too?
+        const all = await this.backend.listTaggedEvents();
+        if (all.length > 0) {
+          this.needReconcile = false;
+          this.reconcileAttempts = 0;
+          this.clearCalendarBlock();
+          this.startTakeover(all);
+          return null;
+        }
+        this.calendarKnown = true;
+        this.jobsUnsaved = true;
+      }
       events = await list.call(this.backend);
     } catch (err) {
       const e = toSyncError(err);
@@ -715,7 +747,8 @@ export class SyncEngine {
       if (e.retryAfterMs !== null) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + e.retryAfterMs);
       this.reconcileAttempts++;
       this.reconcileAt = Date.now() + backoffDelay(this.reconcileAttempts, this.retry, this.opts.random);
-      if (this.reconcileAttempts >= this.retry.maxAttempts) {
+      // A calendar we have not yet looked into is never written blind (a takeover may be due).
+      if (this.reconcileAttempts >= this.retry.maxAttempts && this.calendarKnown) {
         this.opts.log.warn('sync', `reconcile keeps failing (${e.message}); writing without it, ids stay deterministic`);
         this.needReconcile = false;
       } else {
@@ -729,6 +762,71 @@ export class SyncEngine {
     this.applyReconcile(events);
     this.noteInStep();
     return null;
+  }
+
+  // ---- takeover (first contact with a calendar that has FOGIS events) ------------------------
+
+  private startTakeover(events: TaggedEvent[]): void {
+    // Writes planned before we looked (a manual sync) would duplicate what is there: dropped, never tried.
+    for (const j of this.outbox.all()) {
+      this.outbox.remove(j.key);
+      this.settle(j.key, 'unchanged');
+      this.jobsUnsaved = true;
+    }
+    this.takeover = { events, preview: this.takeoverPlan(events).preview };
+    const p = this.takeover.preview;
+    this.opts.log.warn('sync', `the calendar already holds ${p.found} FOGIS match event(s); nothing is written until the takeover is confirmed`);
+    const params = { calendar: this.calendarLabel(), found: p.found, adopted: p.adopted, updated: p.updated, deleted: p.deleted, past: p.past, otherTag: p.otherTag };
+    this.opts.raiseAlert({
+      alertType: 'calendar_takeover',
+      severity: 'warning',
+      message: `The Google calendar "${params.calendar}" already holds ${p.found} events of FOGIS matches (from the Python calendar service or another installation). Nothing has been written. Review what taking it over does and confirm in the dashboard: ${p.adopted} kept as they are, ${p.updated} updated, ${p.deleted} deleted (upcoming matches that are cancelled or no longer listed), ${p.past} of played matches left alone, ${p.otherTag} under another sync tag.`,
+      text: { key: 'appAlert.calendarTakeover', params },
+      details: { ...params, otherTags: p.otherTags },
+    });
+    this.changed();
+  }
+
+  private takeoverPlan(events: readonly TaggedEvent[]): TakeoverPlan {
+    return planTakeover({
+      events,
+      matches: this.lastList?.matches ?? null,
+      options: this.opts.plan,
+      calendarId: this.calendarLabel(),
+      nowMs: this.nowMs(),
+      eventIdFor: (id) => this.backend.eventIdFor(id),
+    });
+  }
+
+  /** The preview as of now (a new list or the clock may have changed it). */
+  getTakeover(): TakeoverPreview | null {
+    this.flushPendingList();
+    return this.takeover?.preview ?? null;
+  }
+
+  /**
+   * The coordinator read the preview and confirmed: exactly that plan becomes records and
+   * jobs, saved before the first write, so a restart resumes it without duplicates.
+   */
+  async confirmTakeover(): Promise<SyncReport> {
+    this.flushPendingList();
+    const zero = { inserted: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0, held: 0 };
+    if (!this.takeover) return this.report(zero, [], 'no calendar takeover is waiting for confirmation');
+    const plan = this.takeoverPlan(this.takeover.events);
+    this.takeover = null;
+    this.calendarKnown = true;
+    for (const [id, rec] of plan.records) this.records.set(id, rec);
+    const now = Date.now();
+    for (const j of plan.jobs) this.outbox.put(j, now);
+    const p = plan.preview;
+    this.opts.log.info('sync', `takeover confirmed: ${p.adopted} adopted, ${p.updated} to update, ${p.retagged} to re-tag, ${p.deleted} to delete, ${p.duplicates} duplicate(s), ${p.inserted} to add, ${p.past} played left alone`);
+    this.opts.resolveAlerts?.('calendar_takeover');
+    this.jobsUnsaved = true;
+    await this.saveNow();
+    if (plan.jobs.length === 0) this.noteInStep();
+    this.kick();
+    this.changed();
+    return this.awaitJobs(plan.jobs.map((j) => j.key), null);
   }
 
   private applyReconcile(events: RemoteEvent[]): void {
@@ -788,7 +886,8 @@ export class SyncEngine {
     const clock = this.nowMs();
     for (const rec of this.records.values()) {
       // The listing covers only events that have not ended (timeMin): history it cannot see is not gone.
-      if (rec.present && !byMatch.has(rec.matchId) && !hasEnded(rec.endMs, clock)) {
+      // A queued rewrite (a re-tag after a takeover) still knows its event by id.
+      if (rec.present && !byMatch.has(rec.matchId) && !hasEnded(rec.endMs, clock) && this.outbox.get(rec.matchId)?.kind !== 'upsert') {
         // Gone from the calendar (deleted by hand or by another writer): recreate on the next plan.
         rec.present = false;
         rec.renderKey = null;
@@ -817,6 +916,7 @@ export class SyncEngine {
       failures: Object.fromEntries(this.failures),
       counters: { ...this.counters },
       lastSyncAt: this.lastSyncAt,
+      calendarKnown: this.calendarKnown,
     };
   }
 
