@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alertSeveritySchema, fogisMatchSchema, generationSchema, MESSAGE_TYPES, rejectReasonSchema } from './messages';
 import { configSchema, envFixedSchema } from './config';
 import { statusSchema } from './status';
+import { historySchema } from './history';
 import { textRefSchema } from './text-ref';
 import { contactsStateSchema } from './contacts';
 
@@ -253,6 +254,8 @@ export const snapshotSchema = z.object({
   mutedUntil: z.string().nullable(),
   /** The one overall status with its parts (shared/status.ts), computed by the core. */
   status: statusSchema,
+  /** The last 7 days of the watch (shared/history.ts); the newest 20 outages and failed cycles. */
+  history: historySchema,
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 

@@ -255,6 +255,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
             snapshotEvent,
             uptimeSeconds: () => monitor.snapshot().uptimeSeconds,
             status: () => monitor.status(),
+            history: () => monitor.watchTimeline(),
             restart: async () => {
               const r = await handlers.restartSubscription();
               return { ok: r.success, reason: r.error ?? null };

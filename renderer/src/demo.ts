@@ -2,6 +2,7 @@ import { configSchema } from '../../shared/config';
 import { emptyContactsState } from '../../shared/contacts';
 import { REJECT_REASONS, type FogisMatch } from '../../shared/messages';
 import { withStatus } from '../../shared/status';
+import { emptyHistory } from '../../shared/history';
 import type { Alert, MatchChange, MessageLogEntry, Snapshot } from '../../shared/state';
 import { createMemoryBridge, type MemoryBridge } from './bridge/memory';
 
@@ -65,6 +66,7 @@ export function emptySnapshot(now: number = Date.now()): Snapshot {
     envFixed: {},
     storageError: null,
     mutedUntil: null,
+    history: emptyHistory(now),
   });
 }
 

@@ -68,6 +68,16 @@ export const en = {
   'status.part.storage': 'Saving',
   'status.partOk': 'OK',
   'status.details': 'Status in detail',
+  'history.title': 'History of the last 7 days',
+  'history.uptime': 'Connected to Redis {pct} % of the watched time',
+  'history.noData': 'Nothing recorded yet.',
+  'history.cycles': '{completed} processor checks finished, {failed} failed',
+  'history.outages': 'Connection outages',
+  'history.noOutages': 'No outages.',
+  'history.ongoing': 'ongoing',
+  'history.failedCycles': 'Failed processor checks',
+  'history.noFailed': 'None failed.',
+  'history.more': '{n} more not shown',
   'demo.banner': 'Demo: a recorded processor run played back, not your real matches. Nothing is written to your calendar.',
 
   // Desktop shell (electron/desktop/text.ts): tray, menu, notifications.

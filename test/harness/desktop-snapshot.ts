@@ -2,6 +2,7 @@ import { vi } from 'vitest';
 import { configSchema, type AppConfigInput } from '../../shared/config';
 import { generationSchema, REJECT_REASONS, type FogisMatch } from '../../shared/messages';
 import { withStatus } from '../../shared/status';
+import { emptyHistory } from '../../shared/history';
 import { snapshotSchema, type Alert, type ConnectionInfo, type MonitorEvent, type Snapshot } from '../../shared/state';
 import type { BridgeHandlers, Core, CoreOptions } from '../../electron/core/core-api';
 import { emptyCalendarState } from '../../electron/core/sync/calendar-sink';
@@ -76,6 +77,7 @@ export function makeSnapshot(o: SnapshotOverrides = {}): Snapshot {
     envFixed: {},
     storageError: o.storageError ?? null,
     mutedUntil: o.mutedUntil ?? null,
+    history: emptyHistory(Date.parse(now)),
   };
   return snapshotSchema.parse(withStatus(s as unknown as Omit<Snapshot, 'status'>));
 }

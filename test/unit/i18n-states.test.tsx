@@ -136,6 +136,17 @@ function states(): Array<[string, Snapshot]> {
     s.calendar = { ...s.calendar, ...cal };
     out.push([`calendar ${JSON.stringify(cal)}`, withStatus(s)]);
   }
+  const hist = base();
+  hist.history = {
+    ...hist.history,
+    uptimePercent: 97.5,
+    watchedMs: 3_600_000,
+    outages: CONNECTION_REASON_CODES.map((code, i) => ({ start: ago(100_000 + i * 1000), end: i === 0 ? null : ago(99_000 + i * 1000), reason: connectionReason(code, { detail: 'ENOSPC', ms: 2000 }) })),
+    outagesTotal: CONNECTION_REASON_CODES.length + 5,
+    failedCycles: [{ at: ago(5000), ok: false, error: 'FOGIS login failed' }],
+    cycles: { completed: 10, failed: 3 },
+  };
+  out.push(['history', withStatus(hist)]);
   const storage = base();
   storage.storageError = 'ENOSPC';
   out.push(['storage', withStatus(storage)]);

@@ -6,6 +6,7 @@ import { maskConfig, maskRedisUrl } from '../../../shared/config';
 import { fogisMatchSchema, type FogisMatch } from '../../../shared/messages';
 import type { ConnectionInfo, Counters, MonitorEvent } from '../../../shared/state';
 import { STATUS_PARTS, type Status } from '../../../shared/status';
+import type { History } from '../../../shared/history';
 import { sayReason } from '../../../shared/i18n/say';
 import type { BridgeHandlers } from '../core-api';
 import { parsePatch } from '../config/load-config';
@@ -44,6 +45,8 @@ export interface HttpApp {
   uptimeSeconds(): number;
   /** The one honest status (shared/status.ts), as the dashboard and the tray show it. */
   status(): Status;
+  /** The last 7 days of the watch (shared/history.ts). */
+  history(): History;
   version: string;
 }
 
@@ -446,6 +449,7 @@ export class MonitorHttpServer {
       '/api/contacts': { GET: async ({ res }) => sendJson(res, 200, await h.getContacts()) },
       '/api/state': { GET: ({ res }) => sendJson(res, 200, (app.snapshotEvent() as Extract<MonitorEvent, { kind: 'snapshot' }>).snapshot) },
       '/api/messages': { GET: async ({ res }) => sendJson(res, 200, await h.getMessages()) },
+      '/api/history': { GET: ({ res }) => sendJson(res, 200, app.history()) },
       '/api/events': { GET: ({ req, res }) => this.openSse(req, res) },
       '/api/config': {
         GET: ({ res }) => sendJson(res, 200, { success: true, config: maskConfig(app.config()), envFixed: app.envFixed() }),

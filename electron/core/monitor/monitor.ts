@@ -27,6 +27,8 @@ import { sayRef } from '../../../shared/i18n/say';
 import type { TextRef } from '../../../shared/text-ref';
 import { emptyContactsState, type ContactsState } from '../../../shared/contacts';
 import { BoundedList, RecentIds } from './bounded-list';
+import { WatchHistory } from './watch-history';
+import type { History, WatchState } from '../../../shared/history';
 import { diffMatches } from './match-diff';
 import { persistedStateSchema, type PersistedState } from './persisted-state';
 
@@ -81,6 +83,8 @@ export interface MonitorDeps {
   now?: () => Date;
   /** `npm run demo`: the status says so everywhere it shows. */
   demo?: boolean;
+  /** history.json's size cap (tests). */
+  historyCapBytes?: number;
 }
 
 /** An app alert's English message from its catalogue text. */
@@ -132,6 +136,7 @@ export class Monitor {
   /** Pushes the status again when it changes by itself (the end of the connection grace period). */
   private recheckTimer: NodeJS.Timeout | null = null;
   private recheckAt: string | null = null;
+  private readonly watchHistory: WatchHistory;
 
   constructor(config: AppConfig, deps: MonitorDeps) {
     this.config = config;
@@ -163,6 +168,13 @@ export class Monitor {
       (error) => this.setStorageError(error),
     );
     this.sink.onStateChange(() => this.markDirty('calendar'));
+    this.watchHistory = new WatchHistory({
+      dataDir: deps.dataDir,
+      log: this.log,
+      now: this.now,
+      ...(deps.historyCapBytes !== undefined ? { capBytes: deps.historyCapBytes } : {}),
+      onError: (error) => this.setStorageError(error),
+    });
     this.contacts?.onStateChange(() => this.markDirty('contacts'));
   }
 
@@ -204,6 +216,7 @@ export class Monitor {
 
   /** Restores the last saved state; a corrupt file is moved aside and we start clean. */
   async restore(dataDir: string): Promise<void> {
+    await this.watchHistory.restore();
     const loaded = await readJsonFile(path.join(dataDir, 'state.json'), persistedStateSchema, this.log);
     if (loaded.status === 'corrupt') {
       const text = { key: 'appAlert.stateFileCorrupt', params: { error: loaded.error } };
@@ -257,7 +270,12 @@ export class Monitor {
   /** Writes the state now (shutdown): everything, whether or not it changed. */
   async flush(): Promise<void> {
     this.writer.schedule();
-    await this.writer.flush();
+    await Promise.all([this.writer.flush(), this.watchHistory.flush()]);
+  }
+
+  /** `GET /api/history`: the whole timeline of the last 7 days. */
+  watchTimeline(): History {
+    return this.watchHistory.timeline();
   }
 
   // ---- configuration -----------------------------------------------------------------------
@@ -276,6 +294,14 @@ export class Monitor {
   setConnection(status: SupervisorStatus): void {
     this.connection = status;
     this.markDirty('connection');
+    // Moments of passage (starting, a restart, a settings change) are neither up nor down:
+    // the history keeps the state before them until the connection succeeds or fails.
+    const passing = !status.subscribed && ['reason.not_started', 'reason.restarting', 'reason.settings_changed'].includes(status.reasonCode?.key ?? 'reason.not_started');
+    if (!passing) {
+      const state: WatchState = status.subscribed ? 'up' : status.state === 'disabled' || status.state === 'stopped' ? 'off' : 'down';
+      this.watchHistory.recordState(state, state === 'up' ? null : status.reasonCode);
+      this.markDirty('history');
+    }
   }
 
   /** The subscription was lost: what is published now is lost to us (spec §3.4, §8.1). */
@@ -420,11 +446,15 @@ export class Monitor {
       p.cycles++;
     } else if (cycle.status === 'completed') {
       p.lastCompleted = cycle;
+      this.watchHistory.recordCycle(cycle.at, true, null);
+      this.markDirty('history');
       p.lastDurationMs = p.lastStarted ? Math.max(0, cycleTime(cycle) - cycleTime(p.lastStarted)) : null;
     } else {
       p.lastFailed = cycle;
       const d = cycle.details;
       const text = typeof d.error_message === 'string' ? d.error_message : 'unknown error';
+      this.watchHistory.recordCycle(cycle.at, false, text);
+      this.markDirty('history');
       this.addAlert({
         id: randomUUID(),
         source: 'processor',
@@ -644,12 +674,13 @@ export class Monitor {
       storageError: () => this.storageError,
       mutedUntil: () => (this.mutedUntil && Date.parse(this.mutedUntil) > this.now().getTime() ? this.mutedUntil : null),
       status: () => this.status(),
+      history: () => this.watchHistory.timeline(20),
     };
     return parts[key]();
   }
 
   snapshot(): Snapshot {
-    const keys: SnapshotKey[] = ['version', 'now', 'uptimeSeconds', 'connection', 'counters', 'processor', 'alerts', 'matches', 'rejected', 'calendar', 'contacts', 'config', 'envFixed', 'storageError', 'mutedUntil', 'status'];
+    const keys: SnapshotKey[] = ['version', 'now', 'uptimeSeconds', 'connection', 'counters', 'processor', 'alerts', 'matches', 'rejected', 'calendar', 'contacts', 'config', 'envFixed', 'storageError', 'mutedUntil', 'status', 'history'];
     return Object.fromEntries(keys.map((k) => [k, this.part(k)])) as Snapshot;
   }
 
@@ -724,6 +755,7 @@ export class Monitor {
     this.writer.cancelRetry();
     if (this.recheckTimer) clearTimeout(this.recheckTimer);
     this.recheckTimer = null;
+    this.watchHistory.dispose();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     this.listeners.clear();

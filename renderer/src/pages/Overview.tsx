@@ -8,6 +8,7 @@ import { RATE_WINDOW_MS } from '../store';
 import { RateChart } from '../components/RateChart';
 import { useNow } from '../useNow';
 import { useSay } from '../say';
+import { HistoryCard } from '../components/HistoryCard';
 import type { Tab } from '../App';
 import { Glance } from './Glance';
 import { LiveRegion } from '../components/LiveRegion';
@@ -34,6 +35,7 @@ export function Overview({ onOpen, narrow = false }: { onOpen: (tab: Tab) => voi
         <ConnectionCard />
         <ActivityCard />
         <CountersCard />
+        <HistoryCard />
       </div>
     );
   }
@@ -44,6 +46,7 @@ export function Overview({ onOpen, narrow = false }: { onOpen: (tab: Tab) => voi
       <ActivityCard />
       <ProcessorCard />
       <CountersCard />
+      <HistoryCard />
     </div>
   );
 }
