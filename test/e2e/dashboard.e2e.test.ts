@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startRedis, type TestRedis } from '../harness/redis-server';
-import { FAST_REDIS_ENV, REPO_ROOT, startHeadless, tempDir, waitUntil, type HeadlessProcess } from '../harness/app';
+import { FAST_REDIS_ENV, startHeadless, tempDir, waitUntil, type HeadlessProcess } from '../harness/app';
+import { CHROMIUM, CHROMIUM_ARGS, SHOTS, ensureBuilt } from '../harness/e2e';
 import { fixtureSteps, loadFixture, publishLines } from '../harness/fixture';
 
 /**
@@ -13,34 +13,7 @@ import { fixtureSteps, loadFixture, publishLines } from '../harness/fixture';
  * Screenshots of every page go to test-results/screenshots/.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
 const hasChromium = existsSync(CHROMIUM);
-
-function ensureBuilt(): void {
-  const headless = path.join(REPO_ROOT, 'dist', 'headless.js');
-  const index = path.join(REPO_ROOT, 'dist', 'renderer', 'index.html');
-  const newest = (dir: string): number => {
-    let t = 0;
-    const walk = (d: string): void => {
-      for (const e of require('node:fs').readdirSync(d, { withFileTypes: true }) as import('node:fs').Dirent[]) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else t = Math.max(t, statSync(p).mtimeMs);
-      }
-    };
-    walk(dir);
-    return t;
-  };
-  // `npm test` builds first; when this file is run on its own, build what is missing or stale.
-  if (!existsSync(headless) || statSync(headless).mtimeMs < newest(path.join(REPO_ROOT, 'electron', 'core'))) {
-    expect(spawnSync(process.execPath, ['scripts/build-core.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' }).status).toBe(0);
-  }
-  if (!existsSync(index) || statSync(index).mtimeMs < newest(path.join(REPO_ROOT, 'renderer', 'src'))) {
-    const vite = path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-    expect(spawnSync(process.execPath, [vite, 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'error'], { cwd: REPO_ROOT, stdio: 'inherit' }).status).toBe(0);
-  }
-}
 
 describe.skipIf(!hasChromium)('dashboard end to end (headless app, real Redis, Chromium)', () => {
   let redis: TestRedis;
@@ -78,7 +51,7 @@ describe.skipIf(!hasChromium)('dashboard end to end (headless app, real Redis, C
     redis = await startRedis();
     writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ redis: { url: redis.url } }), { mode: 0o600 });
     app = await startHeadless({ env: env(), dataDir });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     ctx = await browser.newContext({ locale: 'en-GB', viewport: { width: 1200, height: 900 } });
     page = await ctx.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));

@@ -94,6 +94,23 @@ describe('compact view (#compact)', () => {
     expect(screen.getByTestId('open-dashboard').textContent).toBe('Öppna översikten');
   });
 
+  it('says why Redis is down and that the list may be out of date, in a region that was already there', async () => {
+    const s = snapshotAfterRun();
+    const bridge = renderCompact(s);
+    const region = await screen.findByTestId('glance-stale-live');
+    expect(region.textContent).toBe('');
+    expect(screen.queryByTestId('glance-connection')).toBeNull();
+    act(() =>
+      bridge.patch({
+        connection: { ...s.connection, state: 'reconnecting', subscribed: false, connected: false, reason: 'connection refused', attempt: 3, nextRetryAt: new Date(Date.now() + 5_000).toISOString(), possiblyStale: true, staleSince: new Date(NOW).toISOString() },
+      }),
+    );
+    expect(screen.getByTestId('glance-connection').textContent).toContain('the Redis server refused the connection');
+    expect(screen.getByTestId('glance-connection').textContent).toMatch(/Attempt 3; next try in [45] sec/);
+    expect(screen.getByTestId('glance-stale-live')).toBe(region);
+    expect(within(region).getByTestId('glance-stale').textContent).toContain('may be out of date since');
+  });
+
   it('processorFailure and nextMatch read the snapshot', () => {
     const s = snapshotAfterRun();
     expect(processorFailure(s)).toBeNull();

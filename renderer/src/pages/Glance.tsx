@@ -3,7 +3,8 @@ import type { FogisMatch } from '../../../shared/messages';
 import type { Snapshot } from '../../../shared/state';
 import { useApp, useBridge } from '../context';
 import { useT, type MessageKey } from '../i18n';
-import { fmtDate, fmtDateTime, fmtRelative, fmtTime, kickoffOf } from '../format';
+import { fmtCountdown, fmtDate, fmtDateTime, fmtRelative, fmtTime, kickoffOf } from '../format';
+import { LiveRegion } from '../components/LiveRegion';
 import { useNow } from '../useNow';
 import { sortMatches } from './Matches';
 import { syncSummary } from './Overview';
@@ -41,7 +42,8 @@ export function Glance({ onOpen, standalone = false }: { onOpen: (tab: Tab) => v
   const sync = useApp((s) => s.sync);
   const syncNow = useApp((s) => s.syncNow);
   const acknowledge = useApp((s) => s.acknowledge);
-  const now = useNow(30_000);
+  // Every second while reconnecting, for the retry countdown (which reads the clock itself).
+  const now = useNow(snapshot.connection.state === 'reconnecting' ? 1_000 : 30_000);
   const [ackFailed, setAckFailed] = useState(false);
   const alertsHead = useRef<HTMLHeadingElement>(null);
   const [refocus, setRefocus] = useState(false);
@@ -72,9 +74,30 @@ export function Glance({ onOpen, standalone = false }: { onOpen: (tab: Tab) => v
     else onOpen('overview');
   };
 
+  const c = snapshot.connection;
+  const connTrouble = c.state === 'connecting' || c.state === 'reconnecting';
+
   return (
     <section className="glance card card-wide" aria-labelledby="glance-h" data-testid="glance">
       <h2 id="glance-h" className="sr-only">{t('glance.title')}</h2>
+      {connTrouble && (
+        <div className="glance-row glance-warn" data-testid="glance-connection">
+          <p className="glance-line">
+            <strong>{t(`conn.state.${c.state}` as MessageKey)}</strong>
+          </p>
+          {c.reason && <p className="glance-detail">{t('conn.reason')}: {tk('reason.', c.reason)}</p>}
+          {c.state === 'reconnecting' && c.nextRetryAt && (
+            <p className="glance-detail">{t('conn.nextRetry', { attempt: c.attempt, in: fmtCountdown(c.nextRetryAt, lang, Date.now()) })}</p>
+          )}
+        </div>
+      )}
+      <LiveRegion testId="glance-stale-live">
+        {c.possiblyStale && (
+          <p className="glance-line glance-stale" data-testid="glance-stale">
+            {c.staleSince ? t('conn.staleSince', { time: fmtDateTime(c.staleSince, lang) }) : t('conn.stale')}
+          </p>
+        )}
+      </LiveRegion>
       {failure && (
         <div className="glance-row glance-bad" data-testid="glance-processor">
           <p className="glance-line">

@@ -31,7 +31,8 @@ export function Overview({ onOpen, narrow = false }: { onOpen: (tab: Tab) => voi
       <div className="grid">
         <Glance onOpen={onOpen} />
         <ProcessorCard />
-        <SyncCard onOpen={onOpen} />
+        {/* Sync now is in the glance just above; one button, not two. */}
+        <SyncCard onOpen={onOpen} withButton={false} />
         <ConnectionCard />
         <ActivityCard />
         <CountersCard />
@@ -57,6 +58,7 @@ function ConnectionCard() {
   const bridge = useBridge();
   const c = useApp((s) => s.snapshot!.connection);
   const storageError = useApp((s) => s.snapshot!.storageError);
+  // Every second while reconnecting, for the retry countdown (which reads the clock itself).
   const now = useNow(c.state === 'reconnecting' ? 1_000 : 10_000);
   const [busy, setBusy] = useState<null | 'restart' | 'test' | 'pause'>(null);
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
@@ -112,7 +114,7 @@ function ConnectionCard() {
         </p>
       )}
       {c.state === 'reconnecting' && c.nextRetryAt && (
-        <p className="muted" data-testid="connection-next-retry">{t('conn.nextRetry', { attempt: c.attempt, in: fmtCountdown(c.nextRetryAt, lang, now) })}</p>
+        <p className="muted" data-testid="connection-next-retry">{t('conn.nextRetry', { attempt: c.attempt, in: fmtCountdown(c.nextRetryAt, lang, Date.now()) })}</p>
       )}
       <dl className="facts">
         <dt>{t('conn.server')}</dt>
@@ -155,7 +157,7 @@ function ConnectionCard() {
   );
 }
 
-function SyncCard({ onOpen }: { onOpen: (tab: Tab) => void }) {
+function SyncCard({ onOpen, withButton = true }: { onOpen: (tab: Tab) => void; withButton?: boolean }) {
   const { t, tn, lang, tk } = useT();
   const cal = useApp((s) => s.snapshot!.calendar);
   const sync = useApp((s) => s.sync);
@@ -171,6 +173,8 @@ function SyncCard({ onOpen }: { onOpen: (tab: Tab) => void }) {
       <p className={upToDate ? 'headline ok' : 'headline'} data-testid="calendar-headline">
         {cal.backend === 'none' ? t('cal.none') : upToDate ? t('cal.upToDate') : t('cal.needsWork')}
       </p>
+      {withButton && (
+        <>
       <button
         type="button"
         className="btn btn-primary btn-big"
@@ -199,6 +203,8 @@ function SyncCard({ onOpen }: { onOpen: (tab: Tab) => void }) {
           </p>
         )}
       </div>
+        </>
+      )}
       <dl className="facts">
         <dt>{t('cal.backend')}</dt>
         <dd data-testid="calendar-backend">{t(`cal.backend.${cal.backend}` as MessageKey)}</dd>
