@@ -67,7 +67,8 @@ describe.skipIf(!hasChromium)('the coordinator’s view: accessibility and scree
     await ctx.addInitScript({ content: AXE });
     const page = await ctx.newPage();
     page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.message}`));
-    await page.goto(`${app.baseUrl}/#${name}`);
+    // The address the app prints: its token becomes the page's cookie, so writes (Acknowledge) work.
+    await page.goto(`${app.baseUrl}/?token=${app.token()}#${name}`);
     await show(page, name);
     return { page, close: () => ctx.close() };
   }
@@ -172,7 +173,7 @@ describe.skipIf(!hasChromium)('the coordinator’s view: accessibility and scree
   it('a failed cycle, not yet acknowledged: the compact view answers at a glance; axe finds nothing', async () => {
     const { page, close } = await open({ locale: 'en-GB', width: 400, height: 600 }, 'compact');
     try {
-      expect(await page.getByTestId('glance-processor').innerText()).toContain('last check failed');
+      expect(await page.getByTestId('glance-processor').innerText()).toContain('processor check failed');
       expect(await page.getByTestId('glance-alert').count()).toBeGreaterThan(0);
       expect(await page.getByTestId('glance-sync-now').isVisible()).toBe(true);
       expect(await page.getByTestId('open-dashboard').isVisible()).toBe(true);

@@ -5,7 +5,7 @@ import { renderApp, snapshotAfterRun, NOW } from '../harness/renderer-fixture';
 import { App } from '../../renderer/src/App';
 import { createMemoryBridge } from '../../renderer/src/bridge/memory';
 import { summarizeMessage } from '../../renderer/src/message-summary';
-import { nextMatch, processorFailure } from '../../renderer/src/pages/Glance';
+import { nextMatch } from '../../renderer/src/pages/Glance';
 import { fmtCountdown } from '../../renderer/src/format';
 import type { MessageLogEntry, Snapshot } from '../../shared/state';
 
@@ -39,7 +39,9 @@ describe('compact view (#compact)', () => {
     const view = await screen.findByTestId('compact-view');
     expect(screen.queryByRole('tablist')).toBeNull();
     expect(screen.getByTestId('overall-status').textContent).toContain('Unacknowledged error: ');
-    expect(within(view).getByTestId('glance-processor').textContent).toContain('FOGIS API client unreachable');
+    const proc = within(view).getByTestId('glance-processor');
+    expect(proc.textContent).toContain('Last processor check failed');
+    expect(proc.textContent).toContain('The processor reported: FOGIS API client unreachable');
     const next = nextMatch(s.matches.list, Date.now());
     expect(next).not.toBeNull();
     expect(within(view).getByTestId('glance-next-match').textContent).toContain(next!.match.lag1namn);
@@ -88,7 +90,8 @@ describe('compact view (#compact)', () => {
   it('is Swedish for a Swedish coordinator', async () => {
     renderCompact(withFutureMatch(failedCycle(snapshotAfterRun())), 'memory', 'sv-SE');
     await screen.findByTestId('compact-view');
-    expect(screen.getByTestId('glance-processor').textContent).toContain('Matchprocessorns senaste kontroll misslyckades');
+    expect(screen.getByTestId('glance-processor').textContent).toContain('Processorns senaste kontroll misslyckades');
+    expect(screen.getByTestId('glance-processor').textContent).toContain('Processorn rapporterade: FOGIS API client unreachable');
     expect(screen.getByTestId('glance-next-match').textContent).toContain('Nästa match');
     expect(screen.getByTestId('glance-sync-now').textContent).toBe('Synkronisera nu');
     expect(screen.getByTestId('open-dashboard').textContent).toBe('Öppna översikten');
@@ -97,24 +100,23 @@ describe('compact view (#compact)', () => {
   it('says why Redis is down and that the list may be out of date, in a region that was already there', async () => {
     const s = snapshotAfterRun();
     const bridge = renderCompact(s);
-    const region = await screen.findByTestId('glance-stale-live');
+    const region = await screen.findByTestId('glance-problems');
+    expect(region.getAttribute('aria-live')).toBe('polite');
     expect(region.textContent).toBe('');
-    expect(screen.queryByTestId('glance-connection')).toBeNull();
     act(() =>
       bridge.patch({
         connection: { ...s.connection, state: 'reconnecting', subscribed: false, connected: false, reason: 'connection refused', attempt: 3, nextRetryAt: new Date(Date.now() + 5_000).toISOString(), possiblyStale: true, staleSince: new Date(NOW).toISOString() },
       }),
     );
-    expect(screen.getByTestId('glance-connection').textContent).toContain('the Redis server refused the connection');
-    expect(screen.getByTestId('glance-connection').textContent).toMatch(/Attempt 3; next try in [45] sec/);
-    expect(screen.getByTestId('glance-stale-live')).toBe(region);
-    expect(within(region).getByTestId('glance-stale').textContent).toContain('may be out of date since');
+    const conn = within(region).getByTestId('glance-connection');
+    expect(conn.textContent).toContain('connection refused');
+    expect(conn.textContent).toMatch(/Attempt 3; next try in [45] sec/);
+    expect(screen.getByTestId('glance-problems')).toBe(region);
+    expect(within(region).getByTestId('glance-stale').textContent).toContain('out of date since');
   });
 
-  it('processorFailure and nextMatch read the snapshot', () => {
+  it('nextMatch skips past and cancelled matches', () => {
     const s = snapshotAfterRun();
-    expect(processorFailure(s)).toBeNull();
-    expect(processorFailure(failedCycle(s, 'boom'))).toMatchObject({ error: 'boom' });
     // Cancelled and past matches are never "next".
     const past = s.matches.list.map((m) => ({ ...m, tid: `/Date(${NOW - 86_400_000})/` }));
     expect(nextMatch(past, NOW)).toBeNull();

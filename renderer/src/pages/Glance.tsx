@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { FogisMatch } from '../../../shared/messages';
-import type { Snapshot } from '../../../shared/state';
+import { STATUS_PARTS, type Status, type StatusLevel, type StatusReason } from '../../../shared/status';
+import { useSay } from '../say';
 import { useApp, useBridge } from '../context';
 import { useT, type MessageKey } from '../i18n';
-import { fmtCountdown, fmtDate, fmtDateTime, fmtRelative, fmtTime, kickoffOf } from '../format';
+import { fmtCountdown, fmtDate, fmtRelative, fmtTime, kickoffOf } from '../format';
 import { LiveRegion } from '../components/LiveRegion';
 import { useNow } from '../useNow';
 import { sortMatches } from './Matches';
@@ -22,13 +23,18 @@ export function nextMatch(list: FogisMatch[], now: number): { match: FogisMatch;
   return null;
 }
 
-/** A failed last cycle, with the processor's own words when it gave any. */
-export function processorFailure(s: Snapshot): { at: string; error: string | null } | null {
-  const last = s.processor.last;
-  if (!last || last.status !== 'failed') return null;
-  const d = last.details;
-  const error = typeof d.error_message === 'string' ? d.error_message : typeof d.error === 'string' ? d.error : null;
-  return { at: last.at, error };
+/** The part of the core's status a reason belongs to, for its colour. */
+function levelOf(status: Status, r: StatusReason): StatusLevel {
+  for (const name of STATUS_PARTS) if (status.parts[name].reasons.includes(r)) return status.parts[name].level;
+  return status.level;
+}
+
+/** Test ids by kind of reason, so tests and people can find the processor, Redis and staleness rows. */
+function rowId(code: string): string {
+  if (code.startsWith('proc')) return 'glance-processor';
+  if (code.startsWith('redis')) return 'glance-connection';
+  if (code.startsWith('stale')) return 'glance-stale';
+  return 'glance-problem';
 }
 
 /**
@@ -37,6 +43,7 @@ export function processorFailure(s: Snapshot): { at: string; error: string | nul
  */
 export function Glance({ onOpen, standalone = false }: { onOpen: (tab: Tab) => void; standalone?: boolean }) {
   const { t, tn, tk, lang } = useT();
+  const say = useSay();
   const bridge = useBridge();
   const snapshot = useApp((s) => s.snapshot!);
   const sync = useApp((s) => s.sync);
@@ -48,7 +55,6 @@ export function Glance({ onOpen, standalone = false }: { onOpen: (tab: Tab) => v
   const alertsHead = useRef<HTMLHeadingElement>(null);
   const [refocus, setRefocus] = useState(false);
 
-  const failure = processorFailure(snapshot);
   const next = nextMatch(snapshot.matches.list, now);
   const unacked = snapshot.alerts.items.filter((a) => !a.acknowledged);
   const shownAlerts = unacked.slice(0, GLANCE_ALERTS);
@@ -75,41 +81,32 @@ export function Glance({ onOpen, standalone = false }: { onOpen: (tab: Tab) => v
   };
 
   const c = snapshot.connection;
-  const connTrouble = c.state === 'connecting' || c.state === 'reconnecting';
+  const status = snapshot.status;
+  // Everything the core says is not fine, except alerts, which are listed below with a button.
+  const problems = status.reasons.filter((r) => !r.code.startsWith('alert'));
 
   return (
     <section className="glance card card-wide" aria-labelledby="glance-h" data-testid="glance">
       <h2 id="glance-h" className="sr-only">{t('glance.title')}</h2>
-      {connTrouble && (
-        <div className="glance-row glance-warn" data-testid="glance-connection">
-          <p className="glance-line">
-            <strong>{t(`conn.state.${c.state}` as MessageKey)}</strong>
-          </p>
-          {c.reason && <p className="glance-detail">{t('conn.reason')}: {tk('reason.', c.reason)}</p>}
-          {c.state === 'reconnecting' && c.nextRetryAt && (
-            <p className="glance-detail">{t('conn.nextRetry', { attempt: c.attempt, in: fmtCountdown(c.nextRetryAt, lang, Date.now()) })}</p>
-          )}
-        </div>
-      )}
-      <LiveRegion testId="glance-stale-live">
-        {c.possiblyStale && (
-          <p className="glance-line glance-stale" data-testid="glance-stale">
-            {c.staleSince ? t('conn.staleSince', { time: fmtDateTime(c.staleSince, lang) }) : t('conn.stale')}
-          </p>
+      {/* Present before any problem is, so a new one is announced (see LiveRegion). */}
+      <LiveRegion testId="glance-problems">
+        {problems.length > 0 && (
+          <ul className="glance-problems">
+            {problems.map((r) => {
+              const error = r.code === 'procFailed' && typeof r.params.error === 'string' && r.params.error ? r.params.error : null;
+              return (
+                <li key={`${r.code}-${JSON.stringify(r.params)}`} className={`glance-problem glance-${levelOf(status, r)}`} data-testid={rowId(r.code)} data-code={r.code}>
+                  <strong>{say.headline(r)}</strong>
+                  {error && <p className="glance-detail">{t('alert.fromProcessor', { text: error })}</p>}
+                  {r.code.startsWith('redis') && c.state === 'reconnecting' && c.nextRetryAt && (
+                    <p className="glance-detail">{t('conn.nextRetry', { attempt: c.attempt, in: fmtCountdown(c.nextRetryAt, lang, Date.now()) })}</p>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
         )}
       </LiveRegion>
-      {failure && (
-        <div className="glance-row glance-bad" data-testid="glance-processor">
-          <p className="glance-line">
-            <strong>{t('glance.procFailed', { time: fmtDateTime(failure.at, lang) })}</strong>
-          </p>
-          {failure.error && (
-            <p className="muted glance-detail">
-              {t('glance.procSaid')} <span lang="en">{failure.error}</span>
-            </p>
-          )}
-        </div>
-      )}
       <div className="glance-row" data-testid="glance-next-match">
         <h3 className="glance-label">{t('glance.next')}</h3>
         {next ? (
@@ -141,7 +138,7 @@ export function Glance({ onOpen, standalone = false }: { onOpen: (tab: Tab) => v
               <li key={a.id} className={`glance-alert alert-${a.severity}`} data-testid="glance-alert" data-alert-id={a.id}>
                 <span className={`badge sev-${a.severity}`}>{t(`severity.${a.severity}` as MessageKey)}</span>{' '}
                 <span className="muted">{fmtTime(a.at, lang)} · {tk('alertType.', a.alertType)}</span>
-                <p className="glance-alert-text">{a.message}</p>
+                <p className="glance-alert-text">{say.alert(a)}</p>
                 <button type="button" className="btn btn-small" data-testid="glance-ack" onClick={() => void ack(a.id)}>
                   {t('alerts.ack')}
                 </button>
