@@ -267,8 +267,10 @@ describe.skipIf(!hasChromium)('dashboard access with and without the token (Chro
       // A write from the page (the language switch saves ui.language) is let in by the cookie.
       await p.getByTestId('language-switch').click();
       await waitUntil(async () => (await p.getByTestId('tab-matches').innerText()) === 'Matcher', 10_000, 'Swedish tabs');
-      const cfg = (await (await fetch(`${app.baseUrl}/api/config`, { headers: app.authHeaders() })).json()) as { config: { ui: { language: string } } };
-      expect(cfg.config.ui.language).toBe('sv');
+      // The switch turns the page Swedish at once and saves in the background: wait for the save.
+      const saved = async (): Promise<string> =>
+        ((await (await fetch(`${app.baseUrl}/api/config`, { headers: app.authHeaders() })).json()) as { config: { ui: { language: string } } }).config.ui.language;
+      await waitUntil(async () => (await saved()) === 'sv', 10_000, 'ui.language saved as sv', 50);
       // A reload without ?token= still works: the cookie carries it.
       await p.reload();
       await p.locator('[data-testid="connection-state"][data-state="disabled"]').waitFor({ timeout: 15_000 });

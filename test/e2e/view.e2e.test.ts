@@ -11,7 +11,8 @@ import { fixtureSteps, loadFixture, publishLines } from '../harness/fixture';
  * The coordinator's view (issue 14) in Chromium against the headless app and a real
  * redis-server: an axe-core WCAG 2.1 AA check of every tab and the compact view, in both
  * languages, light and dark, at 1280 and 420 px; and screenshots of each state (failed
- * cycle, failed cycle acknowledged, Redis down, possibly stale, compact view) at both
+ * cycle, failed cycle acknowledged, Redis down, possibly stale, a setting fixed by the
+ * environment, compact view) at both
  * widths in both languages, kept in test-results/screenshots/view-*.png.
  */
 
@@ -242,6 +243,11 @@ describe.skipIf(!hasChromium)('the coordinator’s view: accessibility and scree
       await close();
     }
     await shots('acknowledged', ['overview', 'alerts', 'messages', 'compact']);
+    // REDIS_URL fixes the Redis address: Settings shows it read-only with the variable's name.
+    await shots('env-fixed', ['settings'], async (page) => {
+      await page.getByTestId('env-fixed-redis.url').waitFor();
+      expect(await page.getByTestId('env-fixed-redis.url').innerText()).toContain('REDIS_URL');
+    });
     const found = await sweep('acknowledged', PAGES);
     expect(found, report(found)).toEqual([]);
 
