@@ -218,6 +218,22 @@ describe('Google Contacts against a local People API server', () => {
     expect(svc.getState().google).toMatchObject({ status: 'ok', failed: 0, counters: expect.objectContaining({ rateLimited: 1, retries: 4 }) });
   });
 
+  it('a 401 gets one fresh access token from the shared sign-in, then the write goes through', async () => {
+    const { svc, auth } = await start();
+    svc.onMatchList(listInput(fixtureLists()[0]!.slice(2)));
+    expect(await svc.drainGoogle(10_000)).toBe(true);
+    const tokensBefore = fake.count('token');
+    fake.inject({ op: 'get', times: 1, status: 401, reason: 'UNAUTHENTICATED' });
+    const changed = structuredClone(fixtureLists()[0]!.slice(2)) as FogisMatch[];
+    changed[0]!.domaruppdraglista![0]!.mobiltelefon = '0704-000001';
+    svc.onMatchList(listInput(changed));
+    expect(await svc.drainGoogle(10_000)).toBe(true);
+    expect(fake.count('token')).toBe(tokensBefore + 1);
+    expect(fake.people()[0]!.phoneNumbers).toEqual([{ value: '+46704000001', type: 'mobile' }]);
+    expect(auth.status()).toBe('signed-in');
+    expect(svc.getState().google.status).toBe('ok');
+  });
+
   it('a permanent error fails that person with an alert; the others are written', async () => {
     fake.inject({ op: 'create', times: 1, status: 400, reason: 'INVALID_ARGUMENT' });
     const { svc } = await start();

@@ -361,10 +361,25 @@ export class PeopleSync {
     return this.api;
   }
 
+  /** One People call; a 401 gets one fresh access token from the shared sign-in, as the calendar does. */
   private async call<T>(fn: (api: people_v1.People) => Promise<{ data: T }>): Promise<T> {
-    const api = this.client();
-    this.bump('apiCalls');
-    return (await fn(api)).data;
+    let refreshed = false;
+    for (;;) {
+      const api = this.client();
+      this.bump('apiCalls');
+      try {
+        return (await fn(api)).data;
+      } catch (err) {
+        const e = classifyGoogleError(err, 'contacts');
+        if (e.status !== 401 || refreshed) throw err;
+        refreshed = true;
+        try {
+          await this.opts.auth.refreshAfterUnauthorized();
+        } catch (refreshErr) {
+          throw classifyGoogleError(refreshErr, 'token refresh');
+        }
+      }
+    }
   }
 
   private async connections(): Promise<ConnectionIndex> {
