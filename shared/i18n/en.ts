@@ -271,6 +271,7 @@ export const en = {
   'counters.rejected': 'Rejected',
   'counters.errors': 'Errors',
   'counters.duplicates': 'Duplicates',
+  'counters.internalErrors': 'Internal errors',
   'counters.reconnects': 'Connection lost (times)',
   'counters.byChannel': 'By channel',
   'counters.byType': 'By kind',

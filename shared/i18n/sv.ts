@@ -264,6 +264,7 @@ export const sv: Catalogue = {
   'counters.rejected': 'Avvisade',
   'counters.errors': 'Fel',
   'counters.duplicates': 'Dubbletter',
+  'counters.internalErrors': 'Interna fel',
   'counters.reconnects': 'Anslutningen bruten (gånger)',
   'counters.byChannel': 'Per kanal',
   'counters.byType': 'Per sort',

@@ -190,6 +190,9 @@ describe('last line of defence: a throwing component in each path of one running
     expect(snap().connection.subscribed).toBe(true);
     expect(internal()).toBe(5);
     for (const area of ['redis', 'timer', 'listener', 'http']) expect(log.lines.some((l) => l.includes(`internal error in ${area}`)), area).toBe(true);
+    // The counter is in the monitoring API too.
+    const stats = (await (await fetch(`${core.httpBaseUrl() ?? ''}/redis-stats`)).json()) as { stats: { internal_errors: number } };
+    expect(stats.stats.internal_errors).toBe(5);
     // A repeat in the same area within a minute is counted, not alerted again.
     expect(snap().alerts.items.filter((a) => a.alertType === 'internal_error' && a.details.area === 'redis')).toHaveLength(1);
   });

@@ -146,6 +146,45 @@ describe('fuzz: mutated match lists through real Redis into one running core', (
     await redis?.stop();
   });
 
+  it('issue 9 finding 2: hostile kickoffs are rejected by reason; the process lives and the previous list and its events stay', async () => {
+    const snap = () => app.core.snapshot();
+    const good = baseMatches.map((m, i) => ({ ...structuredClone(m), ...kickoffFields(NOW + (3 + i) * DAY) }));
+    const send = async (id: string, matches: Match[]): Promise<void> => {
+      const before = snap().counters.messages_received;
+      expect(await pub.publish('fogis:matches:updates', JSON.stringify({ ...g3, message_id: id, payload: { ...g3.payload, matches } }))).toBe(1);
+      await waitUntil(() => snap().counters.messages_received === before + 1, 30_000, `${id} received`);
+    };
+    await send('finding2-good', good);
+    await waitUntil(() => snap().calendar.pending === 0 && snap().matches.messageId === 'finding2-good', 30_000, 'good list written');
+    const eventsBefore = Object.keys(snap().calendar.perMatch).length;
+    const r0 = { ...snap().counters.rejected_by_reason };
+    const variant = (edit: (m: Match) => void): Match[] =>
+      good.map((m, i) => {
+        const c = structuredClone(m);
+        if (i === 1) edit(c);
+        return c;
+      });
+    await send('finding2-far-future', variant((m) => (m.tid = '/Date(8000000000000000)/')));
+    await send('finding2-beyond-date', variant((m) => (m.tid = `/Date(${MAX_DATE_MS + 1})/`)));
+    await send('finding2-feb-30', variant((m) => (m.speldatum = '2026-02-30')));
+    await send('finding2-25-61', variant((m) => (m.avsparkstid = '25:61')));
+    await send('finding2-iso-feb-30', variant((m) => (m.tid = '2027-02-30T17:00:00')));
+    await send('finding2-duplicate', [...good, structuredClone(good[0] as Match)]);
+    const r = snap().counters.rejected_by_reason;
+    expect((r.date_out_of_range ?? 0) - (r0.date_out_of_range ?? 0)).toBe(1);
+    expect((r.bad_date ?? 0) - (r0.bad_date ?? 0)).toBe(4);
+    expect((r.duplicate_match ?? 0) - (r0.duplicate_match ?? 0)).toBe(1);
+    const reasons = snap().rejected.items.slice(0, 6).map((x) => x.error);
+    expect(reasons.every((e) => /payload\.matches\.\d+ \(matchid/.test(e)), reasons.join('\n')).toBe(true);
+    // The previous list is still in force: nothing looks removed, no event was touched.
+    expect(snap().matches.messageId).toBe('finding2-good');
+    expect(Object.keys(snap().calendar.perMatch)).toHaveLength(eventsBefore);
+    expect(snap().calendar.failed).toBe(0);
+    expect(snap().calendar.heldDeletions).toBe(0);
+    expect(snap().counters.internal_errors).toBe(0);
+    expect(snap().connection.subscribed).toBe(true);
+  }, 120_000);
+
   it(`${RUNS} lists: each accepted or counted as rejected, the valid ones accepted, the broken ones rejected; the core stays up and subscribed`, async () => {
     const t0 = Date.now();
     const samples = fc.sample(caseArb, { numRuns: RUNS, seed: SEED });

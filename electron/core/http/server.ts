@@ -352,6 +352,7 @@ export class MonitorHttpServer {
               errors: c.errors,
               reconnect_count: c.reconnect_count,
               duplicates: c.duplicates,
+              internal_errors: c.internal_errors,
               by_type: c.by_type,
               by_channel: c.by_channel,
               by_generation: c.by_generation,

@@ -327,6 +327,7 @@ function CountersCard() {
         <Counter id="rejected" label={t('counters.rejected')} value={n(rejectedTotal)} bad={rejectedTotal > 0} />
         <Counter id="errors" label={t('counters.errors')} value={n(c.errors)} bad={c.errors > 0} />
         <Counter id="duplicates" label={t('counters.duplicates')} value={n(c.duplicates)} />
+        {c.internal_errors > 0 && <Counter id="internal-errors" label={t('counters.internalErrors')} value={n(c.internal_errors)} bad />}
         <Counter id="reconnects" label={t('counters.reconnects')} value={n(c.reconnect_count)} />
       </div>
       <div className="two-col">
