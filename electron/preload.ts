@@ -21,6 +21,7 @@ export const api: ExposedApi = {
   getMessages: () => ipcRenderer.invoke(IPC.getMessages),
   syncNow: () => ipcRenderer.invoke(IPC.syncNow),
   confirmDeletions: () => ipcRenderer.invoke(IPC.confirmDeletions),
+  confirmTakeover: () => ipcRenderer.invoke(IPC.confirmTakeover),
   restartSubscription: () => ipcRenderer.invoke(IPC.restartSubscription),
   testConnection: () => ipcRenderer.invoke(IPC.testConnection),
   acknowledgeAlerts: (body) => ipcRenderer.invoke(IPC.acknowledgeAlerts, body),

@@ -93,6 +93,8 @@ export interface Bridge {
   getMessages(): Promise<MessagesResponse>;
   syncNow(): Promise<SyncReport>;
   confirmDeletions(): Promise<SyncReport>;
+  /** Take over a calendar that already held FOGIS events, exactly as `calendar.takeover` previews. */
+  confirmTakeover(): Promise<SyncReport>;
   restartSubscription(): Promise<ActionResult>;
   testConnection(): Promise<RedisTestResult>;
   acknowledgeAlerts(body: AckAlertsBody): Promise<ActionResult>;

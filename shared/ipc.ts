@@ -7,6 +7,7 @@ export const IPC = {
   getMessages: 'messages:get',
   syncNow: 'sync:now',
   confirmDeletions: 'sync:confirm-deletions',
+  confirmTakeover: 'sync:confirm-takeover',
   restartSubscription: 'redis:restart',
   testConnection: 'redis:test',
   acknowledgeAlerts: 'alerts:ack',

@@ -17,6 +17,7 @@ import { testRedis } from './redis/connection-test';
 import { SubscriberSupervisor } from './redis/subscriber';
 import { loadOrCreateToken } from './store/access-token';
 import type { CalendarSink, SinkContext } from './sync/calendar-sink';
+import { summarizeReport } from './sync/calendar-sink';
 import { createSinkFor } from './sink-factory';
 import { contained, type FaultReporter } from './containment';
 import { ContactsService } from './contacts/index';
@@ -171,6 +172,11 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     getMessages: async () => monitor.messages(),
     syncNow: () => sink.sync(null),
     confirmDeletions: () => sink.confirmDeletions(),
+    confirmTakeover: async () => {
+      if (sink.confirmTakeover) return sink.confirmTakeover();
+      const counts = { inserted: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0, held: 0 };
+      return { success: false, ...counts, summary: summarizeReport(counts), error: 'no calendar takeover is waiting for confirmation' };
+    },
     restartSubscription: async () => {
       if (!config.redis.enabled) return { success: false, message: 'Redis is disabled' };
       await supervisor.restart();

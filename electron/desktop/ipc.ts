@@ -53,6 +53,7 @@ export const IPC_INPUT = {
   getMessages: noArgs,
   syncNow: noArgs,
   confirmDeletions: noArgs,
+  confirmTakeover: noArgs,
   restartSubscription: noArgs,
   testConnection: noArgs,
   acknowledgeAlerts: z.tuple([ackAlertsBodySchema]),

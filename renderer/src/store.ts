@@ -44,6 +44,7 @@ export interface AppActions {
   refresh(): Promise<void>;
   syncNow(): Promise<void>;
   confirmDeletions(): Promise<void>;
+  confirmTakeover(): Promise<void>;
   acknowledge(ids: string[] | 'all'): Promise<boolean>;
   setLanguage(lang: Lang): void;
   setInspectorPaused(paused: boolean): void;
@@ -217,6 +218,7 @@ export function createAppStore(bridge: Bridge, opts: StoreOptions = {}): AppStor
 
       syncNow: () => runSync('sync', () => bridge.syncNow()),
       confirmDeletions: () => runSync('confirm', () => bridge.confirmDeletions()),
+      confirmTakeover: () => runSync('confirm', () => bridge.confirmTakeover()),
 
       async acknowledge(ids) {
         const body = ids === 'all' ? ({ all: true } as const) : { ids };

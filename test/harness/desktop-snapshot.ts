@@ -138,6 +138,7 @@ export function createFakeCore(initial: Snapshot = makeSnapshot()): FakeCore {
     getMessages: record('getMessages', { entries: [], total: 0, cap: 5000 }),
     syncNow: record('syncNow', report),
     confirmDeletions: record('confirmDeletions', report),
+    confirmTakeover: record('confirmTakeover', report),
     restartSubscription: record('restartSubscription', ok),
     testConnection: record('testConnection', { success: true, ping_ms: 1, pubsub_roundtrip_ms: 2 }),
     acknowledgeAlerts: record('acknowledgeAlerts', ok),

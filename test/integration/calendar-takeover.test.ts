@@ -182,3 +182,41 @@ describe('calendar takeover', () => {
     expect(again.getState().counters.failures).toBe(0);
   }, 30_000);
 });
+
+describe('calendar takeover over HTTP', () => {
+  it('GET /api/calendar/takeover shows the preview; POST …/confirm needs the access token and carries it out', async () => {
+    const { startCore, tempDir } = await import('../harness/app');
+    const { writeFileSync, mkdirSync } = await import('node:fs');
+    const { TOKEN_SECRET_NAME } = await import('../../electron/core/sync/google-auth');
+    const ms = [match(9330001, Date.now() + 24 * HOUR), match(9330002, Date.now() + 48 * HOUR)];
+    for (const m of ms) pythonEvent(m);
+    const dataDir = tempDir('cal-takeover-http-');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(
+      path.join(dataDir, 'secrets.json'),
+      JSON.stringify({ [TOKEN_SECRET_NAME]: JSON.stringify({ refresh_token: 'refresh-http', access_token: null, expiry_date: null, scope: 'https://www.googleapis.com/auth/calendar', client_id: 'cid', client_secret: 'cs', token_uri: null }) }),
+      { mode: 0o600 },
+    );
+    const app = await startCore({ REDIS_URL: 'redis://127.0.0.1:1', CALENDAR_BACKEND: 'google', FOGIS_GOOGLE_API_ROOT: fake.rootUrl, FOGIS_GOOGLE_TOKEN_URL: fake.tokenUrl, GOOGLE_CALENDAR_TOKEN_FILE: path.join(dataDir, 'none.json') }, dataDir);
+    try {
+      let body: { takeover: { found: number; adopted: number } | null } = { takeover: null };
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline && body.takeover === null) {
+        body = (await (await fetch(`${app.baseUrl}/api/calendar/takeover`)).json()) as typeof body;
+        if (body.takeover === null) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(body.takeover).toMatchObject({ found: 2, adopted: 2 });
+      const refused = await fetch(`${app.baseUrl}/api/calendar/takeover/confirm`, { method: 'POST' });
+      expect([401, 403]).toContain(refused.status);
+      expect(fake.count('insert') + fake.count('patch') + fake.count('delete')).toBe(0);
+      const ok = await app.authedFetch(`${app.baseUrl}/api/calendar/takeover/confirm`, { method: 'POST' });
+      expect(ok.status).toBe(200);
+      const after = (await (await fetch(`${app.baseUrl}/api/calendar/takeover`)).json()) as typeof body;
+      expect(after.takeover).toBeNull();
+      expect(fake.count('insert') + fake.count('patch') + fake.count('delete')).toBe(0);
+    } finally {
+      await app.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 20_000);
+});

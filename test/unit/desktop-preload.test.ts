@@ -36,6 +36,7 @@ describe('preload: window.fogis', () => {
     await api.getMessages();
     await api.syncNow();
     await api.confirmDeletions();
+    await api.confirmTakeover();
     await api.restartSubscription();
     await api.testConnection();
     await api.acknowledgeAlerts({ ids: ['a1'] });
@@ -50,6 +51,7 @@ describe('preload: window.fogis', () => {
       { channel: IPC.getMessages, args: [] },
       { channel: IPC.syncNow, args: [] },
       { channel: IPC.confirmDeletions, args: [] },
+      { channel: IPC.confirmTakeover, args: [] },
       { channel: IPC.restartSubscription, args: [] },
       { channel: IPC.testConnection, args: [] },
       { channel: IPC.acknowledgeAlerts, args: [{ ids: ['a1'] }] },

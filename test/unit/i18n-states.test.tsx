@@ -43,7 +43,7 @@ function offending(text: string, lang: 'sv' | 'en', allowed: readonly string[]):
     .filter((l) => l && deny.some((re) => re.test(l)));
 }
 
-const SAMPLE_PARAMS = { detail: 'ENOSPC', ms: 2000, n: 2, attempt: 3, since: '2026-05-10T15:00:00.000Z', at: '2026-05-10T15:00:00.000Z', error: 'ENOSPC', dir: '/data', known: 5, title: 'Öckerö IF - Torslanda IK', reason: 'ENOSPC', message: 'FOGIS login failed', matches: 2, cancelled: 'Öckerö IF - Torslanda IK', removed: 'Öckerö IF - Torslanda IK', calendar: 'Google', found: 5, adopted: 2, updated: 1, deleted: 1, past: 1, otherTag: 0 };
+const SAMPLE_PARAMS = { detail: 'ENOSPC', ms: 2000, n: 2, attempt: 3, since: '2026-05-10T15:00:00.000Z', at: '2026-05-10T15:00:00.000Z', error: 'ENOSPC', dir: '/data', known: 5, title: 'Öckerö IF - Torslanda IK', reason: 'ENOSPC', message: 'FOGIS login failed', matches: 2, cancelled: 'Öckerö IF - Torslanda IK', removed: 'Öckerö IF - Torslanda IK', calendar: 'Google', found: 5, adopted: 2, updated: 1, deleted: 1, past: 1, otherTag: 0, name: 'Öckerö IF - Torslanda IK' };
 const time = (): string => '17:00';
 
 /** The page's text, one text node a line (textContent would glue headings to values). */

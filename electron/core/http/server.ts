@@ -467,6 +467,9 @@ export class MonitorHttpServer {
       },
       '/api/sync': { POST: post(async () => report(await h.syncNow())) },
       '/api/deletions/confirm': { POST: post(async () => report(await h.confirmDeletions())) },
+      // Issue 10 §2: what taking over a calendar that already holds FOGIS events does, and the go-ahead.
+      '/api/calendar/takeover': { GET: ({ res }) => sendJson(res, 200, { takeover: (app.snapshotEvent() as Extract<MonitorEvent, { kind: 'snapshot' }>).snapshot.calendar.takeover ?? null }) },
+      '/api/calendar/takeover/confirm': { POST: post(async () => report(await h.confirmTakeover())) },
       '/api/alerts/ack': { POST: post(async (b) => action(await h.acknowledgeAlerts(parseWith(ackAlertsBodySchema, b)))) },
       '/api/pause': { POST: post(async (b) => action(await h.setPaused(parseWith(pauseBodySchema, b).paused))) },
       '/api/notifications/mute': { POST: post(async (b) => action(await h.muteNotifications(parseWith(muteBodySchema, b).until))) },

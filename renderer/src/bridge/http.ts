@@ -112,6 +112,7 @@ export function createHttpBridge(opts: HttpBridgeOptions = {}): Bridge {
     },
     syncNow: () => call('POST', '/api/sync', syncReportSchema, failedSync),
     confirmDeletions: () => call('POST', '/api/deletions/confirm', syncReportSchema, failedSync),
+    confirmTakeover: () => call('POST', '/api/calendar/takeover/confirm', syncReportSchema, failedSync),
     restartSubscription: () => call('POST', '/redis-restart', actionResultSchema, failedAction),
     // `/redis-test` keeps the Python service's body: the timings sit in `test_results`.
     testConnection: () => call('POST', '/redis-test', seedTestSchema, failedTest),

@@ -37,6 +37,7 @@ export function createIpcBridge(api: FogisPreloadApi): Bridge {
     getMessages: async () => messagesResponseSchema.parse(await api.getMessages()),
     syncNow: async () => syncReportSchema.parse(await api.syncNow()),
     confirmDeletions: async () => syncReportSchema.parse(await api.confirmDeletions()),
+    confirmTakeover: async () => syncReportSchema.parse(await api.confirmTakeover()),
     restartSubscription: async () => actionResultSchema.parse(await api.restartSubscription()),
     testConnection: async () => redisTestResultSchema.parse(await api.testConnection()),
     acknowledgeAlerts: async (body) => actionResultSchema.parse(await api.acknowledgeAlerts(body)),

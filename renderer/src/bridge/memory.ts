@@ -149,6 +149,12 @@ export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions 
       bridge.patch({ calendar: { ...bridge.snapshot.calendar, heldDeletions: 0 } });
       return { ...okSync, updated: 0, deleted: held, summary: `0 updated, ${held} deleted, 0 failed` };
     },
+    async confirmTakeover() {
+      record('confirmTakeover');
+      const t = bridge.snapshot.calendar.takeover;
+      bridge.patch({ calendar: { ...bridge.snapshot.calendar, takeover: null } });
+      return { ...okSync, updated: t?.updated ?? 0, deleted: t?.deleted ?? 0, summary: `${t?.updated ?? 0} updated, ${t?.deleted ?? 0} deleted, 0 failed` };
+    },
     async restartSubscription() {
       record('restartSubscription');
       return action('Subscription restarted');

@@ -164,6 +164,7 @@ function SyncCard({ onOpen, withButton = true }: { onOpen: (tab: Tab) => void; w
   const confirm = useApp((s) => s.confirm);
   const syncNow = useApp((s) => s.syncNow);
   const confirmDeletions = useApp((s) => s.confirmDeletions);
+  const confirmTakeover = useApp((s) => s.confirmTakeover);
   const now = useNow(10_000);
 
   const upToDate = cal.pending === 0 && cal.failed === 0 && cal.heldDeletions === 0 && cal.backend !== 'none';
@@ -219,6 +220,29 @@ function SyncCard({ onOpen, withButton = true }: { onOpen: (tab: Tab) => void; w
         <dt>{t('cal.failed')}</dt>
         <dd data-testid="calendar-failed" className={cal.failed > 0 ? 'bad' : undefined}>{cal.failed}</dd>
       </dl>
+      {cal.takeover && (
+        <div className="banner banner-warn" data-testid="calendar-takeover" role="region" aria-labelledby="takeover-h">
+          <h3 id="takeover-h">{t('takeover.title')}</h3>
+          <p>{t('takeover.intro', { found: cal.takeover.found, calendar: cal.takeover.calendarId })}</p>
+          <ul data-testid="takeover-counts">
+            <li>{t('takeover.adopted', { n: cal.takeover.adopted })}</li>
+            <li>{t('takeover.updated', { n: cal.takeover.updated })}</li>
+            <li>{t('takeover.deleted', { n: cal.takeover.deleted })}</li>
+            <li>{t('takeover.past', { n: cal.takeover.past })}</li>
+            {cal.takeover.duplicates > 0 && <li>{t('takeover.duplicates', { n: cal.takeover.duplicates })}</li>}
+            {cal.takeover.otherTag > 0 && <li>{t('takeover.otherTag', { n: cal.takeover.otherTag, retagged: cal.takeover.retagged, tags: cal.takeover.otherTags.join(', ') })}</li>}
+            {cal.takeover.inserted > 0 && <li>{t('takeover.inserted', { n: cal.takeover.inserted })}</li>}
+          </ul>
+          {!cal.takeover.listReceived && <p>{t('takeover.noList')}</p>}
+          <p>{t('takeover.explain')}</p>
+          <div className="actions">
+            <button type="button" className="btn btn-primary" data-testid="confirm-takeover" disabled={confirm.running}
+              onClick={() => void confirmTakeover()}>
+              {confirm.running ? t('app.working') : t('takeover.confirm')}
+            </button>
+          </div>
+        </div>
+      )}
       {cal.heldDeletions > 0 && (
         <div className="banner banner-warn" data-testid="held-deletions">
           <p>{tn('cal.held', cal.heldDeletions)}</p>
