@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ import { fixtureSteps, loadFixture, publishLines } from '../harness/fixture';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
+const AXE = readFileSync(path.join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+type AxeResult = { violations: Array<{ id: string; help: string; nodes: Array<{ target: unknown[] }> }> };
 const built = existsSync(path.join(REPO_ROOT, 'dist', 'headless.js')) && existsSync(path.join(REPO_ROOT, 'dist', 'renderer', 'index.html'));
 
 describe.skipIf(!existsSync(CHROMIUM) || !built)('Contacts page end to end (headless app, real Redis, Chromium)', () => {
@@ -24,9 +26,11 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('Contacts page end to end (head
   const contexts: BrowserContext[] = [];
   const pageErrors: string[] = [];
 
-  const open = async (locale: string): Promise<Page> => {
-    const ctx = await browser.newContext({ locale, viewport: { width: 1100, height: 900 } });
+  const open = async (locale: string, o: { width?: number; scheme?: 'light' | 'dark' } = {}): Promise<Page> => {
+    const ctx = await browser.newContext({ locale, colorScheme: o.scheme ?? 'light', viewport: { width: o.width ?? 1100, height: 900 } });
     contexts.push(ctx);
+    // Through the DevTools protocol, so the page's CSP (script-src 'self') stays on.
+    await ctx.addInitScript({ content: AXE });
     await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.baseUrl });
     const page = await ctx.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -76,7 +80,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('Contacts page end to end (head
     expect(await anna.getByTestId('contact-role').innerText()).toBe('Huvuddomare');
     const tel = anna.getByTestId('contact-tel');
     expect(await tel.getAttribute('href')).toBe('tel:+46701234567');
-    expect(await tel.getAttribute('aria-label')).toBe('Call Anna Ekström');
+    expect(await tel.getAttribute('aria-label')).toBe('+46701234567: call Anna Ekström');
     expect(await anna.getByTestId('contact-mail').getAttribute('href')).toBe('mailto:anna.ekstrom@example.se');
 
     await search.fill('070-678 90 12');
@@ -129,6 +133,26 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('Contacts page end to end (head
     expect(await page.getByTestId('contacts-google').getAttribute('data-status')).toBe('off');
   });
 
+  it('axe (WCAG 2.1 AA) finds nothing on the Contacts page: both languages, light and dark, wide and narrow, filtered by a match', async () => {
+    const found: string[] = [];
+    for (const locale of ['en-GB', 'sv-SE']) {
+      for (const scheme of ['light', 'dark'] as const) {
+        for (const width of [1100, 420]) {
+          const page = await open(locale, { width, scheme });
+          await page.evaluate(() => (location.hash = 'contacts/match:6400101'));
+          await waitRows(page, 5, 'filtered');
+          const r = await page.evaluate(() =>
+            (window as unknown as { axe: { run(d: Document, o: unknown): Promise<AxeResult> } }).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }),
+          );
+          for (const v of r.violations) found.push(`${locale} ${scheme} ${width}: ${v.id} ${v.help} ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
+          if (width === 420 && scheme === 'dark') await page.screenshot({ path: path.join(SHOTS, `contacts-${locale}-narrow-dark.png`), fullPage: true });
+          await page.context().close();
+        }
+      }
+    }
+    expect(found).toEqual([]);
+  }, 120_000);
+
   it('Swedish: the same page in Swedish, search and tel: links', async () => {
     const page = await open('sv-SE');
     await page.getByTestId('tab-contacts').click();
@@ -141,7 +165,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('Contacts page end to end (head
     await waitRows(page, 1, 'sök på namn');
     const isak = rows(page).first();
     expect(await isak.getByTestId('contact-tel').getAttribute('href')).toBe('tel:+46706789012');
-    expect(await isak.getByTestId('contact-tel').getAttribute('aria-label')).toBe('Ring Isak Öhman');
+    expect(await isak.getByTestId('contact-tel').getAttribute('aria-label')).toBe('+46706789012: ring Isak Öhman');
     expect(await isak.getByTestId('contact-copy').innerText()).toBe('Kopiera');
     expect(await page.getByTestId('contacts-google').innerText()).toContain('Av (kan slås på under Inställningar)');
     await search.fill('');

@@ -62,7 +62,7 @@ describe('Contacts page', () => {
     fireEvent.click(await screen.findByTestId('tab-contacts'));
     expect(screen.getByTestId('tab-contacts').textContent).toBe('Kontakter');
     await waitFor(() => expect(screen.getAllByTestId('contact-row')).toHaveLength(7));
-    expect(within(screen.getAllByTestId('contact-row')[0]!).getByTestId('contact-tel').getAttribute('aria-label')).toBe('Ring Anna Ekström');
+    expect(within(screen.getAllByTestId('contact-row')[0]!).getByTestId('contact-tel').getAttribute('aria-label')).toBe('+46701234567: ring Anna Ekström');
     act(() => bridge.patch({ contacts: { ...bridge.snapshot.contacts, google: { enabled: true, status: 'permission needed', reason: null, pending: 4, failed: 0, lastSyncAt: null, counters: { created: 0 } } } }));
     expect(screen.getByTestId('contacts-google').textContent).toContain('Behörighet till Kontakter saknas');
     expect(screen.getByTestId('contacts-google').textContent).toContain('4 väntar');

@@ -168,7 +168,7 @@ function ContactRow({ c, now }: { c: Contact; now: number }) {
       <div className="contact-actions">
         {c.phone ? (
           <>
-            <a className="btn btn-small" href={`tel:${c.phone}`} data-testid="contact-tel" aria-label={t('contacts.call', { name: c.name })}>
+            <a className="btn btn-small" href={`tel:${c.phone}`} data-testid="contact-tel" aria-label={t('contacts.call', { name: c.name, number: c.phone })}>
               {c.phone}
             </a>
             <button type="button" className="btn btn-small btn-ghost" data-testid="contact-copy" aria-label={t('contacts.copyLabel', { name: c.name })} onClick={() => void copy(c.phone!)}>
@@ -179,7 +179,7 @@ function ContactRow({ c, now }: { c: Contact; now: number }) {
           <span className="muted">{t('contacts.noPhone')}</span>
         )}
         {c.email && (
-          <a className="btn btn-small" href={`mailto:${c.email}`} data-testid="contact-mail" aria-label={t('contacts.mail', { name: c.name })}>
+          <a className="btn btn-small" href={`mailto:${c.email}`} data-testid="contact-mail" aria-label={t('contacts.mail', { name: c.name, email: c.email })}>
             {c.email}
           </a>
         )}
