@@ -18,7 +18,7 @@ export type ExposedApi = FogisPreloadApi & { readonly kind: 'ipc' };
 export const api: ExposedApi = {
   kind: 'ipc',
   getSnapshot: () => ipcRenderer.invoke(IPC.getSnapshot),
-  getMessages: () => ipcRenderer.invoke(IPC.getMessages),
+  getMessages: (query) => (query ? ipcRenderer.invoke(IPC.getMessages, query) : ipcRenderer.invoke(IPC.getMessages)),
   syncNow: () => ipcRenderer.invoke(IPC.syncNow),
   confirmDeletions: () => ipcRenderer.invoke(IPC.confirmDeletions),
   confirmTakeover: () => ipcRenderer.invoke(IPC.confirmTakeover),

@@ -71,10 +71,27 @@ export const pauseBodySchema = z.object({ paused: z.boolean() }).strict();
 export const muteBodySchema = z.object({ until: z.string().datetime({ offset: true }).nullable() }).strict();
 
 export const messagesResponseSchema = z.object({
+  /** Oldest first: the newest entries older than the query's `before`. */
   entries: z.array(messageLogEntrySchema),
   total: z.number().int(),
   cap: z.number().int(),
+  /** `before` for the next (older) page; null when this page reaches the oldest kept entry. */
+  next: z.number().int().nullable().optional(),
+  /** Arrival times (ms) of the messages of the last 10 minutes, on the first page: the rate chart. */
+  arrivals: z.array(z.number()).optional(),
 });
+
+/** Messages are read a page at a time (issue 12: the whole log was 15 MB on every open). */
+export const MESSAGES_PAGE_DEFAULT = 100;
+export const MESSAGES_PAGE_MAX = 1000;
+export const messagesQuerySchema = z
+  .object({
+    limit: z.number().int().min(1).max(MESSAGES_PAGE_MAX).optional(),
+    /** Only entries with a smaller `seq` (the page before this one). */
+    before: z.number().int().min(1).optional(),
+  })
+  .strict();
+export type MessagesQuery = z.infer<typeof messagesQuerySchema>;
 export type MessagesResponse = z.infer<typeof messagesResponseSchema>;
 
 export { configPatchSchema };
@@ -90,7 +107,8 @@ export interface Bridge {
   getSnapshot(): Promise<Snapshot>;
   /** Live events; returns an unsubscribe function. `onLink` reports the stream's health. */
   subscribe(onEvent: (event: MonitorEvent) => void, onLink?: (up: boolean) => void): () => void;
-  getMessages(): Promise<MessagesResponse>;
+  /** A page of the message log, newest first by page (default: the newest page). */
+  getMessages(query?: MessagesQuery): Promise<MessagesResponse>;
   syncNow(): Promise<SyncReport>;
   confirmDeletions(): Promise<SyncReport>;
   /** Take over a calendar that already held FOGIS events, exactly as `calendar.takeover` previews. */

@@ -144,6 +144,11 @@ export const messageLogEntrySchema = z.object({
   bytes: z.number().int(),
   /** The message, cut to a preview for large ones. */
   preview: z.string(),
+  /**
+   * Set on live-stream entries whose preview was shortened to keep pushes small; the whole
+   * preview comes from `getMessages({ before: seq + 1, limit: 1 })`.
+   */
+  cut: z.boolean().optional(),
 });
 export type MessageLogEntry = z.infer<typeof messageLogEntrySchema>;
 
@@ -259,12 +264,37 @@ export const snapshotSchema = z.object({
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
-/** Typed events pushed over SSE / IPC. `state` carries the parts of the snapshot that changed. */
+/**
+ * Typed events pushed over SSE / IPC: one `snapshot` when a client connects, then changes
+ * only (issue 12: a push for one changed match stays under 5 KB however long the lists are).
+ * `state` carries the small parts of the snapshot that changed; the long collections (matches,
+ * alerts, rejected messages, per-match calendar state) come as keyed changes that a client
+ * applies to what it has. Every change carries current values, so applying one twice, or to
+ * a snapshot that is already newer, gives the same result.
+ */
 export const monitorEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('snapshot'), snapshot: snapshotSchema }),
   z.object({ kind: z.literal('state'), patch: snapshotSchema.partial() }),
   z.object({ kind: z.literal('messages'), entries: z.array(messageLogEntrySchema), total: z.number().int() }),
+  /** A new (or merged) alert: what notifications react to. */
   z.object({ kind: z.literal('alert'), alert: alertSchema }),
+  /** New entries of the change history, in the order they happened (oldest first). */
   z.object({ kind: z.literal('changes'), changes: z.array(matchChangeSchema) }),
+  /** The match list changed: matches added or changed (whole), ids removed, and the list's metadata. */
+  z.object({
+    kind: z.literal('matches'),
+    upsert: z.array(fogisMatchSchema),
+    remove: z.array(z.string()),
+    receivedAt: z.string().nullable(),
+    messageId: z.string().nullable(),
+    generation: generationSchema.nullable(),
+    historyTotal: z.number().int(),
+  }),
+  /** Alerts added or changed (acknowledged), ids dropped from the bounded list. */
+  z.object({ kind: z.literal('alerts'), upsert: z.array(alertSchema), remove: z.array(z.string()), total: z.number().int(), cap: z.number().int() }),
+  /** Newly rejected messages, newest first; `total` counts every rejection so far. */
+  z.object({ kind: z.literal('rejected'), entries: z.array(rejectedEntrySchema), total: z.number().int(), cap: z.number().int() }),
+  /** The calendar's status with only the matches whose sync state changed (null: gone). */
+  z.object({ kind: z.literal('calendar'), calendar: calendarStateSchema.omit({ perMatch: true }), perMatch: z.record(z.string(), matchSyncStateSchema.nullable()) }),
 ]);
 export type MonitorEvent = z.infer<typeof monitorEventSchema>;

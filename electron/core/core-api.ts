@@ -3,6 +3,7 @@ import type { MonitorEvent, Snapshot } from '../../shared/state';
 import type { AppConfig } from '../../shared/config';
 import type { FaultArea } from './containment';
 import type { Logger } from './log';
+import type { LiveStreamStats } from './http/live-stream';
 import type { CalendarSink, SinkContext } from './sync/calendar-sink';
 
 /**
@@ -54,6 +55,8 @@ export interface Core {
   httpBaseUrl(): string | null;
   /** The local server's access token (the `http-token` file); '' before start(). */
   accessToken(): string;
+  /** Live-stream clients and their unsent bytes; null without the HTTP server. */
+  liveStreamStats(): LiveStreamStats | null;
   readonly dataDir: string;
   /**
    * The last line of defence (containment.ts): count an exception that escaped a handler and

@@ -169,7 +169,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
 
   const handlers: BridgeHandlers = {
     getSnapshot: async () => monitor.snapshot(),
-    getMessages: async () => monitor.messages(),
+    getMessages: async (query) => monitor.messages(query),
     syncNow: () => sink.sync(null),
     confirmDeletions: () => sink.confirmDeletions(),
     confirmTakeover: async () => {
@@ -233,6 +233,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     internalError,
     httpBaseUrl: () => (httpServer?.address ? baseUrl() : null),
     accessToken: () => token,
+    liveStreamStats: () => httpServer?.liveStats() ?? null,
     async start() {
       warmValidators();
       try {

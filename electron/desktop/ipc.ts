@@ -1,7 +1,7 @@
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ackAlertsBodySchema, configPatchSchema, IPC, muteBodySchema, pauseBodySchema, type ConfigUpdateResult } from '../../shared/api';
+import { ackAlertsBodySchema, configPatchSchema, IPC, messagesQuerySchema, muteBodySchema, pauseBodySchema, type ConfigUpdateResult } from '../../shared/api';
 import type { BridgeHandlers } from '../core/core-api';
 import { errorText, type Logger } from '../core/log';
 import { APP_SCHEME } from './renderer-files';
@@ -50,7 +50,7 @@ const noArgs = z.tuple([]);
 /** Input schema per channel, as an argument tuple. */
 export const IPC_INPUT = {
   getSnapshot: noArgs,
-  getMessages: noArgs,
+  getMessages: z.union([noArgs, z.tuple([messagesQuerySchema])]),
   syncNow: noArgs,
   confirmDeletions: noArgs,
   confirmTakeover: noArgs,
@@ -131,8 +131,11 @@ export function makeHandler<K extends IpcMethod>(method: K, opts: RegisterIpcOpt
       case 'updateConfig':
         result = await h.updateConfig(IPC_INPUT.updateConfig.parse(input)[0]);
         break;
+      case 'getMessages':
+        result = await h.getMessages(IPC_INPUT.getMessages.parse(input)[0]);
+        break;
       default:
-        result = await (h[method as Exclude<IpcMethod, 'acknowledgeAlerts' | 'setPaused' | 'muteNotifications' | 'updateConfig'>] as () => Promise<unknown>)();
+        result = await (h[method as Exclude<IpcMethod, 'acknowledgeAlerts' | 'setPaused' | 'muteNotifications' | 'updateConfig' | 'getMessages'>] as () => Promise<unknown>)();
     }
     const after = opts.after?.[method] as ((i: unknown, r: unknown) => void | Promise<void>) | undefined;
     if (after) {

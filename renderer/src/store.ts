@@ -26,6 +26,8 @@ export interface AppState {
   linkLostAt: number | null;
   messages: MessageLogEntry[];
   messagesTotal: number;
+  /** Cursor of the next older page of the log (null: nothing older is kept). */
+  messagesOlder: number | null;
   /** Entries that arrived while the inspector was paused; shown on resume. */
   heldBack: MessageLogEntry[];
   inspectorPaused: boolean;
@@ -49,6 +51,10 @@ export interface AppActions {
   setLanguage(lang: Lang): void;
   setInspectorPaused(paused: boolean): void;
   clearInspector(): void;
+  /** Fetches the next older page of the message log into the inspector. */
+  loadOlderMessages(): Promise<void>;
+  /** The whole stored preview of one message (live entries carry a cut one). */
+  fullMessage(seq: number): Promise<MessageLogEntry | null>;
 }
 
 export type AppStore = StoreApi<AppState & AppActions>;
@@ -88,8 +94,54 @@ function addChanges(snapshot: Snapshot, changes: MatchChange[]): Snapshot {
   const known = new Set(snapshot.matches.history.map(changeKey));
   const fresh = changes.filter((c) => !known.has(changeKey(c)));
   if (fresh.length === 0) return snapshot;
-  const history = [...fresh, ...snapshot.matches.history].slice(0, snapshot.config.limits.changeHistory);
+  // The event lists changes as they happened; the history is newest first.
+  const history = [...fresh.reverse(), ...snapshot.matches.history].slice(0, snapshot.config.limits.changeHistory);
   return { ...snapshot, matches: { ...snapshot.matches, history, historyTotal: snapshot.matches.historyTotal + fresh.length } };
+}
+
+type Ev<K extends MonitorEvent['kind']> = Extract<MonitorEvent, { kind: K }>;
+
+/** Applies keyed changes to a list: replaced in place, new ones appended, removed ids dropped. */
+function applyKeyed<T>(list: readonly T[], upsert: readonly T[], remove: readonly string[], key: (item: T) => string, prepend: boolean): T[] {
+  if (upsert.length === 0 && remove.length === 0) return list as T[];
+  const gone = new Set(remove);
+  const byKey = new Map(upsert.map((u) => [key(u), u]));
+  const out: T[] = [];
+  for (const item of list) {
+    const k = key(item);
+    if (gone.has(k)) continue;
+    const next = byKey.get(k);
+    if (next !== undefined) byKey.delete(k);
+    out.push(next ?? item);
+  }
+  const added = [...byKey.values()];
+  return prepend ? [...added, ...out] : [...out, ...added];
+}
+
+function applyMatches(s: Snapshot, e: Ev<'matches'>): Snapshot {
+  const list = applyKeyed(s.matches.list, e.upsert, e.remove, (m) => String(m.matchid), false);
+  return { ...s, matches: { ...s.matches, list, receivedAt: e.receivedAt, messageId: e.messageId, generation: e.generation, historyTotal: e.historyTotal } };
+}
+
+function applyAlerts(s: Snapshot, e: Ev<'alerts'>): Snapshot {
+  const items = applyKeyed(s.alerts.items, e.upsert, e.remove, (a) => a.id, true).slice(0, e.cap);
+  return { ...s, alerts: { items, total: e.total, cap: e.cap } };
+}
+
+function applyRejected(s: Snapshot, e: Ev<'rejected'>): Snapshot {
+  // Entries are numbered by the total: skip those the snapshot already had.
+  const fresh = e.entries.slice(0, Math.max(0, e.total - s.rejected.total));
+  if (fresh.length === 0 && e.total <= s.rejected.total) return s;
+  return { ...s, rejected: { items: [...fresh, ...s.rejected.items].slice(0, e.cap), total: Math.max(e.total, s.rejected.total), cap: e.cap } };
+}
+
+function applyCalendar(s: Snapshot, e: Ev<'calendar'>): Snapshot {
+  const perMatch = { ...s.calendar.perMatch };
+  for (const [id, state] of Object.entries(e.perMatch)) {
+    if (state === null) delete perMatch[id];
+    else perMatch[id] = state;
+  }
+  return { ...s, calendar: { ...e.calendar, perMatch } };
 }
 
 function pruneArrivals(arrivals: number[], now: number): number[] {
@@ -117,11 +169,11 @@ export function createAppStore(bridge: Bridge, opts: StoreOptions = {}): AppStor
       set({ snapshot, loadError: null, ...(langChanged ? { langOverride: null } : {}) });
     };
 
-    const takeMessages = (entries: MessageLogEntry[], total: number, replace: boolean): void => {
+    const takeMessages = (entries: MessageLogEntry[], total: number, replace: boolean, knownArrivals?: number[]): void => {
       const fresh = replace ? entries : entries.filter((e) => e.seq > lastSeq);
       for (const e of fresh) lastSeq = Math.max(lastSeq, e.seq);
       const s = get();
-      const times = fresh.map((e) => Date.parse(e.at)).filter((t) => !Number.isNaN(t));
+      const times = knownArrivals ?? fresh.map((e) => Date.parse(e.at)).filter((t) => !Number.isNaN(t));
       const arrivals = pruneArrivals([...(replace ? [] : s.arrivals), ...times].sort((a, b) => a - b), now());
       if (s.inspectorPaused && !replace) {
         set({ heldBack: [...s.heldBack, ...fresh].slice(-MESSAGE_BUFFER_CAP), messagesTotal: total, arrivals });
@@ -135,7 +187,8 @@ export function createAppStore(bridge: Bridge, opts: StoreOptions = {}): AppStor
       try {
         const res = await bridge.getMessages();
         lastSeq = 0;
-        takeMessages(res.entries, res.total, true);
+        takeMessages(res.entries, res.total, true, res.arrivals);
+        set({ messagesOlder: res.next ?? null });
       } catch {
         /* the stream will bring new ones; the buffer just starts empty */
       }
@@ -159,6 +212,7 @@ export function createAppStore(bridge: Bridge, opts: StoreOptions = {}): AppStor
       linkLostAt: null,
       messages: [],
       messagesTotal: 0,
+      messagesOlder: null,
       heldBack: [],
       inspectorPaused: false,
       arrivals: [],
@@ -213,6 +267,18 @@ export function createAppStore(bridge: Bridge, opts: StoreOptions = {}): AppStor
           case 'changes':
             if (s) set({ snapshot: addChanges(s, event.changes) });
             return;
+          case 'matches':
+            if (s) set({ snapshot: applyMatches(s, event) });
+            return;
+          case 'alerts':
+            if (s) set({ snapshot: applyAlerts(s, event) });
+            return;
+          case 'rejected':
+            if (s) set({ snapshot: applyRejected(s, event) });
+            return;
+          case 'calendar':
+            if (s) set({ snapshot: applyCalendar(s, event) });
+            return;
         }
       },
 
@@ -252,7 +318,32 @@ export function createAppStore(bridge: Bridge, opts: StoreOptions = {}): AppStor
       },
 
       clearInspector() {
-        set({ messages: [], heldBack: [] });
+        set({ messages: [], heldBack: [], messagesOlder: null });
+      },
+
+      async loadOlderMessages() {
+        const before = get().messagesOlder;
+        if (before === null) return;
+        try {
+          const res = await bridge.getMessages({ before });
+          const s = get();
+          const have = new Set(s.messages.map((m) => m.seq));
+          const older = res.entries.filter((e) => !have.has(e.seq));
+          set({ messages: [...older, ...s.messages].slice(-MESSAGE_BUFFER_CAP), messagesOlder: res.next ?? null, messagesTotal: Math.max(s.messagesTotal, res.total) });
+        } catch {
+          /* the button stays; the next press tries again */
+        }
+      },
+
+      async fullMessage(seq) {
+        try {
+          const res = await bridge.getMessages({ before: seq + 1, limit: 1 });
+          const entry = res.entries.find((e) => e.seq === seq) ?? null;
+          if (entry) set({ messages: get().messages.map((m) => (m.seq === seq ? entry : m)) });
+          return entry;
+        } catch {
+          return null;
+        }
       },
     };
   });

@@ -443,6 +443,7 @@ export const en = {
   'messages.summary': 'Keeping {kept} of at most {cap}; {total} received in total',
   'messages.pause': 'Pause',
   'messages.resume': 'Resume',
+  'messages.loadOlder': 'Show older messages',
   'messages.clear': 'Clear',
   'messages.channel': 'Channel',
   'messages.type': 'Kind',

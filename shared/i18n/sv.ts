@@ -436,6 +436,7 @@ export const sv: Catalogue = {
   'messages.summary': 'Sparar {kept} av högst {cap}; {total} mottagna totalt',
   'messages.pause': 'Pausa',
   'messages.resume': 'Fortsätt',
+  'messages.loadOlder': 'Visa äldre meddelanden',
   'messages.clear': 'Rensa',
   'messages.channel': 'Kanal',
   'messages.type': 'Sort',

@@ -158,6 +158,7 @@ export function createFakeCore(initial: Snapshot = makeSnapshot()): FakeCore {
     handlers,
     dataDir: '/tmp/fake-core',
     accessToken: () => '',
+    liveStreamStats: () => null,
     async start() {
       core.started = true;
     },

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { z } from 'zod';
-import { ackAlertsBodySchema, muteBodySchema, pauseBodySchema, type SyncReport } from '../../../shared/api';
+import { ackAlertsBodySchema, messagesQuerySchema, muteBodySchema, pauseBodySchema, type MessagesQuery, type SyncReport } from '../../../shared/api';
 import type { AppConfig, EnvFixed } from '../../../shared/config';
 import { maskConfig, maskRedisUrl } from '../../../shared/config';
 import { fogisMatchSchema, type FogisMatch } from '../../../shared/messages';
@@ -15,8 +14,9 @@ import { checkHost, checkOrigin, checkToken, queryTokenValid, tokenCookie, token
 import { readStatic } from './static-files';
 import { containedAsync } from '../containment';
 import { checkMatchList } from '../messages/match-gate';
-import { MAX_DEPTH, MAX_MATCHES } from '../messages/parse-message';
-import { nestingDepthBytes } from '../messages/raw-scan';
+import { MAX_MATCHES } from '../messages/parse-message';
+import { HttpError, jsonBody, parseWith, sendJson } from './respond';
+import { LiveStream, type LiveStreamLimits, type LiveStreamStats } from './live-stream';
 
 /**
  * The local monitoring server: the Python service's six routes with their exact keys and
@@ -55,16 +55,7 @@ export interface HttpOptions {
   log: Logger;
   token: string;
   staticDir: string | null;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
+  liveLimits?: LiveStreamLimits;
 }
 
 type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL }) => Promise<void> | void;
@@ -80,80 +71,21 @@ const nowIso = (): string => new Date().toISOString();
  */
 const OPEN_WRITES_ON_LOOPBACK: ReadonlySet<string> = new Set(['POST /redis-test', 'POST /redis-restart']);
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-    ...headers,
-  });
-  res.end(text);
-}
-
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > maxBytes) throw new HttpError(413, `Request body too large (limit ${maxBytes} bytes)`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > maxBytes) throw new HttpError(413, `Request body too large (limit ${maxBytes} bytes)`);
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
-}
-
-function requireJsonType(req: IncomingMessage): void {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') throw new HttpError(415, 'Content-Type must be application/json');
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Parses a JSON body; `undefined` for an empty body. */
-async function jsonBody(req: IncomingMessage, maxBytes: number, allowEmpty: boolean): Promise<unknown> {
-  const buf = await readBody(req, maxBytes);
-  if (buf.length === 0) {
-    if (allowEmpty) return undefined;
-    throw new HttpError(400, 'Missing JSON data in request');
-  }
-  requireJsonType(req);
-  let text: string;
-  try {
-    // JSON bodies are UTF-8 (RFC 8259); invalid bytes are refused, not silently replaced (as on Redis).
-    text = strictUtf8.decode(buf);
-  } catch {
-    throw new HttpError(400, 'Request body is not valid UTF-8');
-  }
-  // As for Redis messages: a body nested thousands deep parses, then overflows the stack
-  // wherever it is copied or saved (it made /manual-sync fail with a 500 half-way through).
-  if (nestingDepthBytes(buf, MAX_DEPTH) > MAX_DEPTH) throw new HttpError(400, `Request body is nested more than ${MAX_DEPTH} levels deep`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'Request body is not valid JSON');
-  }
-}
-
-function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new HttpError(400, `Invalid request: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
-}
-
 export class MonitorHttpServer {
   private server: Server | null = null;
   private port = 0;
-  private readonly sseClients = new Set<ServerResponse>();
+  private readonly live: LiveStream;
   private readonly routes: Routes;
   private bindHost = '127.0.0.1';
 
   constructor(private readonly opts: HttpOptions) {
     this.routes = this.buildRoutes();
+    this.live = new LiveStream(opts.app, opts.log, opts.liveLimits);
+  }
+
+  /** Per-client send buffers of the live stream (tests and the reliability report read it). */
+  liveStats(): LiveStreamStats {
+    return this.live.stats();
   }
 
   get address(): { host: string; port: number } | null {
@@ -190,8 +122,7 @@ export class MonitorHttpServer {
   }
 
   async close(): Promise<void> {
-    for (const res of this.sseClients) res.end();
-    this.sseClients.clear();
+    this.live.closeAll();
     const server = this.server;
     this.server = null;
     if (!server) return;
@@ -449,9 +380,9 @@ export class MonitorHttpServer {
       },
       '/api/contacts': { GET: async ({ res }) => sendJson(res, 200, await h.getContacts()) },
       '/api/state': { GET: ({ res }) => sendJson(res, 200, (app.snapshotEvent() as Extract<MonitorEvent, { kind: 'snapshot' }>).snapshot) },
-      '/api/messages': { GET: async ({ res }) => sendJson(res, 200, await h.getMessages()) },
+      '/api/messages': { GET: async ({ res, url }) => sendJson(res, 200, await h.getMessages(messagesQuery(url))) },
       '/api/history': { GET: ({ res }) => sendJson(res, 200, app.history()) },
-      '/api/events': { GET: ({ req, res }) => this.openSse(req, res) },
+      '/api/events': { GET: ({ req, res }) => this.live.open(req, res, req.method === 'HEAD', {}) },
       '/api/config': {
         GET: ({ res }) => sendJson(res, 200, { success: true, config: maskConfig(app.config()), envFixed: app.envFixed() }),
         PUT: async ({ req, res }) => {
@@ -477,44 +408,17 @@ export class MonitorHttpServer {
       '/api/google/signout': { POST: post(async () => action(await h.googleSignOut())) },
     };
   }
+}
 
-  /** Server-Sent Events: a snapshot first, then the monitor's coalesced events (≤ 10 pushes/s). */
-  private openSse(req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.write(`retry: 2000\n\n`);
-    const send = (e: MonitorEvent): void => {
-      res.write(`data: ${JSON.stringify(e)}\n\n`);
-    };
-    send(this.opts.app.snapshotEvent());
-    // Events of one coalesced flush arrive synchronously; cork them into one write.
-    let corked = false;
-    const off = this.opts.app.onEvent((e) => {
-      if (!corked) {
-        corked = true;
-        res.cork();
-        process.nextTick(() => {
-          corked = false;
-          res.uncork();
-        });
-      }
-      send(e);
-    });
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    keepAlive.unref();
-    this.sseClients.add(res);
-    const close = (): void => {
-      off();
-      clearInterval(keepAlive);
-      this.sseClients.delete(res);
-    };
-    req.on('close', close);
-    res.on('error', close);
+/** `?limit=&before=` as whole numbers, checked by the shared schema (400 names the problem). */
+function messagesQuery(url: URL): MessagesQuery {
+  const q: Record<string, number> = {};
+  for (const [key, value] of url.searchParams) {
+    if (key === 'token') continue;
+    if (!/^\d{1,15}$/.test(value)) throw new HttpError(400, `Invalid request: ${key} must be a whole number`);
+    q[key] = Number(value);
   }
+  return parseWith(messagesQuerySchema, q);
 }
 
 function channelsOf(cfg: AppConfig): string[] {

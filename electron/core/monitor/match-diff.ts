@@ -65,7 +65,7 @@ function sameJsonFast(a: unknown, b: unknown): boolean {
   return true;
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   return sameJsonFast(a, b) || JSON.stringify(a) === JSON.stringify(b);
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { MESSAGES_PAGE_DEFAULT, type MessagesQuery, type MessagesResponse } from '../../../shared/api';
 import type { AppConfig } from '../../../shared/config';
 import { maskConfig } from '../../../shared/config';
 import type { FogisMatch, Generation, RejectReason } from '../../../shared/messages';
@@ -30,6 +31,7 @@ import { BoundedList, RecentIds } from './bounded-list';
 import { WatchHistory } from './watch-history';
 import type { History, WatchState } from '../../../shared/history';
 import { diffMatches } from './match-diff';
+import { EventDeltas } from './event-deltas';
 import { persistedStateSchema, type PersistedState } from './persisted-state';
 
 /**
@@ -41,6 +43,14 @@ import { persistedStateSchema, type PersistedState } from './persisted-state';
 
 export const APP_VERSION = '0.1.0';
 const PREVIEW_CHARS = 4096;
+/** Longest preview in a live-stream push (processing and alert messages fit whole). */
+const LIVE_PREVIEW_CHARS = 1024;
+/** What a push keeps of a longer preview: enough for the type and the first fields. */
+const LIVE_HEAD_CHARS = 256;
+/** Previews per page of `/api/messages`, roughly (a page has at least one entry). */
+const PAGE_PREVIEW_BYTES = 256 * 1024;
+/** The dashboard's rate chart window. */
+const RATE_WINDOW_MS = 10 * 60_000;
 /** Coalescing window for events: at most 10 pushes a second whatever the message rate. */
 export const EVENT_INTERVAL_MS = 100;
 /** At most one "internal error" alert per area in this window; the counter counts every one. */
@@ -126,6 +136,7 @@ export class Monitor {
 
   private readonly listeners = new Set<(e: MonitorEvent) => void>();
   private dirty = new Set<SnapshotKey>();
+  private readonly deltas = new EventDeltas();
   private pendingMessages: MessageLogEntry[] = [];
   private pendingAlerts: Alert[] = [];
   private pendingChanges: MatchChange[] = [];
@@ -380,7 +391,9 @@ export class Monitor {
     const entry: MessageLogEntry = { seq: ++this.seq, at, channel, type, messageId, bytes, preview };
     this.messageLog.push(entry);
     if (this.listeners.size > 0) {
-      this.pendingMessages.push(entry);
+      // Pushes stay small: a long preview (a match list) goes out as its head only; the page
+      // API has it whole. Status and alert messages are shorter and go out whole.
+      this.pendingMessages.push(preview.length > LIVE_PREVIEW_CHARS ? { ...entry, preview: preview.slice(0, LIVE_HEAD_CHARS), cut: true } : entry);
       // Between flushes keep only what a client could show; the total says how many there were.
       if (this.pendingMessages.length > 500) this.pendingMessages.splice(0, this.pendingMessages.length - 500);
       this.scheduleFlush();
@@ -591,8 +604,33 @@ export class Monitor {
     return this.matchList;
   }
 
-  messages(): { entries: MessageLogEntry[]; total: number; cap: number } {
-    return { entries: this.messageLog.toArray(), total: this.messageLog.total, cap: this.messageLog.cap };
+  /**
+   * One page of the message log (oldest first within the page), at most `limit` entries and
+   * about PAGE_PREVIEW_BYTES of previews, so opening a dashboard stays small (issue 12).
+   */
+  messages(query: MessagesQuery = {}): MessagesResponse {
+    const limit = query.limit ?? MESSAGES_PAGE_DEFAULT;
+    const all = this.messageLog.toArray();
+    let end = all.length;
+    if (query.before !== undefined) {
+      const before = query.before;
+      while (end > 0 && all[end - 1]!.seq >= before) end--;
+    }
+    let start = end;
+    let bytes = 0;
+    while (start > 0 && end - start < limit) {
+      const size = all[start - 1]!.preview.length;
+      if (end - start > 0 && bytes + size > PAGE_PREVIEW_BYTES) break;
+      bytes += size;
+      start--;
+    }
+    const entries = all.slice(start, end);
+    const page: MessagesResponse = { entries, total: this.messageLog.total, cap: this.messageLog.cap, next: start > 0 ? (entries[0]?.seq ?? null) : null };
+    if (query.before === undefined) {
+      const from = this.now().getTime() - RATE_WINDOW_MS;
+      page.arrivals = all.map((e) => Date.parse(e.at)).filter((t) => t >= from);
+    }
+    return page;
   }
 
   getCounters(): Counters {
@@ -687,6 +725,11 @@ export class Monitor {
   // ---- events ------------------------------------------------------------------------------
 
   onEvent(listener: (e: MonitorEvent) => void): () => void {
+    // Nobody listened, so nothing was pushed: a new listener starts from a snapshot of now.
+    if (this.listeners.size === 0) {
+      this.deltas.reset({ list: this.matchList, alerts: this.alerts.toArray(), rejectedTotal: this.rejected.total, calendar: this.sink.getState() });
+      this.dirty.clear();
+    }
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -719,6 +762,8 @@ export class Monitor {
       return;
     }
     const events: MonitorEvent[] = [];
+    // After `changes`, so a client's history total ends at the absolute one of `matches`.
+    const deltas: MonitorEvent[] = [];
     if (this.dirty.size > 0) {
       this.dirty.add('now');
       this.dirty.add('uptimeSeconds');
@@ -726,7 +771,18 @@ export class Monitor {
       // Every change can change the one status; it is small, so it goes with every push.
       this.dirty.add('status');
       const patch: Partial<Snapshot> = {};
-      for (const key of this.dirty) (patch as Record<string, unknown>)[key] = this.part(key);
+      for (const key of this.dirty) {
+        // The long collections go out as changes (event-deltas.ts), the rest as a patch.
+        if (key === 'matches') deltas.push(this.deltas.matchesEvent(this.part('matches')));
+        else if (key === 'alerts') {
+          const e = this.deltas.alertsEvent(this.alerts.newest(), this.alerts.total, this.alerts.cap, new Set(this.pendingAlerts));
+          if (e) deltas.push(e);
+        } else if (key === 'rejected') {
+          const e = this.deltas.rejectedEvent(this.rejected.newest(), this.rejected.total, this.rejected.cap);
+          if (e) deltas.push(e);
+        } else if (key === 'calendar') deltas.push(this.deltas.calendarEvent(this.sink.getState()));
+        else (patch as Record<string, unknown>)[key] = this.part(key);
+      }
       this.dirty.clear();
       events.push({ kind: 'state', patch });
     }
@@ -740,6 +796,7 @@ export class Monitor {
       events.push({ kind: 'changes', changes: this.pendingChanges });
       this.pendingChanges = [];
     }
+    events.push(...deltas);
     for (const listener of this.listeners) {
       for (const e of events) {
         try {

@@ -8,6 +8,7 @@ import {
   type AckAlertsBody,
   type Bridge,
   type ConfigPatch,
+  type MessagesQuery,
 } from '../../../shared/api';
 import { contactsResponseSchema } from '../../../shared/contacts';
 import { monitorEventSchema, snapshotSchema, type MonitorEvent } from '../../../shared/state';
@@ -100,8 +101,12 @@ export function createHttpBridge(opts: HttpBridgeOptions = {}): Bridge {
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return snapshotSchema.parse(await res.json());
     },
-    async getMessages() {
-      const res = await doFetch(`${base}/api/messages`, { headers: headers(false), credentials: 'same-origin', cache: 'no-store' });
+    async getMessages(query?: MessagesQuery) {
+      const params = new URLSearchParams();
+      if (query?.limit !== undefined) params.set('limit', String(query.limit));
+      if (query?.before !== undefined) params.set('before', String(query.before));
+      const qs = params.size > 0 ? `?${params.toString()}` : '';
+      const res = await doFetch(`${base}/api/messages${qs}`, { headers: headers(false), credentials: 'same-origin', cache: 'no-store' });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return messagesResponseSchema.parse(await res.json());
     },

@@ -34,7 +34,7 @@ export function createIpcBridge(api: FogisPreloadApi): Bridge {
   return {
     kind: 'ipc',
     getSnapshot: async () => snapshotSchema.parse(await api.getSnapshot()),
-    getMessages: async () => messagesResponseSchema.parse(await api.getMessages()),
+    getMessages: async (query) => messagesResponseSchema.parse(await (query ? api.getMessages(query) : api.getMessages())),
     syncNow: async () => syncReportSchema.parse(await api.syncNow()),
     confirmDeletions: async () => syncReportSchema.parse(await api.confirmDeletions()),
     confirmTakeover: async () => syncReportSchema.parse(await api.confirmTakeover()),

@@ -7,6 +7,8 @@ import {
   type ConfigUpdateResult,
   type FieldError,
   type MessagesResponse,
+  type MessagesQuery,
+  MESSAGES_PAGE_DEFAULT,
   type RedisTestResult,
   type SyncReport,
 } from '../../../shared/api';
@@ -123,9 +125,12 @@ export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions 
       record('getSnapshot');
       return structuredClone(bridge.snapshot);
     },
-    async getMessages(): Promise<MessagesResponse> {
+    async getMessages(query?: MessagesQuery): Promise<MessagesResponse> {
       record('getMessages');
-      return { entries: [...bridge.messages], total: bridge.messagesTotal, cap: bridge.snapshot.config.limits.messageLog };
+      const older = query?.before === undefined ? bridge.messages : bridge.messages.filter((m) => m.seq < (query.before ?? 0));
+      const limit = query?.limit ?? MESSAGES_PAGE_DEFAULT;
+      const entries = older.slice(-limit);
+      return { entries, total: bridge.messagesTotal, cap: bridge.snapshot.config.limits.messageLog, next: older.length > entries.length ? (entries[0]?.seq ?? null) : null };
     },
     subscribe(onEvent, onLink) {
       record('subscribe');

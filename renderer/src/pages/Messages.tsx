@@ -18,6 +18,8 @@ export function Messages() {
   const paused = useApp((s) => s.inspectorPaused);
   const setPaused = useApp((s) => s.setInspectorPaused);
   const clear = useApp((s) => s.clearInspector);
+  const older = useApp((s) => s.messagesOlder);
+  const loadOlder = useApp((s) => s.loadOlderMessages);
   const byChannel = useApp((s) => s.snapshot!.counters.by_channel);
   const rejected = useApp((s) => s.snapshot!.rejected);
   const [channel, setChannel] = useState('');
@@ -84,6 +86,12 @@ export function Messages() {
         ))}
       </ul>
 
+      {older !== null && (
+        <button type="button" className="btn" data-testid="messages-older" onClick={() => void loadOlder()}>
+          {t('messages.loadOlder')}
+        </button>
+      )}
+
       <section aria-labelledby="rej-h" className="rejected">
         <h3 id="rej-h">{t('rejected.title')}</h3>
         <p className="muted" data-testid="rejected-total">{t('rejected.summary', { kept: rejected.items.length, total: rejected.total })}</p>
@@ -112,11 +120,19 @@ export function Messages() {
 function MessageRow({ m, tabIndex, onFocus }: { m: MessageLogEntry; tabIndex: 0 | -1; onFocus: () => void }) {
   const { tk, t, tn, lang } = useT();
   const [open, setOpen] = useState(false);
+  const fullMessage = useApp((s) => s.fullMessage);
   // Parsing the preview per render is cheap next to the 200-row cap; memo keeps it per entry.
   const sum = useMemo(() => summarizeMessage(m), [m]);
   return (
     <li className={sum.tone === 'error' ? 'msg msg-bad' : 'msg'} data-testid="message-row" data-channel={m.channel} data-type={m.type} data-status={sum.status ?? undefined}>
-      <details onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <details
+        onToggle={(e) => {
+          const isOpen = e.currentTarget.open;
+          setOpen(isOpen);
+          // Live entries carry a shortened preview; the stored one is fetched when opened.
+          if (isOpen && m.cut) void fullMessage(m.seq);
+        }}
+      >
         <summary data-roving tabIndex={tabIndex} onFocus={onFocus} aria-describedby="msg-keys">
           <time dateTime={m.at}>{fmtTimeSec(m.at, lang)}</time>
           <span className="badge">{tk('msgtype.', m.type)}</span>
