@@ -158,6 +158,7 @@ describe('live stream: one snapshot, then changes only', () => {
       const biggest = Math.max(...pushes.map((c) => c.bytes));
       const matchesPush = pushes.find((c) => c.kinds.includes('matches'));
       const delta = reader.events.slice(fromEvent).find((e) => e.kind === 'matches');
+      for (const e of reader.events.slice(fromEvent)) if (e.kind === 'state') console.log('[live-stream] state parts', Object.entries(e.patch).map(([k, v]) => `${k} ${JSON.stringify(v).length}`).join(', '));
       if (delta?.kind !== 'matches') throw new Error('no matches event');
       expect(delta.upsert.map((m) => m.matchid)).toEqual([changed[500]!.matchid]);
       expect(delta.remove).toEqual([]);

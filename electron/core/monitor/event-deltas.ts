@@ -18,6 +18,8 @@ export class EventDeltas {
   private alerts = new Map<string, Alert>();
   private rejectedTotal = 0;
   private perMatch = new Map<string, MatchSyncState>();
+  /** JSON of each small part as last pushed: a part marked dirty but unchanged is left out. */
+  private parts = new Map<string, string>();
 
   /** Takes the current state as what every listener has (a first listener gets a snapshot of it). */
   reset(state: { list: readonly FogisMatch[]; alerts: readonly Alert[]; rejectedTotal: number; calendar: CalendarState }): void {
@@ -25,6 +27,19 @@ export class EventDeltas {
     this.alerts = new Map(state.alerts.map((a) => [a.id, a]));
     this.rejectedTotal = state.rejectedTotal;
     this.perMatch = new Map(Object.entries(state.calendar.perMatch));
+    this.parts.clear();
+  }
+
+  /** Keeps the parts of a patch whose value differs from the last push; `always` parts stay. */
+  changedParts<T extends object>(patch: T, always: ReadonlySet<string>): Partial<T> {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(patch)) {
+      const text = JSON.stringify(value);
+      if (!always.has(key) && this.parts.get(key) === text) continue;
+      this.parts.set(key, text);
+      out[key] = value;
+    }
+    return out as Partial<T>;
   }
 
   matchesEvent(state: MatchesState): Ev<'matches'> {

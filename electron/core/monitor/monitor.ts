@@ -57,6 +57,8 @@ export const EVENT_INTERVAL_MS = 100;
 export const INTERNAL_ALERT_INTERVAL_MS = 60_000;
 
 type SnapshotKey = keyof Snapshot;
+/** Pushed with every state event even when unchanged: the clock the dashboard shows. */
+const ALWAYS_PUSHED: ReadonlySet<string> = new Set<SnapshotKey>(['now', 'uptimeSeconds']);
 
 function emptyCounters(): Counters {
   return {
@@ -784,7 +786,7 @@ export class Monitor {
         else (patch as Record<string, unknown>)[key] = this.part(key);
       }
       this.dirty.clear();
-      events.push({ kind: 'state', patch });
+      events.push({ kind: 'state', patch: this.deltas.changedParts(patch, ALWAYS_PUSHED) });
     }
     if (this.pendingMessages.length > 0) {
       events.push({ kind: 'messages', entries: this.pendingMessages, total: this.messageLog.total });
