@@ -68,6 +68,16 @@ describe('Contacts page', () => {
     expect(screen.getByTestId('contacts-google').textContent).toContain('4 väntar');
   });
 
+  it('Settings: with Google Contacts on but no permission, a sign-in button that asks the core to sign in', async () => {
+    const { bridge } = setup();
+    fireEvent.click(await screen.findByTestId('tab-settings'));
+    await screen.findByTestId('settings-contacts');
+    act(() => bridge.patch({ contacts: { ...bridge.snapshot.contacts, google: { enabled: true, status: 'permission needed', reason: null, pending: 0, failed: 0, lastSyncAt: null, counters: {} } } }));
+    expect(screen.getByTestId('contacts-google-settings').textContent).toContain('Permission for Contacts is missing');
+    fireEvent.click(screen.getByTestId('contacts-google-signin'));
+    await waitFor(() => expect(bridge.calls.some((c) => c.method === 'googleSignIn')).toBe(true));
+  });
+
   it('from a match row, one click filters to that match', async () => {
     setup();
     fireEvent.click(await screen.findByTestId('tab-matches'));

@@ -123,6 +123,7 @@ export function Settings() {
         <Section key={section.id} section={section} ctx={ctx}>
           {section.id === 'calendar' && <CalendarExtras backend={String(values({ path: 'calendar.backend', kind: 'select' }))} />}
           {section.id === 'notifications' && <MuteControls />}
+          {section.id === 'contacts' && <ContactsExtras />}
         </Section>
       ))}
       <div className={validation.dirty.length > 0 ? 'savebar is-dirty' : 'savebar'} role="region" aria-label={t('settings.saveRegion')}>
@@ -352,6 +353,45 @@ function CalendarExtras({ backend }: { backend: string }) {
           </button>
         )}
       </div>
+      {note && <p className={note.ok ? 'note note-ok' : 'note note-error'} role="status">{note.text}</p>}
+    </div>
+  );
+}
+
+/**
+ * Google Contacts uses the calendar's Google sign-in; with the ICS calendar there is no other
+ * sign-in button, and after turning Contacts on the sign-in must be repeated to add the scope.
+ */
+function ContactsExtras() {
+  const { t } = useT();
+  const bridge = useBridge();
+  const google = useApp((s) => s.snapshot!.contacts.google);
+  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  if (!google.enabled) return null;
+  const needsSignIn = google.status === 'sign-in needed' || google.status === 'permission needed';
+  return (
+    <div className="field">
+      <p data-testid="contacts-google-settings" data-status={google.status}>
+        {t('contacts.google.title')}: {t(`contacts.google.status.${google.status}` as MessageKey)}
+      </p>
+      {needsSignIn && (
+        <div className="actions">
+          <button
+            type="button"
+            className="btn btn-primary"
+            data-testid="contacts-google-signin"
+            onClick={() => {
+              setNote(null);
+              bridge.googleSignIn().then(
+                (r) => setNote({ ok: r.success, text: r.success ? (r.message ?? t('app.done')) : (r.error ?? t('app.failed')) }),
+                () => setNote({ ok: false, text: t('app.unreachable') }),
+              );
+            }}
+          >
+            {t('settings.google.signIn')}
+          </button>
+        </div>
+      )}
       {note && <p className={note.ok ? 'note note-ok' : 'note note-error'} role="status">{note.text}</p>}
     </div>
   );
