@@ -76,7 +76,7 @@ describe('Google backend: fixture replay', () => {
     }
     expect(await step(1)).toEqual({ insert: 0, patch: 2, delete: 0 });
     const evA = fake.liveEvents().find((e) => e.extendedProperties?.private?.matchId === A)!;
-    expect(evA.description).toMatch(/\nLast changed \d{4}-\d\d-\d\d \d\d:\d\d: kickoff 15:00 → 16:30\n$/);
+    expect(evA.description).toMatch(/\nLast changed \d{4}-\d\d-\d\d \d\d:\d\d: kickoff 15:00 → 16:30\n--- FOGIS Monitor: your own notes go below this line and are kept ---\n$/);
     expect(await step(2)).toEqual({ insert: 0, patch: 1, delete: 0 });
     expect(fake.liveEvents().find((e) => e.extendedProperties?.private?.matchId === A)!.description).toMatch(/kickoff 16:30 → 17:00; AD1 /);
     expect(await step(3)).toEqual({ insert: 0, patch: 0, delete: 1 });

@@ -1,5 +1,6 @@
 import type { FogisMatch, Referee, TeamContact } from '../../../shared/messages';
 import { calendarHash, sha256Hex } from './calendar-hash';
+import { wrapAppText } from './description';
 import { formatLocalShort, formatZonedDateTime, parseMatchTime } from './match-time';
 
 /** The parts of a Calendar v3 event we write (spec §5.2), backend-neutral. */
@@ -88,7 +89,8 @@ export function buildEventBody(match: FogisMatch, opts: EventOptions, lastChange
   return {
     summary: eventSummary(match),
     location: text(match.anlaggningnamn),
-    description: buildDescription(match, lastChange, opts.timeZone),
+    // Our part of the description only; the coordinator's notes around it are kept (description.ts).
+    description: wrapAppText(buildDescription(match, lastChange, opts.timeZone)),
     // §8.7: the Python service stores UTC with timeZone "UTC"; a local zone reads better everywhere.
     start: { dateTime: formatZonedDateTime(start, opts.timeZone), timeZone: opts.timeZone },
     end: { dateTime: formatZonedDateTime(end, opts.timeZone), timeZone: opts.timeZone },

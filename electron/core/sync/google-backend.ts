@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { errorText } from '../log';
 import { windowStartMs } from './change-window';
+import { mergeDescription } from './description';
 import { GOOGLE_WRITE_BURST, GOOGLE_WRITES_PER_SECOND, parseRetryAfter, TokenBucket } from './pacing';
 import type { BackendContext, BackendInfo, CalendarBackend, RemoteEvent } from './backend';
 import type { GoogleAuth } from './google-auth';
@@ -237,7 +238,10 @@ export class GoogleBackend implements CalendarBackend {
     const known = record?.eventId ?? null;
     if (known) {
       try {
-        await this.call('events.patch', (api) => api.events.patch({ calendarId, eventId: known, requestBody, sendUpdates: 'none' }));
+        // The coordinator's notes around our part of the description survive (description.ts).
+        const current = await this.call('events.get', (api) => api.events.get({ calendarId, eventId: known }));
+        const body = { ...requestBody, description: mergeDescription(current.data.status === 'cancelled' ? null : current.data.description, job.body.description) };
+        await this.call('events.patch', (api) => api.events.patch({ calendarId, eventId: known, requestBody: body, sendUpdates: 'none' }));
         return { action: record?.present ? 'updated' : 'inserted', eventId: known };
       } catch (err) {
         if (!(err instanceof SyncError && (err.status === 404 || err.status === 410))) throw err;
@@ -251,8 +255,9 @@ export class GoogleBackend implements CalendarBackend {
       if (!(err instanceof SyncError && err.status === 409)) throw err;
     }
     // 409: the id exists (another instance won the race, or an earlier attempt's answer was lost).
-    await this.call('events.get', (api) => api.events.get({ calendarId, eventId: id }));
-    await this.call('events.patch', (api) => api.events.patch({ calendarId, eventId: id, requestBody, sendUpdates: 'none' }));
+    const current = await this.call('events.get', (api) => api.events.get({ calendarId, eventId: id }));
+    const body = { ...requestBody, description: mergeDescription(current.data.description, job.body.description) };
+    await this.call('events.patch', (api) => api.events.patch({ calendarId, eventId: id, requestBody: body, sendUpdates: 'none' }));
     return { action: record?.present ? 'updated' : 'inserted', eventId: id };
   }
 }

@@ -5,6 +5,7 @@ import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
 import { errorText } from '../log';
 import type { BackendContext, BackendInfo, CalendarBackend } from './backend';
 import { REMINDER_MINUTES } from './event-builder';
+import { mergeDescription } from './description';
 import { renderCalendar, type IcsEvent } from './ics-writer';
 import { formatZonedDateTime } from './match-time';
 import { SyncError, type ExecOutcome, type MatchRecord, type OutboxJob } from './types';
@@ -108,7 +109,8 @@ export class IcsBackend implements CalendarBackend {
       matchId: job.matchId,
       summary: body.summary,
       location: body.location,
-      description: body.description,
+      // Text outside our part (an edited or imported store entry) is kept, as in Google (description.ts).
+      description: mergeDescription(existing?.description, body.description),
       url: `https://www.svenskfotboll.se/matchfakta/${job.matchId}/`,
       startMs: Date.parse(body.start.dateTime),
       endMs: Date.parse(body.end.dateTime),
