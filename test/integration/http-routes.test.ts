@@ -148,7 +148,7 @@ describe('local monitoring server: seed routes with exact keys and codes (spec Â
     expect(JSON.parse(nf.body).success).toBe(false);
     const wm = await raw(port, { method: 'DELETE', path: '/redis-status', headers: app.authHeaders() });
     expect(wm.status).toBe(405);
-    expect(wm.headers.allow).toBe('GET');
+    expect(wm.headers.allow).toBe('GET, HEAD');
     const wm2 = await raw(port, { method: 'GET', path: '/manual-sync' });
     expect(wm2.status).toBe(405);
     expect(wm2.headers.allow).toBe('POST');

@@ -12,6 +12,7 @@ import { parsePatch } from '../config/load-config';
 import { errorText, type Logger } from '../log';
 import { checkHost, checkOrigin, checkToken, queryTokenValid, tokenCookie, tokenRequired, type GuardOptions } from './guard';
 import { readStatic } from './static-files';
+import { DASHBOARD_CSP, setSecurityHeaders } from './security-headers';
 import { containedAsync } from '../containment';
 import { checkMatchList } from '../messages/match-gate';
 import { MAX_MATCHES } from '../messages/parse-message';
@@ -137,6 +138,7 @@ export class MonitorHttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    setSecurityHeaders(res);
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
@@ -161,7 +163,7 @@ export class MonitorHttpServer {
       if (route) {
         const fn = route[method as 'GET'] ?? (method === 'HEAD' ? route.GET : undefined);
         if (!fn) {
-          const allow = Object.keys(route).join(', ');
+          const allow = Object.keys(route).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
           throw new HttpError(405, `Method ${method} not allowed; use ${allow}`, { __allow: allow });
         }
         await fn({ req, res, url });
@@ -170,14 +172,11 @@ export class MonitorHttpServer {
       if ((method === 'GET' || method === 'HEAD') && this.opts.staticDir && !url.pathname.startsWith('/api/')) {
         const file = await readStatic(this.opts.staticDir, url.pathname);
         if (file) {
+          setSecurityHeaders(res, DASHBOARD_CSP);
           res.writeHead(200, {
             'Content-Type': file.type,
             'Content-Length': file.body.length,
             'Cache-Control': file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-            'X-Content-Type-Options': 'nosniff',
-            'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
-            'X-Frame-Options': 'DENY',
-            'Referrer-Policy': 'no-referrer',
           });
           res.end(method === 'HEAD' ? undefined : file.body);
           return;

@@ -23,7 +23,9 @@ export interface StaticFile {
 
 /**
  * Resolves a URL path inside the dashboard build. Anything that escapes the root (`..`,
- * encoded slashes, NUL) is refused; unknown paths fall back to index.html (client routing).
+ * encoded slashes, NUL) is refused. Only `/` and real files answer: the dashboard has no
+ * client-side paths (its views are tabs and `#compact`), so an unknown path is a 404, not the
+ * dashboard with 200 that a monitoring script with a typo would read as success (issue 14).
  */
 export async function readStatic(root: string, urlPath: string): Promise<StaticFile | null> {
   let decoded: string;
@@ -46,8 +48,6 @@ export async function readStatic(root: string, urlPath: string): Promise<StaticF
       return null;
     }
   };
-  const direct = urlPath.endsWith('/') ? null : await tryFile(target);
-  if (direct) return direct;
-  if (path.extname(decoded) !== '') return null;
-  return tryFile(path.join(rootAbs, 'index.html'));
+  if (urlPath === '/') return tryFile(path.join(rootAbs, 'index.html'));
+  return urlPath.endsWith('/') ? null : tryFile(target);
 }
