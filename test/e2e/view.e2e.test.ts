@@ -6,6 +6,8 @@ import { startRedis, type TestRedis } from '../harness/redis-server';
 import { FAST_REDIS_ENV, REPO_ROOT, startHeadless, tempDir, waitUntil, type HeadlessProcess } from '../harness/app';
 import { CHROMIUM, CHROMIUM_ARGS, SHOTS, ensureBuilt } from '../harness/e2e';
 import { fixtureSteps, loadFixture, publishLines } from '../harness/fixture';
+// The dashboard's own list, so a new tab is checked without touching this file.
+import { TABS } from '../../renderer/src/App';
 
 /**
  * The coordinator's view (issue 14) in Chromium against the headless app and a real
@@ -18,7 +20,6 @@ import { fixtureSteps, loadFixture, publishLines } from '../harness/fixture';
 
 const hasChromium = existsSync(CHROMIUM);
 const AXE = readFileSync(path.join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-const TABS = ['overview', 'matches', 'alerts', 'messages', 'settings'] as const;
 const PAGES = [...TABS, 'compact'] as const;
 type PageName = (typeof PAGES)[number];
 const LANGS = [
