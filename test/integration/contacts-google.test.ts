@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FogisMatch } from '../../shared/messages';
 import { ContactsService } from '../../electron/core/contacts/index';
-import { PEOPLE_SYNC_FILE } from '../../electron/core/contacts/people-sync';
+import { MAX_RETRY_AFTER_MS, PEOPLE_SYNC_FILE, retryAfterMs } from '../../electron/core/contacts/people-sync';
 import { createMemoryLogger } from '../../electron/core/log';
 import { CONTACTS_SCOPE, GoogleAuth, TOKEN_SECRET_NAME } from '../../electron/core/sync/google-auth';
 import type { AppAlertInput } from '../../electron/core/sync/calendar-sink';
@@ -305,5 +305,19 @@ describe('Google Contacts against a local People API server', () => {
     await waitFor(() => svc.getState().google.status === 'permission needed', 10_000, 'permission needed');
     expect(svc.getState().google.pending).toBe(4);
     expect(alerts.some((a) => a.alertType === 'contacts' && /permission/i.test(a.message))).toBe(true);
+  });
+});
+
+describe('Retry-After', () => {
+  const err = (headers: unknown) => ({ response: { status: 429, headers } });
+  it('reads seconds and HTTP dates, from Headers or a plain object, and caps a long wait', () => {
+    const now = Date.parse('2026-11-30T12:00:00Z');
+    expect(retryAfterMs(err(new Headers({ 'Retry-After': '30' })), now)).toBe(30_000);
+    expect(retryAfterMs(err({ 'retry-after': '2' }), now)).toBe(2_000);
+    expect(retryAfterMs(err({ 'retry-after': 'Mon, 30 Nov 2026 12:01:00 GMT' }), now)).toBe(60_000);
+    expect(retryAfterMs(err({ 'retry-after': '86400' }), now)).toBe(MAX_RETRY_AFTER_MS);
+    expect(retryAfterMs(err({}), now)).toBeNull();
+    expect(retryAfterMs(err({ 'retry-after': 'soon' }), now)).toBeNull();
+    expect(retryAfterMs(new Error('no response'), now)).toBeNull();
   });
 });

@@ -22,7 +22,7 @@ import { ConnectionIndex, MATCH_FIELDS, mergeOwnedFields, newContactBody, OWNED_
 export const PEOPLE_SYNC_FILE = 'contacts-google-sync.json';
 export const GROUP_NAME = 'Referees';
 /** A Retry-After longer than this is capped: the outbox must keep moving. */
-const MAX_RETRY_AFTER_MS = 15 * 60_000;
+export const MAX_RETRY_AFTER_MS = 15 * 60_000;
 
 const addressSchema = z.object({ street: z.string().nullable(), postalCode: z.string().nullable(), city: z.string().nullable(), country: z.string().nullable() });
 const desiredSchema = z.object({
@@ -73,7 +73,8 @@ export function personHash(p: DesiredPerson): string {
   return createHash('sha256').update(JSON.stringify([p.refereeNumber, p.name, p.phone, p.email, p.address])).digest('hex').slice(0, 32);
 }
 
-function retryAfterMs(err: unknown, now: number): number | null {
+/** Retry-After (seconds or an HTTP date), capped at MAX_RETRY_AFTER_MS; null when absent or unreadable. */
+export function retryAfterMs(err: unknown, now: number): number | null {
   const headers = (err as { response?: { headers?: unknown } }).response?.headers;
   let value: string | null = null;
   if (headers && typeof (headers as Headers).get === 'function') value = (headers as Headers).get('retry-after');
