@@ -16,6 +16,7 @@ import type { TextRef } from '../../shared/text-ref';
 import { testRedis } from './redis/connection-test';
 import { SubscriberSupervisor } from './redis/subscriber';
 import { loadOrCreateToken } from './store/access-token';
+import { secureDataDir } from './store/data-dir';
 import type { CalendarSink, SinkContext } from './sync/calendar-sink';
 import { summarizeReport } from './sync/calendar-sink';
 import { createSinkFor } from './sink-factory';
@@ -46,7 +47,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
 
   let storageProblem: TextRef | null = null;
   try {
-    await fs.mkdir(dataDir, { recursive: true });
+    await secureDataDir(dataDir, log);
   } catch (err) {
     storageProblem = { key: 'appAlert.dataDir', params: { dir: dataDir, error: errorText(err) } };
     log.error('store', englishText(storageProblem));

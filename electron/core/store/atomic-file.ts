@@ -7,9 +7,10 @@ import { errorText, type Logger } from '../log';
  * Crash-safe file writes: write a temp file beside the target, fsync it, rename over the
  * target, fsync the directory. A reader sees the old or the new file, never half of one.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true });
+  // Private by default: the data directory's files hold personal data (data-dir.ts).
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`);
   const handle = await fs.open(tmp, 'w', mode);
   try {
@@ -124,7 +125,7 @@ export class DebouncedWriter {
     private readonly produce: () => string,
     private readonly delayMs: number,
     private readonly onResult: (error: string | null) => void,
-    private readonly mode = 0o644,
+    private readonly mode = 0o600,
   ) {}
 
   schedule(): void {
