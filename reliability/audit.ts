@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { scenario, skippedRow, type Row } from './lib';
+import { scenario, scrubAddresses, skippedRow, type Row } from './lib';
 
 const GROUP = 'Supply chain';
 const EXPECTATION = 'npm audit --omit=dev reports no high or critical advisory for the runtime dependencies';
@@ -41,7 +41,8 @@ export function runAudit(cwd = path.resolve(import.meta.dirname, '..')): AuditOu
 
 export async function npmAudit(): Promise<Row> {
   const outcome = runAudit();
-  if (outcome.kind === 'unavailable') return skippedRow(GROUP, 'npm audit --omit=dev', EXPECTATION, outcome.reason);
+  // The reason quotes npm's error, which names the registry; the report names no address.
+  if (outcome.kind === 'unavailable') return skippedRow(GROUP, 'npm audit --omit=dev', EXPECTATION, scrubAddresses(outcome.reason));
   return scenario(GROUP, 'npm audit --omit=dev', EXPECTATION, async (c, f) => {
     const v = outcome.counts;
     f.advisories = ['critical', 'high', 'moderate', 'low', 'info'].map((k) => `${k} ${v[k] ?? 0}`).join(', ');

@@ -6,7 +6,7 @@ import { getJson, tempDir, waitUntil, FAST_REDIS_ENV, type HeadlessProcess } fro
 import { startRedis } from '../test/harness/redis-server';
 import { startFakeCalendarServer, type FakeCalendarServer } from '../test/harness/fake-calendar-server';
 import { TOKEN_SECRET_NAME } from '../electron/core/sync/google-auth';
-import { CHANNELS, envelope, headless, ms, publisher, redisStats, scenario, skippedRow, sleep, waitStatus, type Row } from './lib';
+import { CHANNELS, envelope, headless, KICKOFF_BASE_MS, ms, publisher, redisStats, scenario, skippedRow, sleep, tidAt, waitStatus, type Row } from './lib';
 
 const GROUP = 'Crashes and data safety';
 
@@ -34,7 +34,7 @@ interface SimMatch {
   domaruppdraglista: Array<{ domarrollkortnamn: string; personnamn: string; mobiltelefon: string }>;
 }
 
-const BASE_MS = Date.UTC(2031, 3, 1, 10);
+const BASE_MS = KICKOFF_BASE_MS;
 
 function newMatch(id: number, rnd: () => number): SimMatch {
   return {
@@ -78,10 +78,28 @@ interface CalEvent {
   start: number;
   summary: string;
   location: string;
+  /** "role: name" per referee, in list order: a changed referee must reach the calendar too. */
+  referees: string[];
 }
 
 function expectedEvents(list: SimMatch[]): Map<string, CalEvent> {
-  return new Map(list.filter((m) => !m.installd).map((m) => [String(m.matchid), { matchId: String(m.matchid), start: Number(/-?\d+/.exec(m.tid)?.[0]), summary: `${m.lag1namn} - ${m.lag2namn}`, location: m.anlaggningnamn }]));
+  return new Map(
+    list
+      .filter((m) => !m.installd)
+      .map((m) => [
+        String(m.matchid),
+        { matchId: String(m.matchid), start: Number(/-?\d+/.exec(m.tid)?.[0]), summary: `${m.lag1namn} - ${m.lag2namn}`, location: m.anlaggningnamn, referees: m.domaruppdraglista.map((r) => `${r.domarrollkortnamn}: ${r.personnamn}`) },
+      ]),
+  );
+}
+
+/**
+ * The referees an event's description names (electron/core/sync/event-builder.ts writes a
+ * "<role>:" line then the name, before "Match Details:"; the "Last changed" line comes after).
+ */
+export function refereesOf(description: string): string[] {
+  const head = description.split('Match Details:')[0] ?? '';
+  return [...head.matchAll(/^([^\n:]+):\n([^\n]+)$/gm)].map((m) => `${m[1]}: ${m[2]}`);
 }
 
 function icsEvents(file: string): CalEvent[] {
@@ -92,12 +110,12 @@ function icsEvents(file: string): CalEvent[] {
     .filter((v) => String(v.getFirstPropertyValue('status')) !== 'CANCELLED')
     .map((v) => {
       const e = new ICAL.Event(v);
-      return { matchId: /fogis-match-(\d+)@/.exec(e.uid)?.[1] ?? e.uid, start: e.startDate.toJSDate().getTime(), summary: e.summary, location: e.location };
+      return { matchId: /fogis-match-(\d+)@/.exec(e.uid)?.[1] ?? e.uid, start: e.startDate.toJSDate().getTime(), summary: e.summary, location: e.location, referees: refereesOf(e.description ?? '') };
     });
 }
 
 function googleEvents(fake: FakeCalendarServer): CalEvent[] {
-  return fake.liveEvents().map((e) => ({ matchId: e.extendedProperties?.private?.matchId ?? '?', start: Date.parse(e.start?.dateTime ?? ''), summary: e.summary ?? '', location: e.location ?? '' }));
+  return fake.liveEvents().map((e) => ({ matchId: e.extendedProperties?.private?.matchId ?? '?', start: Date.parse(e.start?.dateTime ?? ''), summary: e.summary ?? '', location: e.location ?? '', referees: refereesOf(e.description ?? '') }));
 }
 
 function compare(expected: Map<string, CalEvent>, actual: CalEvent[]): { expected: number; done: number; lost: number; duplicated: number; wrong: number; extra: number; detail: string[] } {
@@ -115,7 +133,7 @@ function compare(expected: Map<string, CalEvent>, actual: CalEvent[]): { expecte
       detail.push(`missing ${id}`);
       continue;
     }
-    if (first.start === exp.start && first.summary === exp.summary && first.location === exp.location) done++;
+    if (first.start === exp.start && first.summary === exp.summary && first.location === exp.location && first.referees.join('|') === exp.referees.join('|')) done++;
     else {
       wrong++;
       detail.push(`stale ${id}: ${JSON.stringify(first)} ≠ ${JSON.stringify(exp)}`);
@@ -202,6 +220,12 @@ export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: 
     const fileProblems: string[] = [];
     let restarts = 0;
     let republished = 0;
+    let publishes = 0;
+    let delivered = 0;
+    // What the killed instances had counted, read just before each SIGKILL (nothing is
+    // published in between; a list counted in the instant between the read and the kill is
+    // missed here, so "lost" can over-count by at most one per kill, never under-count).
+    let receivedByKilled = 0;
     let faultsInjected = 0;
     const outputs: string[] = [];
     let lastId = '';
@@ -209,7 +233,12 @@ export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: 
     for (let i = 0; i < n; i++) {
       lastId = `crash-${seed}-${i}`;
       const msg = JSON.stringify(envelope('match_updates', { matches: lists[i] }, lastId));
-      while ((await pub.publish(CHANNELS.matches, msg)) === 0) {
+      for (;;) {
+        publishes++;
+        if ((await pub.publish(CHANNELS.matches, msg)) > 0) {
+          delivered++;
+          break;
+        }
         republished++;
         await waitStatus(app.baseUrl, (s) => s.subscribed, 10_000, 'subscribed before publishing');
       }
@@ -225,6 +254,7 @@ export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: 
       }
       if (killAt.has(i)) {
         await sleep(Math.floor(rnd() * 40));
+        receivedByKilled += await redisStats(app.baseUrl).then((st) => st.messages_received, () => 0);
         app.child.kill('SIGKILL');
         await app.exited;
         outputs.push(app.output());
@@ -253,7 +283,9 @@ export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: 
     fileProblems.push(...checkFiles(dataDir).map((p) => `at the end: ${p}`));
     const s = snap as CalendarSnapshot | null;
     f.kills = restarts;
-    f['lists published / delivered to a running app'] = `${n} / ${n} (${republished} re-sent after a restart)`;
+    const received = receivedByKilled + stats.messages_received;
+    f['lists published / delivered to a running app'] = `${publishes} PUBLISH of ${n} lists / ${delivered} delivered (${republished} found no subscriber and were sent again)`;
+    f['published / received / lost'] = `${publishes} / ${received} / ${delivered - received} (lists the app counted, summed over ${restarts + 1} instances; a list delivered to an instance killed before it counted it is lost by the kill, and the next full list replaces it)`;
     f['lists received by the last instance'] = stats.messages_received;
     f['calendar writes expected / done / duplicated'] = `${cmp.expected} / ${cmp.done} / ${cmp.duplicated}`;
     f['lost / stale / extra events'] = `${cmp.lost} / ${cmp.wrong} / ${cmp.extra}`;
@@ -263,6 +295,9 @@ export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: 
     f['calendar state at the end'] = s ? `pending ${s.calendar.pending}, failed ${s.calendar.failed}, held ${s.calendar.heldDeletions}, ${s.calendar.status}` : 'unknown';
     f['replay time / settle time'] = `${ms(publishMs)} / ${ms(settleMs)}`;
     c.check(restarts === Math.min(kills, n - 1), `${restarts} kills`);
+    c.check(delivered === n, `${delivered} of ${n} lists delivered`);
+    // A kill can take at most the list in flight with it.
+    c.check(received >= delivered - restarts && received <= delivered, `${received} lists counted by the app of ${delivered} delivered (${restarts} kills)`);
     c.check(cmp.lost === 0 && cmp.duplicated === 0 && cmp.wrong === 0 && cmp.extra === 0, cmp.detail.slice(0, 5).join('; ') || 'calendar differs');
     c.check(fileProblems.length === 0, fileProblems.slice(0, 3).join('; '));
     c.check(!!s && s.calendar.failed === 0 && s.calendar.heldDeletions === 0 && s.calendar.pending === 0, 'calendar state clean at the end (nothing pending, failed or held)');
@@ -308,7 +343,7 @@ export async function corruptState(): Promise<Row> {
         const state = (await getJson(`${app.baseUrl}/api/state`)).body as { alerts: { items: Array<{ alertType: string; severity: string }> } };
         alert = state.alerts.items.some((a) => a.alertType === 'state_file_corrupt' || /corrupt|set aside|unreadable/i.test(JSON.stringify(a)));
         const p = await publisher(redis.url);
-        await p.publish(CHANNELS.matches, JSON.stringify(envelope('match_updates', { matches: [{ matchid: 1, lag1namn: 'A', lag2namn: 'B', tid: '/Date(1900000000000)/' }] })));
+        await p.publish(CHANNELS.matches, JSON.stringify(envelope('match_updates', { matches: [{ matchid: 1, lag1namn: 'A', lag2namn: 'B', tid: tidAt(0) }] })));
         p.close();
         await waitUntil(async () => (await redisStats(app.baseUrl)).messages_processed >= 1, 5000, 'list processed');
         await app.stop();
@@ -372,7 +407,7 @@ export async function fullDiskAndReadOnly(): Promise<Row> {
     const pub = await publisher(redis.url);
     cleanup(() => pub.close());
     let seq = 0;
-    const list = (k: number): string => JSON.stringify(envelope('match_updates', { matches: Array.from({ length: k }, (_, i) => ({ matchid: 100 + i, lag1namn: `A${i}`, lag2namn: `B${i}`, tid: `/Date(${1_900_000_000_000 + (seq + i) * 60_000})/` })) }, `disk-${++seq}`));
+    const list = (k: number): string => JSON.stringify(envelope('match_updates', { matches: Array.from({ length: k }, (_, i) => ({ matchid: 100 + i, lag1namn: `A${i}`, lag2namn: `B${i}`, tid: tidAt((seq + i) * 60_000) })) }, `disk-${++seq}`));
     const snapshot = async (): Promise<StorageSnapshot> => (await getJson(`${app.baseUrl}/api/state`)).body as unknown as StorageSnapshot;
     await pub.publish(CHANNELS.matches, list(3));
     await sleep(1500);

@@ -125,6 +125,50 @@ export async function waitStatus(baseUrl: string, pred: (s: RedisStatus) => bool
   return Date.now() - t0;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * Kickoffs the scenarios send lie 30 days ahead of the run (noon UTC) plus an offset: inside
+ * the message gate's window around today (shared/fogis-time.ts KICKOFF_WINDOW), in the
+ * future so the calendar's played-match rules never apply, and the same for one run.
+ */
+export const KICKOFF_BASE_MS = ((): number => {
+  const d = new Date();
+  d.setUTCHours(12, 0, 0, 0);
+  return d.getTime() + 30 * DAY_MS;
+})();
+
+/** A FOGIS `tid` (`/Date(ms)/`) `offsetMs` after KICKOFF_BASE_MS. */
+export function tidAt(offsetMs: number): string {
+  return `/Date(${KICKOFF_BASE_MS + offsetMs})/`;
+}
+
+/**
+ * "published / received / lost" from measured counts: published = PUBLISH commands sent,
+ * received = what the app's own counter (messages_received) says arrived, lost = messages
+ * Redis delivered (PUBLISH answered ≥ 1 receiver) that the app did not count. A message
+ * published while no subscriber existed is named separately, never hidden in the numbers.
+ */
+export function pubRecvLost(m: { published: number; delivered: number; received: number }): string {
+  const noSubscriber = m.published - m.delivered;
+  return `${m.published} / ${m.received} / ${Math.max(0, m.delivered - m.received)}${noSubscriber > 0 ? ` (${noSubscriber} had no subscriber)` : ''}`;
+}
+
+/** Addresses of machines other than this one (a registry, a mirror) never go into the report. */
+export function scrubAddresses(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>|)]+/gi, (match) => {
+    // Sentence punctuation after an address is not part of it.
+    const url = match.replace(/[.,;:!?]+$/, '');
+    const tail = match.slice(url.length);
+    try {
+      const host = new URL(url).hostname;
+      return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' ? match : `<address removed>${tail}`;
+    } catch {
+      return `<address removed>${tail}`;
+    }
+  });
+}
+
 export const CHANNELS = { matches: 'fogis:matches:updates', status: 'fogis:processor:status', alerts: 'fogis:system:alerts' };
 
 export function envelope(type: string, payload: Record<string, unknown>, id: string = randomUUID()): Record<string, unknown> {

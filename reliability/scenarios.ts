@@ -1,16 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { npmAudit } from './audit';
 import { corruptState, crashReplay, fullDiskAndReadOnly } from './crashes';
+import { hostileConfig, hostileDates, streamNonReaders } from './hardening';
 import { googleSecrets, hostileMessages, httpAttacks, httpToken, parserFuzz, prototypePollution } from './hostile';
 import { scenario, type Row } from './lib';
 import { absentAtStart, killAndRestart, newPassword, pausedRedis, sentinelFailover, sentinelGracefulFailover, slowConsumer, tlsScenarios } from './redis-faults';
 
 export interface ScenarioDef {
   id: string;
-  /** Upper bound for the whole scenario; it fails when exceeded. */
+  /** Upper bound for the whole scenario; past it the scenario is cancelled and fails. */
   timeoutMs: number;
   run(): Promise<Row>;
 }
@@ -57,18 +58,91 @@ export const FULL: ScenarioDef[] = [
   { id: 'http', timeoutMs: 120_000, run: () => httpAttacks({ slowLoris: true }) },
   { id: 'http-token', timeoutMs: 60_000, run: () => httpToken() },
   { id: 'google-secrets', timeoutMs: 60_000, run: () => googleSecrets() },
+  { id: 'stream-non-readers', timeoutMs: 240_000, run: () => streamNonReaders({ clients: 50, lists: 100, matches: 1000 }) },
+  { id: 'hostile-config', timeoutMs: 120_000, run: () => hostileConfig() },
+  { id: 'hostile-dates', timeoutMs: 90_000, run: () => hostileDates() },
+];
+
+/**
+ * Static checks: they read the source or ask the registry, they inject no fault into a running
+ * app, so they are listed apart from the scenarios and not counted among them.
+ */
+export const STATIC_CHECKS: ScenarioDef[] = [
   { id: 'electron-static', timeoutMs: 150_000, run: () => electronStaticCheck() },
   { id: 'npm-audit', timeoutMs: 120_000, run: () => npmAudit() },
 ];
 
-export async function withTimeout(def: ScenarioDef): Promise<Row> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Row>((resolve) => {
-    timer = setTimeout(() => resolve({ group: '?', scenario: def.id, expectation: '', figures: {}, pass: false, notes: [`FAILED: did not finish within ${def.timeoutMs / 1000} s`] }), def.timeoutMs);
-  });
+export const ALL: ScenarioDef[] = [...FULL, ...STATIC_CHECKS];
+
+/** The processes in process group `pgid` (from /proc; Linux). */
+export function processGroup(pgid: number): number[] {
+  const out: number[] = [];
+  let entries: string[] = [];
   try {
-    return await Promise.race([def.run(), timeout]);
-  } finally {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      // Fields after the command: state(0) ppid(1) pgrp(2).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push(Number(e));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs one scenario in a child process of its own process group (reliability/run-one.ts). When
+ * it overruns its time limit the whole group is killed (the scenario's app, redis-servers,
+ * sentinels and timers with it), so a timed-out scenario cannot run on beside the next one.
+ */
+export async function runIsolated(def: ScenarioDef, opts: { script?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Row> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fogis-rel-row-'));
+  const out = path.join(dir, 'row.json');
+  try {
+    const script = opts.script ?? path.join(import.meta.dirname, 'run-one.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', script, def.id, out], { cwd: ROOT, detached: true, stdio: ['ignore', 'inherit', 'inherit'], env: opts.env ?? process.env });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), def.timeoutMs);
+    });
+    const outcome = await Promise.race([exited, timedOut]);
     clearTimeout(timer);
+    if (outcome === 'timeout') {
+      const pgid = child.pid ?? 0;
+      const members = pgid ? processGroup(pgid) : [];
+      try {
+        if (pgid) process.kill(-pgid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+      await exited;
+      // Killed children are reaped by init; give it a moment, then count what is left.
+      const deadline = Date.now() + 5000;
+      let left = pgid ? processGroup(pgid) : [];
+      while (left.length > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        left = processGroup(pgid);
+      }
+      return {
+        group: '?',
+        scenario: def.id,
+        expectation: '',
+        figures: { 'cancelled after': `${def.timeoutMs / 1000} s`, 'processes killed': members.length, 'processes left': left.length },
+        pass: false,
+        notes: [`FAILED: did not finish within ${def.timeoutMs / 1000} s; cancelled (its process group of ${members.length} killed, ${left.length} left)`],
+      };
+    }
+    if (!existsSync(out)) return { group: '?', scenario: def.id, expectation: '', figures: {}, pass: false, notes: [`FAILED: the scenario process exited with ${String(outcome)} without a result`] };
+    return JSON.parse(readFileSync(out, 'utf8')) as Row;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
