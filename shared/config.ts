@@ -11,6 +11,7 @@ export { maskRedisUrl } from './redis-url';
 
 /** Characters no setting may contain: C0/C1 controls, DEL, line separators, bidi and BOM. */
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
+const CONTROL_CHARS_G = new RegExp(CONTROL_CHARS.source, 'g');
 
 /**
  * Custom issues carry `params.text`, a stable id the renderer translates (`err.<id>`); the
@@ -50,10 +51,16 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 
 const bool = () => z.boolean({ error: 'must be true or false' });
 
+/** Unknown keys as the user sent them, but never a flood: 10 keys of 64 characters, controls shown as ?. */
+function keyList(keys: readonly string[]): string {
+  const shown = keys.slice(0, 10).map((k) => (k.length > 64 ? `${k.slice(0, 64)}…` : k).replace(CONTROL_CHARS_G, '?'));
+  return keys.length > 10 ? `${shown.join(', ')} and ${keys.length - 10} more` : shown.join(', ');
+}
+
 /** Objects refuse unknown keys: a misspelt setting is an error, never silently ignored. */
 function group<S extends z.ZodRawShape>(shape: S) {
   return z.strictObject(shape, {
-    error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown setting(s): ${iss.keys.join(', ')}` : 'must be a group of settings ({ … })'),
+    error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown setting(s): ${keyList(iss.keys)}` : 'must be a group of settings ({ … })'),
   });
 }
 
@@ -290,7 +297,7 @@ export function plainIssueMessage(issue: z.core.$ZodIssue): string {
     case 'too_big':
       return issue.origin === 'string' ? `is too long (at most ${String(issue.maximum)} characters)` : `must be at most ${String(issue.maximum)}`;
     case 'unrecognized_keys':
-      return `unknown setting(s): ${issue.keys.join(', ')}`;
+      return `unknown setting(s): ${keyList(issue.keys)}`;
     default:
       return 'is not a valid value';
   }

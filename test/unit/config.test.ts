@@ -304,6 +304,27 @@ describe('a configuration change is a transaction', () => {
     expect(updater.config.ui.language).toBe('auto');
   });
 
+  it('a refused change is one log line naming fields and reasons, without values, controls or floods', async () => {
+    const { updater, log } = await setup([]);
+    const hostileKey = `k\n2026-01-01 ERROR [redis] forged${'x'.repeat(10_000)}`;
+    const r = await updater.update({ calendar: { timeZone: 'Europe/Stokholm' }, ui: Object.fromEntries([[hostileKey, 1], ...Array.from({ length: 30 }, (_, i) => [`k${i}`, 1])]) } as unknown as ConfigPatch);
+    expect(r.success).toBe(false);
+    const lines = log.lines.filter((l) => l.includes('change refused'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^warn \[config\] change refused: /);
+    expect(lines[0]).toContain('calendar.timeZone: is not a known time zone');
+    expect(lines[0]).not.toContain('Europe/Stokholm');
+    expect(lines[0]).not.toContain('\n');
+    expect(lines[0]!.length).toBeLessThan(600);
+    // The response names the unknown keys too, capped at 10 keys of 64 characters.
+    if (!r.success) {
+      const unknown = r.errors.find((e) => e.path === 'ui')?.message ?? '';
+      expect(unknown).toMatch(/^unknown setting\(s\): k\?2026-01-01/);
+      expect(unknown).toMatch(/and 21 more$/);
+      expect(unknown.length).toBeLessThan(1000);
+    }
+  });
+
   it('changes are serialised: each is checked against what the previous one left', async () => {
     const { updater } = await setup([{ name: 'slow', apply: () => new Promise((r) => setTimeout(r, 20)) }]);
     const [a, b] = await Promise.all([updater.update({ redis: { backoffMaxMs: 1000 } }), updater.update({ redis: { backoffInitialMs: 5000 } })]);

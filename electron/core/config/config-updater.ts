@@ -26,6 +26,13 @@ export interface ConfigUpdaterDeps {
 
 const NOTHING_CHANGED = 'Some settings are not valid; nothing was changed.';
 
+/** One log line per refused change: which fields and why (values stay out; they may be hostile or secret). */
+function describeRefusal(errors: FieldError[]): string {
+  const text = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+  // A hostile key name must not forge log lines.
+  return (text.length > 500 ? `${text.slice(0, 500)}…` : text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+}
+
 /**
  * The one way a running core changes its configuration, whatever the source (dashboard, IPC,
  * `PUT /api/config`). A change is a transaction: validated whole, saved to config.json, then
@@ -64,7 +71,10 @@ export class ConfigUpdater {
     const { log } = this.deps;
     try {
       const plan = applyPatch(this.loaded, patch);
-      if (!plan.ok) return { success: false, error: NOTHING_CHANGED, errors: plan.errors };
+      if (!plan.ok) {
+        log.warn('config', `change refused: ${describeRefusal(plan.errors)}`);
+        return { success: false, error: NOTHING_CHANGED, errors: plan.errors };
+      }
       const prev = this.loaded;
       const fileChanged = JSON.stringify(plan.fileLayer) !== JSON.stringify(prev.fileLayer);
       if (plan.changed.length === 0 && !fileChanged) return { success: true, config: maskConfig(prev.config), applied: [] };
@@ -74,7 +84,10 @@ export class ConfigUpdater {
         const refusal = await step.check?.(plan.config, prev.config);
         if (refusal) refusals.push(refusal);
       }
-      if (refusals.length > 0) return { success: false, error: NOTHING_CHANGED, errors: refusals };
+      if (refusals.length > 0) {
+        log.warn('config', `change refused: ${describeRefusal(refusals)}`);
+        return { success: false, error: NOTHING_CHANGED, errors: refusals };
+      }
 
       // The file's exact bytes, to put back if applying fails (null: there was none).
       let before: Buffer | null = null;
