@@ -83,7 +83,10 @@ export function Glance({ onOpen, standalone = false }: { onOpen: (tab: Tab) => v
   const c = snapshot.connection;
   const status = snapshot.status;
   // Everything the core says is not fine, except alerts, which are listed below with a button.
-  const problems = status.reasons.filter((r) => !r.code.startsWith('alert'));
+  // The headline is already the status line above; repeat it only when the glance adds to it.
+  const addsDetail = (r: StatusReason): boolean =>
+    (r.code === 'procFailed' && typeof r.params.error === 'string' && r.params.error !== '') || (r.code.startsWith('redis') && c.state === 'reconnecting');
+  const problems = status.reasons.filter((r) => !r.code.startsWith('alert') && (r !== status.headline || addsDetail(r)));
 
   return (
     <section className="glance card card-wide" aria-labelledby="glance-h" data-testid="glance">
