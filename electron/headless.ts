@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installProcessGuards } from './core/containment';
@@ -40,10 +41,31 @@ installProcessGuards({
   report: (area, err) => (running ? running.internalError(area, err) : log.error('app', `${area}: ${errorText(err)}`)),
 });
 
+/**
+ * `npm run demo` (`--demo`): the recorded processor run played in-process, no Redis needed,
+ * in a throw-away data directory (removed at exit), with none of the user's settings: the
+ * real data directory, calendar and Google sign-in are never touched.
+ */
+const demoMode = process.argv.includes('--demo');
+const demoDir = demoMode ? mkdtempSync(path.join(tmpdir(), 'fogis-monitor-demo-')) : null;
+const demoRecording = path.join(here, '..', 'test', 'fixtures', 'processor-run-default.jsonl');
+if (demoDir) process.on('exit', () => rmSync(demoDir, { recursive: true, force: true }));
+
+function demoEnv(): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'HOME', 'MONITOR_HTTP_PORT', 'MONITOR_HTTP_HOST', 'TZ', 'LANG'];
+  return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+}
+
 async function main(): Promise<void> {
   let core;
   try {
-    core = await createCore({ log, http: true, staticDir });
+    core = await createCore({
+      log,
+      http: true,
+      staticDir,
+      ...(demoDir ? { dataDir: demoDir, env: demoEnv(), demo: { file: demoRecording, intervalMs: Number(process.env.DEMO_INTERVAL_MS ?? 3000) } } : {}),
+    });
+    if (demoDir) log.info('demo', `DEMO: a recorded processor run, not live data; throw-away data directory ${demoDir}`);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n\nFix the setting(s) above (environment variable or config.json in the data directory) and start again.\n`);

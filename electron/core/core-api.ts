@@ -1,3 +1,4 @@
+import type { DemoOptions } from './demo/demo-player';
 import type { Bridge } from '../../shared/api';
 import type { MonitorEvent, Snapshot } from '../../shared/state';
 import type { AppConfig } from '../../shared/config';
@@ -26,6 +27,8 @@ export interface SecretStore {
 }
 
 export interface CoreOptions {
+  /** `npm run demo`: play this recording instead of listening to Redis (marked as a demo everywhere). */
+  demo?: DemoOptions;
   /** Defaults to FOGIS_MONITOR_DATA_DIR or the per-OS user data directory. */
   dataDir?: string;
   env?: NodeJS.ProcessEnv;

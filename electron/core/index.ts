@@ -15,6 +15,7 @@ import { APP_VERSION, englishText, Monitor } from './monitor/monitor';
 import type { TextRef } from '../../shared/text-ref';
 import { testRedis } from './redis/connection-test';
 import { SubscriberSupervisor } from './redis/subscriber';
+import { DemoPlayer } from './demo/demo-player';
 import { loadOrCreateToken } from './store/access-token';
 import { secureDataDir } from './store/data-dir';
 import type { CalendarSink, SinkContext } from './sync/calendar-sink';
@@ -86,7 +87,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     ...(peopleRoot ? { peopleRootUrl: peopleRoot } : {}),
     ...(opts.now ? { now: () => (opts.now as () => Date)().getTime() } : {}),
   });
-  const monitor = new Monitor(config, { log, dataDir, sink, contacts, envFixed: envFixedOf(loaded), ...(opts.now ? { now: opts.now } : {}) });
+  const monitor = new Monitor(config, { log, dataDir, sink, contacts, envFixed: envFixedOf(loaded), demo: opts.demo !== undefined, ...(opts.now ? { now: opts.now } : {}) });
   monitorRef = monitor;
   await monitor.restore(dataDir);
   if (storageProblem) monitor.raiseAppAlert({ alertType: 'storage', severity: 'error', message: englishText(storageProblem), text: storageProblem });
@@ -104,6 +105,8 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     log,
   );
   monitor.setConnection(supervisor.getStatus());
+  // The demo stands in for Redis: the recording goes through the same ingest path.
+  const demo = opts.demo ? new DemoPlayer(opts.demo, monitor, () => config, log) : null;
 
   let token = '';
   let mutedUntil: string | null = null;
@@ -179,6 +182,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
       return { success: false, ...counts, summary: summarizeReport(counts), error: 'no calendar takeover is waiting for confirmation' };
     },
     restartSubscription: async () => {
+      if (demo) return { success: false, message: 'The demo plays a recording: there is no Redis to reconnect to', error: 'demo' };
       if (!config.redis.enabled) return { success: false, message: 'Redis is disabled' };
       await supervisor.restart();
       const up = await waitForSubscribed(config.redis.connectTimeoutMs + 1000);
@@ -190,6 +194,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
       return ok(`${n} acknowledged`);
     },
     setPaused: async (paused) => {
+      if (demo) return { success: false, error: 'demo' };
       await supervisor.setPaused(paused);
       return ok(paused ? 'paused' : 'resumed');
     },
@@ -283,13 +288,15 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
         const what = opts.staticDir ? 'dashboard' : 'monitoring API (dashboard not built: run npm run build)';
         log.announce?.('http', `${what}: ${baseUrl()}/?token=${token} (the token lets anyone change settings: keep this address private)`);
       }
-      log.info('app', `FOGIS Monitor ${APP_VERSION}; data in ${dataDir}; Redis ${maskRedisUrl(config.redis.url)}`);
-      supervisor.start();
+      log.info('app', `FOGIS Monitor ${APP_VERSION}; data in ${dataDir}; Redis ${demo ? 'not used (demo)' : maskRedisUrl(config.redis.url)}`);
+      if (demo) await demo.start();
+      else supervisor.start();
     },
     async stop() {
       const deadline = new Promise<void>((r) => setTimeout(r, 1500).unref());
       await Promise.race([
         (async () => {
+          demo?.stop();
           await supervisor.stop('app_stopping');
           await httpServer?.close();
           await sink.stop();

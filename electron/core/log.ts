@@ -3,7 +3,7 @@
  * slips into an error message (a Redis URL with a password, a bearer token) never reaches
  * the log.
  */
-export type LogArea = 'redis' | 'sync' | 'http' | 'config' | 'store' | 'monitor' | 'app' | 'calendar' | 'google' | 'desktop' | 'contacts';
+export type LogArea = 'redis' | 'sync' | 'http' | 'config' | 'store' | 'monitor' | 'app' | 'calendar' | 'google' | 'desktop' | 'contacts' | 'demo';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Logger {

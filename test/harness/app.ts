@@ -79,10 +79,10 @@ export interface HeadlessProcess {
 }
 
 /** `dist/headless.js` as a user runs it (build it first: `npm run build`). */
-export async function startHeadless(opts: { env?: Record<string, string>; dataDir?: string; port?: number; waitFor?: RegExp | null; timeoutMs?: number } = {}): Promise<HeadlessProcess> {
+export async function startHeadless(opts: { env?: Record<string, string>; dataDir?: string; port?: number; waitFor?: RegExp | null; timeoutMs?: number; args?: string[] } = {}): Promise<HeadlessProcess> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? tempDir();
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'headless.js')], {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'headless.js'), ...(opts.args ?? [])], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dataDir, FOGIS_MONITOR_DATA_DIR: dataDir, MONITOR_HTTP_PORT: String(port), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

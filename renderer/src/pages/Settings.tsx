@@ -122,6 +122,8 @@ export function Settings() {
       {SECTIONS.map((section) => (
         <Section key={section.id} section={section} ctx={ctx}>
           {section.id === 'calendar' && <CalendarExtras backend={String(values({ path: 'calendar.backend', kind: 'select' }))} />}
+          {/* Spec §5.2: the Python service's one reminder, kept for the takeover; say so. */}
+          {section.id === 'calendar' && <p className="help" data-testid="calendar-reminder-note">{t('settings.calendar.reminder')}</p>}
           {section.id === 'notifications' && <MuteControls />}
           {section.id === 'contacts' && <ContactsExtras />}
         </Section>
