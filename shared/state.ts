@@ -232,6 +232,8 @@ export const calendarStateSchema = z.object({
   /** Where a calendar app can subscribe (ICS backend). */
   subscribeUrl: z.string().nullable(),
   signedIn: z.boolean().nullable(),
+  /** The deletions the guard holds back, and why (the dashboard explains them). */
+  held: z.array(z.object({ matchId: z.string(), title: z.string(), reason: z.enum(['removed', 'cancelled']), kickoff: z.string().nullable() })).optional(),
   /** A takeover waiting for the coordinator's confirmation (Google), else null. */
   takeover: takeoverPreviewSchema.nullable().optional(),
 });

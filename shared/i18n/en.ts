@@ -238,6 +238,9 @@ export const en = {
   'takeover.noList': 'No match list has arrived yet, so only the adoption is known; changes follow with the first list.',
   'takeover.explain': 'Text you wrote in an event outside the app\'s part of the description is kept. Times are written in Swedish time (the Python service wrote UTC; it is the same moment).',
   'takeover.confirm': 'Take over the calendar',
+  'cal.heldCancelled': '{title}: cancelled in FOGIS',
+  'cal.heldRemoved': '{title}: no longer in the match list',
+  'cal.heldPastNote': 'Events of matches already played are never deleted or changed.',
   'cal.confirmDeletions': 'Confirm deletions',
   'cal.showMatches': 'Show matches',
 

@@ -231,6 +231,9 @@ export const sv: Catalogue = {
   'takeover.noList': 'Ingen matchlista har kommit ännu, så bara övertagandet är känt; ändringar följer med första listan.',
   'takeover.explain': 'Text du själv skrivit i en händelse utanför programmets del av beskrivningen behålls. Tider skrivs i svensk tid (Python-tjänsten skrev UTC; det är samma tidpunkt).',
   'takeover.confirm': 'Ta över kalendern',
+  'cal.heldCancelled': '{title}: inställd i FOGIS',
+  'cal.heldRemoved': '{title}: finns inte längre i matchlistan',
+  'cal.heldPastNote': 'Händelser för matcher som redan spelats tas aldrig bort eller ändras.',
   'cal.confirmDeletions': 'Bekräfta borttagning',
   'cal.showMatches': 'Visa matcherna',
 

@@ -82,6 +82,9 @@ describe('time window: Google', () => {
     expect(st.heldDeletions).toBe(1);
     expect(st.perMatch[String(Z.matchid)]?.status).toBe('held');
     expect(st.perMatch[String(X.matchid)]?.status).toBe('synced');
+    // The dashboard explains the hold: which match and why (played X is not in it).
+    expect(st.held?.map((h) => [h.matchId, h.reason])).toEqual([[String(Z.matchid), 'removed']]);
+    expect(st.held?.[0]?.kickoff).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
     const report = await sink.confirmDeletions();
     expect(report.deleted).toBe(1);
     const live = fake.liveEvents().map((e) => e.extendedProperties?.private?.matchId).sort();

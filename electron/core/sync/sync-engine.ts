@@ -305,6 +305,7 @@ export class SyncEngine {
       perMatch,
       subscribeUrl: info.subscribeUrl,
       takeover: this.takeover?.preview ?? null,
+      held: this.held.map((h) => ({ matchId: h.matchId, title: h.title, reason: h.reason, kickoff: this.records.get(h.matchId)?.snapshot?.kickoff ?? null })),
       signedIn: info.signedIn,
     };
     return this.cachedState;

@@ -246,6 +246,14 @@ function SyncCard({ onOpen, withButton = true }: { onOpen: (tab: Tab) => void; w
       {cal.heldDeletions > 0 && (
         <div className="banner banner-warn" data-testid="held-deletions">
           <p>{tn('cal.held', cal.heldDeletions)}</p>
+          {cal.held && cal.held.length > 0 && (
+            <ul data-testid="held-list">
+              {cal.held.slice(0, 50).map((h) => (
+                <li key={h.matchId}>{t(h.reason === 'cancelled' ? 'cal.heldCancelled' : 'cal.heldRemoved', { title: h.kickoff ? `${h.title} (${h.kickoff})` : h.title })}</li>
+              ))}
+            </ul>
+          )}
+          <p>{t('cal.heldPastNote')}</p>
           <div className="actions">
             <button type="button" className="btn" data-testid="confirm-deletions" disabled={confirm.running}
               onClick={() => void confirmDeletions()}>
