@@ -185,6 +185,23 @@ describe('fuzz: mutated match lists through real Redis into one running core', (
     expect(snap().connection.subscribed).toBe(true);
   }, 120_000);
 
+  it('POST /manual-sync goes through the same gate: 400 naming the match and the reason', async () => {
+    const good = baseMatches.map((m, i) => ({ ...structuredClone(m), ...kickoffFields(NOW + (3 + i) * DAY) }));
+    const post = (matches: Match[]) => fetch(`${app.baseUrl}/manual-sync`, { method: 'POST', headers: app.authHeaders({ 'Content-Type': 'application/json' }), body: JSON.stringify({ matches }) });
+    const cases: Array<[Match[], RegExp]> = [
+      [good.map((m, i) => (i === 0 ? { ...m, speldatum: '2026-02-30' } : m)), /matches\.0 \(matchid \d+\): speldatum 2026-02-30: 2026-02 has no day 30 \(bad_date\)/],
+      [good.map((m, i) => (i === 2 ? { ...m, tid: '/Date(8000000000000000)/' } : m)), /matches\.2 .*more than 3 years ahead \(date_out_of_range\)/],
+      [[...good, good[0] as Match], /appears more than once in the list \(duplicate_match\)/],
+    ];
+    for (const [matches, error] of cases) {
+      const r = await post(matches);
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { error: string }).error).toMatch(error);
+    }
+    const ok = await post(good);
+    expect(ok.status).toBe(200);
+  }, 60_000);
+
   it(`${RUNS} lists: each accepted or counted as rejected, the valid ones accepted, the broken ones rejected; the core stays up and subscribed`, async () => {
     const t0 = Date.now();
     const samples = fc.sample(caseArb, { numRuns: RUNS, seed: SEED });
