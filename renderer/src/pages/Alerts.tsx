@@ -93,7 +93,9 @@ export function Alerts({ focusId }: { focusId: string | null }) {
                 </button>
               )}
             </div>
-            <p className="alert-message" data-testid="alert-message">{say.alert(a)}</p>
+            <p className="alert-message" data-testid="alert-message">
+              <bdi>{say.alert(a)}</bdi>
+            </p>
             {Object.keys(a.details).length > 0 && (
               <details>
                 <summary>{t('alerts.details')}</summary>

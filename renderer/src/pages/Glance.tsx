@@ -119,11 +119,13 @@ export function Glance({ onOpen, standalone = false }: { onOpen: (tab: Tab) => v
             </strong>{' '}
             <span className="muted">({fmtRelative(next.kickoff, lang, new Date(now))})</span>
             <br />
-            {next.match.lag1namn} – {next.match.lag2namn}
+            <bdi>{next.match.lag1namn}</bdi> – <bdi>{next.match.lag2namn}</bdi>
             {next.match.anlaggningnamn && (
               <>
                 <br />
-                <span className="muted">{next.match.anlaggningnamn}</span>
+                <span className="muted">
+                  <bdi>{next.match.anlaggningnamn}</bdi>
+                </span>
               </>
             )}
           </p>

@@ -161,7 +161,7 @@ export function Matches({ focusId }: { focusId: string | null }) {
           <ul className="removed-list">
             {removed.map((c) => (
               <li key={c.matchId} data-testid="removed-row" data-match-id={c.matchId}>
-                <span className="badge badge-removed">{t('badge.removed')}</span> {c.title}{' '}
+                <span className="badge badge-removed">{t('badge.removed')}</span> <bdi>{c.title}</bdi>{' '}
                 <span className="muted">({fmtDateTime(c.at, lang)})</span>
               </li>
             ))}
@@ -206,7 +206,10 @@ function MatchRow({ row, sync, focused, past }: {
       </div>
       <div className="match-body">
         <div className="match-title">
-          <strong data-testid="match-teams">{m.lag1namn} – {m.lag2namn}</strong>
+          {/* Names are isolated: a right-to-left mark in one must not reorder the text beside it. */}
+          <strong data-testid="match-teams">
+            <bdi>{m.lag1namn}</bdi> – <bdi>{m.lag2namn}</bdi>
+          </strong>
           <span className="badges">
             {m.installd && <span className="badge badge-cancelled" data-testid="badge-cancelled">{t('badge.cancelled')}</span>}
             {m.uppskjuten && <span className="badge badge-warn" data-testid="badge-postponed">{t('badge.postponed')}</span>}
@@ -221,7 +224,11 @@ function MatchRow({ row, sync, focused, past }: {
           </span>
         </div>
         <div className="match-meta">
-          {m.anlaggningnamn && <span data-testid="match-venue">{m.anlaggningnamn}</span>}
+          {m.anlaggningnamn && (
+            <span data-testid="match-venue">
+              <bdi>{m.anlaggningnamn}</bdi>
+            </span>
+          )}
           {m.tavlingnamn && <span className="muted">{m.tavlingnamn}</span>}
           {m.matchnr && <span className="muted">{t('matches.number', { nr: m.matchnr })}</span>}
         </div>
@@ -230,7 +237,7 @@ function MatchRow({ row, sync, focused, past }: {
             {refs.map((r, i) => (
               <li key={`${r.domarrollkortnamn ?? ''}-${i}`}>
                 <span className="role" title={r.domarrollnamn}>{r.domarrollkortnamn || r.domarrollnamn || t('matches.role')}</span>{' '}
-                {refereeName(r)}
+                <bdi>{refereeName(r)}</bdi>
               </li>
             ))}
           </ul>
