@@ -52,3 +52,27 @@ describe('history of the watch', () => {
     expect(after.failedCycles).toEqual(live.failedCycles);
   }, 40_000);
 });
+
+describe('totals across a restart', () => {
+  it("the Messages total agrees with the Overview's received count after a restart", async () => {
+    const dataDir = tempDir();
+    const r = await startRedis();
+    let a = await startCore({ REDIS_URL: r.url, ...FAST_REDIS_ENV }, dataDir);
+    try {
+      await waitUntil(() => a.core.snapshot().connection.subscribed, 5000, 'subscribed');
+      const lines = loadFixture();
+      await publishLines(r.url, lines);
+      await waitUntil(() => a.core.snapshot().counters.messages_received === lines.length, 5000, 'all received');
+      expect((await a.core.handlers.getMessages()).total).toBe(lines.length);
+      await a.stop();
+      a = await startCore({ REDIS_URL: r.url, ...FAST_REDIS_ENV }, dataDir);
+      expect(a.core.snapshot().counters.messages_received).toBe(lines.length);
+      const after = await a.core.handlers.getMessages();
+      expect(after.total).toBe(lines.length);
+      expect(after.entries).toEqual([]);
+    } finally {
+      await a.stop();
+      await r.stop();
+    }
+  }, 30_000);
+});

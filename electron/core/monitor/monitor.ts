@@ -132,6 +132,8 @@ export class Monitor {
   private connection: SupervisorStatus | null = null;
   private stale: { since: string } | null = null;
   private storageError: string | null = null;
+  private stateError: string | null = null;
+  private historyError: string | null = null;
   private mutedUntil: string | null = null;
   private seq = 0;
   private readonly internalAlertAt = new Map<FaultArea, number>();
@@ -178,7 +180,10 @@ export class Monitor {
         }
       },
       1000,
-      (error) => this.setStorageError(error),
+      (error) => {
+        this.stateError = error;
+        this.setStorageError(error ?? this.historyError);
+      },
     );
     this.sink.onStateChange(() => this.markDirty('calendar'));
     this.watchHistory = new WatchHistory({
@@ -186,7 +191,11 @@ export class Monitor {
       log: this.log,
       now: this.now,
       ...(deps.historyCapBytes !== undefined ? { capBytes: deps.historyCapBytes } : {}),
-      onError: (error) => this.setStorageError(error),
+      // Its own error slot: a failing history.json must neither hide nor clear state.json's.
+      onError: (error) => {
+        this.historyError = error;
+        this.setStorageError(this.stateError ?? error);
+      },
     });
     this.contacts?.onStateChange(() => this.markDirty('contacts'));
   }
@@ -245,6 +254,10 @@ export class Monitor {
     if (s.counters) {
       const base = emptyCounters();
       this.counters = { ...base, ...s.counters, started_at: base.started_at, by_type: { ...base.by_type, ...s.counters.by_type }, rejected_by_reason: { ...base.rejected_by_reason, ...s.counters.rejected_by_reason }, by_generation: { ...base.by_generation, ...s.counters.by_generation } };
+      // The messages themselves are not kept across a restart, but their count is: the
+      // inspector's total agrees with the Overview's (every message received but duplicates
+      // is logged), instead of starting again at 0 (issue 14.9).
+      this.messageLog = new BoundedList<MessageLogEntry>(this.config.limits.messageLog, [], Math.max(0, this.counters.messages_received - this.counters.duplicates));
     }
     if (this.matchList.length > 0 || this.matchMeta.receivedAt) {
       // Whatever was published while we were not running is lost (pub/sub, spec §8.1).
