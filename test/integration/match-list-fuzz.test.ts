@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import ICAL from 'ical.js';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MESSAGES_PAGE_MAX } from '../../shared/api';
 import { FOGIS_NULL_TID, KICKOFF_WINDOW, MAX_DATE_MS, formatLocalShort } from '../../shared/fogis-time';
 import { loadConfig } from '../../electron/core/config/load-config';
 import { persistedStateSchema } from '../../electron/core/monitor/persisted-state';
@@ -231,9 +232,14 @@ describe('fuzz: mutated match lists through real Redis into one running core', (
       );
       tWait += Date.now() - tw;
       // Measured per message: each id is in the message log exactly once, accepted or rejected.
-      const log = await app.core.handlers.getMessages();
       const outcome = new Map<string, string>();
-      for (const e of log.entries) if (e.messageId?.startsWith(`fuzz-${SEED}-`)) outcome.set(e.messageId, e.type);
+      // The message log answers in pages, newest first; read back until the batch is covered.
+      for (let before: number | null | undefined = undefined; ; ) {
+        const page = await app.core.handlers.getMessages({ limit: MESSAGES_PAGE_MAX, ...(before != null ? { before } : {}) });
+        for (const e of page.entries) if (e.messageId?.startsWith(`fuzz-${SEED}-`)) outcome.set(e.messageId, e.type);
+        if (page.next === null || batch.every((c) => outcome.has(c.id))) break;
+        before = page.next;
+      }
       for (const c of batch) {
         tally[c.label]++;
         const o = outcome.get(c.id);
