@@ -215,6 +215,7 @@ export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: 
     let app: HeadlessProcess = await headless(env, dataDir);
     cleanup(() => app.stop('SIGKILL'));
     await waitStatus(app.baseUrl, (s) => s.subscribed, 10_000, 'subscribed');
+    let instanceStart = (await redisStats(app.baseUrl)).messages_received;
     const pub = await publisher(redis.url);
     cleanup(() => pub.close());
     const fileProblems: string[] = [];
@@ -225,7 +226,10 @@ export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: 
     // What the killed instances had counted, read just before each SIGKILL (nothing is
     // published in between; a list counted in the instant between the read and the kill is
     // missed here, so "lost" can over-count by at most one per kill, never under-count).
+    // The counters are saved in state.json and restored at start, so each instance's share is
+    // its count at the kill minus its count once it had started.
     let receivedByKilled = 0;
+    const countNow = (): Promise<number> => redisStats(app.baseUrl).then((st) => st.messages_received, () => 0);
     let faultsInjected = 0;
     const outputs: string[] = [];
     let lastId = '';
@@ -254,7 +258,7 @@ export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: 
       }
       if (killAt.has(i)) {
         await sleep(Math.floor(rnd() * 40));
-        receivedByKilled += await redisStats(app.baseUrl).then((st) => st.messages_received, () => 0);
+        receivedByKilled += Math.max(0, (await countNow()) - instanceStart);
         app.child.kill('SIGKILL');
         await app.exited;
         outputs.push(app.output());
@@ -262,6 +266,7 @@ export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: 
         app = await headless(env, dataDir);
         restarts++;
         await waitStatus(app.baseUrl, (s) => s.subscribed, 10_000, 'subscribed after restart');
+        instanceStart = await countNow();
       } else await sleep(opts.intervalMs ?? (faults ? 25 : 5));
     }
     const publishMs = Date.now() - t0;
@@ -283,10 +288,10 @@ export async function crashReplay(opts: { backend: 'ics' | 'google'; messages?: 
     fileProblems.push(...checkFiles(dataDir).map((p) => `at the end: ${p}`));
     const s = snap as CalendarSnapshot | null;
     f.kills = restarts;
-    const received = receivedByKilled + stats.messages_received;
+    const received = receivedByKilled + Math.max(0, stats.messages_received - instanceStart);
     f['lists published / delivered to a running app'] = `${publishes} PUBLISH of ${n} lists / ${delivered} delivered (${republished} found no subscriber and were sent again)`;
     f['published / received / lost'] = `${publishes} / ${received} / ${delivered - received} (lists the app counted, summed over ${restarts + 1} instances; a list delivered to an instance killed before it counted it is lost by the kill, and the next full list replaces it)`;
-    f['lists received by the last instance'] = stats.messages_received;
+    f['lists received by the last instance'] = stats.messages_received - instanceStart;
     f['calendar writes expected / done / duplicated'] = `${cmp.expected} / ${cmp.done} / ${cmp.duplicated}`;
     f['lost / stale / extra events'] = `${cmp.lost} / ${cmp.wrong} / ${cmp.extra}`;
     if (faults) f['API faults injected'] = `${faultsInjected} (lost answers after a write, 500/503, resets)`;
