@@ -21,6 +21,11 @@ export const VCARD_FILE = 'contacts.vcf';
 export const RECENT_MS = 30 * 24 * 3600_000;
 /** At most this many matches are remembered (DESIGN rule 6); the newest kickoffs stay. */
 export const MAX_STORED_MATCHES = 500;
+/**
+ * Lists arriving within this time share one derivation and one write: a burst of lists must
+ * not queue a phonebook file write per list on the message path (issue 12).
+ */
+export const COALESCE_MS = 200;
 
 const storeSchema = z.object({ version: z.literal(1), updatedAt: z.string().nullable(), matches: z.array(fogisMatchSchema) });
 
@@ -70,6 +75,11 @@ export class ContactsService {
   private readonly listeners = new Set<() => void>();
   private writing: Promise<void> = Promise.resolve();
   private readonly now: () => number;
+  /** The stored matches changed since the book was last derived. */
+  private dirty = false;
+  /** The book changed since it was last written and announced. */
+  private unwritten = false;
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     config: AppConfig,
@@ -114,6 +124,9 @@ export class ContactsService {
   }
 
   async stop(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.flush();
     await this.people?.stop();
     await this.writing;
   }
@@ -139,11 +152,30 @@ export class ContactsService {
     this.matches = [...current, ...recent].slice(0, MAX_STORED_MATCHES);
     if (current.length > MAX_STORED_MATCHES) this.opts.log.warn('contacts', `list of ${current.length} matches: the phonebook keeps the first ${MAX_STORED_MATCHES}`);
     this.updatedAt = input.receivedAt;
-    this.derive();
+    this.dirty = true;
+    this.unwritten = true;
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = null;
+      this.flush();
+    }, COALESCE_MS);
+    this.flushTimer.unref?.();
+  }
+
+  /** Derives, saves, writes the vCard and feeds Google once for every list since the last flush. */
+  private flush(): void {
+    if (!this.unwritten) return;
+    this.unwritten = false;
+    this.ensureDerived();
     this.persist();
     this.writeVcard();
     this.feedGoogle();
     this.emit();
+  }
+
+  private ensureDerived(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.derive();
   }
 
   updateConfig(config: AppConfig): void {
@@ -160,16 +192,20 @@ export class ContactsService {
   }
 
   contacts(): ContactsResponse {
+    this.flush();
     return { contacts: this.book.contacts, updatedAt: this.updatedAt };
   }
 
   /** The vCard text, or null before the first list. */
   async readVcard(): Promise<string | null> {
+    this.flush();
     await this.writing;
     return this.updatedAt ? contactsToVcf(this.book.contacts) : null;
   }
 
   getState(): ContactsState {
+    // A reader gets the book of the newest list: the coalesced work runs now if it is due.
+    this.flush();
     const c = this.book.contacts;
     const google = this.people?.state() ?? { enabled: this.config.contacts.googleSync, status: this.config.contacts.googleSync ? 'sign-in needed' : 'off', reason: null, pending: 0, failed: 0, lastSyncAt: null, counters: {} };
     return {
@@ -186,10 +222,12 @@ export class ContactsService {
   }
 
   drainGoogle(timeoutMs?: number): Promise<boolean> {
+    this.flush();
     return this.people ? this.people.drain(timeoutMs) : Promise.resolve(true);
   }
 
   private derive(): void {
+    this.dirty = false;
     this.book = deriveContacts(this.matches, { ownRefereeNumber: this.config.contacts.ownRefereeNumber, timeZone: this.config.calendar.timeZone });
   }
 
