@@ -37,6 +37,10 @@ export const syncReportSchema = z.object({
   unchanged: z.number().int(),
   failed: z.number().int(),
   held: z.number().int(),
+  /** Cancelled matches that have no event (nothing to do, but not "up to date"). */
+  cancelled: z.number().int().optional(),
+  /** Events of played matches, left exactly as they are (the sync never changes history). */
+  past: z.number().int().optional(),
   /** "3 updated, 1 deleted, 0 failed" */
   summary: z.string(),
   error: z.string().optional(),

@@ -260,6 +260,10 @@ export const en = {
 
   'sync.unchanged.one': '1 already up to date',
   'sync.unchanged.other': '{n} already up to date',
+  'sync.cancelled.one': '1 cancelled (no event)',
+  'sync.cancelled.other': '{n} cancelled (no event)',
+  'sync.past.one': '1 played match left as it is',
+  'sync.past.other': '{n} played matches left as they are',
 
   'activity.title': 'Activity',
   'activity.lastTen.one': '1 message in the last 10 minutes',

@@ -253,6 +253,10 @@ export const sv: Catalogue = {
 
   'sync.unchanged.one': '1 redan aktuell',
   'sync.unchanged.other': '{n} redan aktuella',
+  'sync.cancelled.one': '1 inställd (ingen händelse)',
+  'sync.cancelled.other': '{n} inställda (ingen händelse)',
+  'sync.past.one': '1 spelad match lämnad som den är',
+  'sync.past.other': '{n} spelade matcher lämnade som de är',
 
   'activity.title': 'Aktivitet',
   'activity.lastTen.one': '1 meddelande de senaste 10 minuterna',

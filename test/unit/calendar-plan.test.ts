@@ -42,18 +42,28 @@ function commitAll(matches: FogisMatch[]): Map<string, MatchRecord> {
 }
 
 describe('plan', () => {
-  it('decides an unchanged 1000-match list with no writes, well under 50 ms', () => {
+  // Speed is the benchmark's to measure (npm run bench, "unchanged 1000-match list"), not a timed unit test.
+  it('decides an unchanged 1000-match list with no writes', () => {
     const matches = manyMatches(1000);
     const records = commitAll(matches);
     expect(records.size).toBe(1000);
     const again = structuredClone(matches);
-    planSync(input(again, records));
-    const t0 = performance.now();
     const res = planSync(input(again, records));
-    const ms = performance.now() - t0;
     expect(res.enqueue).toHaveLength(0);
     expect(res.unchanged).toBe(1000);
-    expect(ms).toBeLessThan(50);
+  });
+
+  it('counts a cancelled match without an event as cancelled, not as up to date', () => {
+    const [a, b] = manyMatches(2) as [FogisMatch, FogisMatch];
+    const records = commitAll([a]);
+    const cancelled = { ...structuredClone(b), installd: true };
+    const res = planSync(input([structuredClone(a), cancelled], records));
+    expect(res.enqueue).toHaveLength(0);
+    expect(res.unchanged).toBe(1);
+    expect(res.cancelled).toBe(1);
+    const again = planSync(input([structuredClone(a), cancelled], records));
+    expect(again.cancelled).toBe(1);
+    expect(again.unchanged).toBe(1);
   });
 
   it('a changed field outside our rendering costs no write', () => {

@@ -80,6 +80,8 @@ export function emptyCalendarState(backend: CalendarState['backend']): CalendarS
 export function summarizeReport(r: Omit<SyncReport, 'summary' | 'success'>): string {
   const parts = [`${r.inserted} added`, `${r.updated} updated`, `${r.deleted} deleted`, `${r.failed} failed`];
   if (r.held > 0) parts.push(`${r.held} deletions held back`);
+  if (r.cancelled) parts.push(`${r.cancelled} cancelled (no event)`);
+  if (r.past) parts.push(`${r.past} played (left as they are)`);
   return parts.join(', ');
 }
 

@@ -46,6 +46,8 @@ export interface PlanResult {
   touch: Array<{ matchId: string; sourceKey: string; renderKey: string; snapshot: MatchRecord['snapshot']; lastChange: LastChange | null }>;
   unschedulable: Array<{ matchId: string; title: string; reason: string }>;
   unchanged: number;
+  /** Cancelled matches without an event (removed before, or never added): not "up to date". */
+  cancelled: number;
   /** Events left alone because their match has ended (never changed or deleted). */
   past: number;
   inserts: number;
@@ -66,7 +68,7 @@ export function planSync(input: PlanInput): PlanResult {
   const { records, pending, options, now } = input;
   const okey = optionsKey(options);
   const nowMs = input.nowMs ?? Date.parse(now);
-  const result: PlanResult = { enqueue: [], cancelPending: [], held: [], touch: [], unschedulable: [], unchanged: 0, past: 0, inserts: 0, updates: 0, deletes: 0 };
+  const result: PlanResult = { enqueue: [], cancelPending: [], held: [], touch: [], unschedulable: [], unchanged: 0, cancelled: 0, past: 0, inserts: 0, updates: 0, deletes: 0 };
   const deletions: Array<JobDraft & { heldReason: HeldDeletion['reason'] }> = [];
 
   const byId = new Map<string, FogisMatch>();
@@ -82,12 +84,15 @@ export function planSync(input: PlanInput): PlanResult {
     const latestSource = job ? job.sourceKey : record ? record.sourceKey : null;
     // An event adopted by reconcile must be compared even if a job was queued before it was found.
     const freshlyAdopted = record?.present === true && record.renderKey === null;
+    const cancelled = match.installd === true;
     if (latestSource === sourceKey && !freshlyAdopted) {
-      if (!job) result.unchanged++;
+      if (!job) {
+        if (cancelled && !options.keepCancelled && !record?.present) result.cancelled++;
+        else result.unchanged++;
+      }
       continue;
     }
 
-    const cancelled = match.installd === true;
     const title = matchTitle(match);
     if (cancelled && !options.keepCancelled) {
       if (record?.present && hasEnded(record.endMs, nowMs)) {
@@ -98,7 +103,7 @@ export function planSync(input: PlanInput): PlanResult {
       } else {
         // A queued delete stays: it removes an event an earlier, unconfirmed write may have made.
         if (job?.kind === 'upsert') result.cancelPending.push(mid);
-        else if (!job) result.unchanged++;
+        else if (!job) result.cancelled++;
       }
       continue;
     }

@@ -420,7 +420,7 @@ export class SyncEngine {
   }
 
   private awaitJobs(keys: string[], res: PlanResult | null): Promise<SyncReport> {
-    const counts = { inserted: 0, updated: 0, deleted: 0, unchanged: res?.unchanged ?? 0, failed: res?.unschedulable.length ?? 0, held: res?.held.length ?? this.held.length };
+    const counts = { inserted: 0, updated: 0, deleted: 0, unchanged: res?.unchanged ?? 0, cancelled: res?.cancelled ?? 0, past: res?.past ?? 0, failed: res?.unschedulable.length ?? 0, held: res?.held.length ?? this.held.length };
     if (keys.length === 0) return Promise.resolve(this.report(counts, []));
     const blocked = this.backend.blockedReason();
     if (blocked) return Promise.resolve(this.report(counts, keys, `${blocked}: ${keys.length} write(s) wait in the outbox`));
