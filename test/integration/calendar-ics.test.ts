@@ -104,6 +104,18 @@ describe('ICS backend: fixture replay, read back with ical.js', () => {
     expect(sink.getState().subscribeUrl).toBe('http://127.0.0.1:5003/calendar.ics');
   });
 
+  it('"Sync now" on a calendar in step: "Last updated" moves and a cancelled match is not "up to date"', async () => {
+    const lists = fixtureLists();
+    const sink = await makeSink();
+    for (const l of lists.slice(0, 4)) await step(sink, l);
+    const before = sink.getState().lastSyncAt;
+    expect(before).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 20));
+    const report = await sink.sync(null);
+    expect(report).toMatchObject({ success: true, inserted: 0, updated: 0, deleted: 0, cancelled: 1, unchanged: 2 });
+    expect(Date.parse(sink.getState().lastSyncAt!)).toBeGreaterThan(Date.parse(before!));
+  });
+
   it('keeps a cancelled match as STATUS:CANCELLED marked INSTÄLLD', async () => {
     const lists = fixtureLists();
     const sink = await makeSink({ keepCancelled: true });

@@ -241,6 +241,8 @@ export class SyncEngine {
     const list = matches ?? this.lastList?.matches ?? [];
     const res = this.planFor(list, matches === null, true);
     this.applyPlan(res, matches === null);
+    // "Sync now" on a calendar already in step still moves "Last updated" (issue 14.9).
+    this.noteInStep();
     // Also wait for writes already queued for these matches (e.g. by the reconcile just run).
     const keys = new Set(res.enqueue.map((j) => j.key));
     const wanted = matches === null ? null : new Set(list.map(matchIdOf));
