@@ -25,6 +25,8 @@ export class WatchHistory {
   private cycles: CycleEvent[] = [];
   private readonly now: () => Date;
   private readonly cap: number;
+  /** Length of the serialised history as kept up to date per event; -1 when unknown. */
+  private approxChars = -1;
   private readonly writer: DebouncedWriter;
   private lastBytes = 0;
 
@@ -53,13 +55,19 @@ export class WatchHistory {
       // Keep the first real reason of an outage ("not started" is not one).
       if (state === 'down' && reason && (!last.reason || last.reason.key === 'reason.not_started')) last.reason = reason;
       else return;
-    } else this.watch.push({ at: this.now().toISOString(), state, reason });
+    } else {
+      const entry = { at: this.now().toISOString(), state, reason };
+      this.watch.push(entry);
+      this.approxChars += JSON.stringify(entry).length + 1;
+    }
     this.changed();
   }
 
   recordCycle(at: string, ok: boolean, error: string | null): void {
     const t = Date.parse(at);
-    this.cycles.push({ at: Number.isFinite(t) ? new Date(t).toISOString() : this.now().toISOString(), ok, error: error === null ? null : error.slice(0, 500) });
+    const entry = { at: Number.isFinite(t) ? new Date(t).toISOString() : this.now().toISOString(), ok, error: error === null ? null : error.slice(0, 500) };
+    this.cycles.push(entry);
+    this.approxChars += JSON.stringify(entry).length + 1;
     this.changed();
   }
 
@@ -80,20 +88,32 @@ export class WatchHistory {
       text = JSON.stringify({ version: 1, watch: this.watch, cycles: this.cycles } satisfies HistoryFile);
     }
     this.lastBytes = Buffer.byteLength(text);
+    this.approxChars = text.length;
     return text;
   }
 
   /** Forgets what is older than 7 days, keeping the state that was current at the window's start. */
   private prune(): void {
     const from = this.now().getTime() - HISTORY_WINDOW_MS;
-    let firstInside = this.watch.findIndex((e) => Date.parse(e.at) >= from);
-    if (firstInside === -1) firstInside = this.watch.length;
-    if (firstInside > 1) this.watch.splice(0, firstInside - 1);
-    const c = this.cycles.findIndex((e) => Date.parse(e.at) >= from);
-    if (c === -1) this.cycles = [];
-    else if (c > 0) this.cycles.splice(0, c);
-    // The cap also holds in memory, not only in the file.
-    if (this.watch.length + this.cycles.length > 0) this.serialise();
+    // Events are in time order: look further only when the oldest ones left the window, so a
+    // message costs no scan of the whole history (a burst of processor cycles made it O(n²)).
+    const second = this.watch[1];
+    if (second && Date.parse(second.at) < from) {
+      let firstInside = this.watch.findIndex((e) => Date.parse(e.at) >= from);
+      if (firstInside === -1) firstInside = this.watch.length;
+      this.watch.splice(0, firstInside - 1);
+      this.approxChars = -1;
+    }
+    const oldest = this.cycles[0];
+    if (oldest && Date.parse(oldest.at) < from) {
+      const c = this.cycles.findIndex((e) => Date.parse(e.at) >= from);
+      if (c === -1) this.cycles = [];
+      else this.cycles.splice(0, c);
+      this.approxChars = -1;
+    }
+    // The cap also holds in memory, not only in the file; measured exactly only when the running
+    // estimate says it may be reached (or after pruning made the estimate unknown).
+    if (this.watch.length + this.cycles.length > 0 && (this.approxChars < 0 || this.approxChars > this.cap)) this.serialise();
   }
 
   /** The timeline of the last 7 days. `limit` bounds the lists (the snapshot's copy). */
