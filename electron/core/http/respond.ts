@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzip } from 'node:zlib';
 import type { z } from 'zod';
 import { MAX_DEPTH } from '../messages/parse-message';
 import { nestingDepthBytes } from '../messages/raw-scan';
@@ -16,16 +17,59 @@ export class HttpError extends Error {
 }
 
 
+/**
+ * JSON answers of at least this many bytes are gzipped for a client that accepts it: the
+ * dashboard's /api/state with 1,000 matches is ~2.1 MB as text and ~80 KB gzipped (issue 12:
+ * opening a dashboard ≤ 500 KB). Smaller answers fit a packet or two and are sent as they are.
+ */
+export const GZIP_MIN_BYTES = 8 * 1024;
+
+/**
+ * Whether an Accept-Encoding header lets us answer with gzip (RFC 9110 §12.5.3): `gzip` or
+ * `x-gzip` with q > 0, or `*` with q > 0 when gzip is not named. Brotli is not offered:
+ * browsers ask for it only over HTTPS, and this server speaks plain HTTP on loopback.
+ */
+export function acceptsGzip(header: string | string[] | undefined): boolean {
+  const text = Array.isArray(header) ? header.join(',') : (header ?? '');
+  let star = false;
+  for (const part of text.split(',')) {
+    const [name = '', ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    const qParam = params.find((p) => p.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    const ok = Number.isFinite(q) && q > 0;
+    if (name === 'gzip' || name === 'x-gzip') return ok;
+    if (name === '*') star = ok;
+  }
+  return star;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, {
+  const head = {
     'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
+    Vary: 'Accept-Encoding',
     ...headers,
+  };
+  const plain = (): void => {
+    res.writeHead(status, { ...head, 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+  if (text.length < GZIP_MIN_BYTES || !acceptsGzip(res.req?.headers['accept-encoding'])) {
+    plain();
+    return;
+  }
+  // zlib's thread pool does the compressing (~7 ms for 2 MB): the event loop only waits for it.
+  gzip(text, (err, zipped) => {
+    if (res.destroyed || res.headersSent) return;
+    if (err) {
+      plain();
+      return;
+    }
+    res.writeHead(status, { ...head, 'Content-Encoding': 'gzip', 'Content-Length': zipped.length });
+    res.end(zipped);
   });
-  res.end(text);
 }
 
 async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
