@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { people, type people_v1 } from '@googleapis/people';
+import type { people_v1 } from '@googleapis/people';
 import { z } from 'zod';
 import type { ContactsState } from '../../../shared/contacts';
 import { errorText, type Logger } from '../log';
@@ -344,10 +344,12 @@ export class PeopleSync {
     this.data.counters[name] = (this.data.counters[name] ?? 0) + 1;
   }
 
-  private client(): people_v1.People {
+  private async client(): Promise<people_v1.People> {
     const auth = this.opts.auth.client();
     if (!auth) throw new SyncError('sign-in needed', 'auth');
     if (!this.api || this.apiAuth !== auth) {
+      // Loaded on first use, not at start: Google Contacts is off by default (issue 12, idle RSS).
+      const { people } = await import('@googleapis/people');
       this.api = people({
         version: 'v1',
         // googleapis-common bundles its own google-auth-library copy; the client is the same at runtime.
@@ -366,7 +368,7 @@ export class PeopleSync {
   private async call<T>(fn: (api: people_v1.People) => Promise<{ data: T }>): Promise<T> {
     let refreshed = false;
     for (;;) {
-      const api = this.client();
+      const api = await this.client();
       this.bump('apiCalls');
       try {
         return (await fn(api)).data;

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
-import { CodeChallengeMethod, OAuth2Client, type Credentials } from 'google-auth-library';
+import type { Credentials, OAuth2Client } from 'google-auth-library';
 import { z } from 'zod';
 import type { SecretStore } from '../core-api';
 import { errorText, registerSecret, type Logger } from '../log';
+
+/** Loaded on first use, not at start: the ICS default never needs it (issue 12, idle RSS). */
+let authLib: Promise<typeof import('google-auth-library')> | null = null;
+const loadAuthLib = (): Promise<typeof import('google-auth-library')> => (authLib ??= import('google-auth-library'));
 
 export const CALENDAR_SCOPE = 'https://www.googleapis.com/auth/calendar';
 /** Asked for only once the coordinator turns Google Contacts on (incremental consent, issue 13). */
@@ -121,7 +125,7 @@ export class GoogleAuth {
     if (raw) {
       const parsed = storedTokenSchema.safeParse(safeJson(raw));
       if (parsed.success) {
-        this.use(parsed.data);
+        await this.use(parsed.data);
         return;
       }
       this.opts.log.warn('google', 'the stored Google token is unreadable; sign in again');
@@ -199,6 +203,7 @@ export class GoogleAuth {
     const prev = this.state;
     this.setState('signing-in', null);
     try {
+      const { OAuth2Client, CodeChallengeMethod } = await loadAuthLib();
       const client = new OAuth2Client({
         clientId: secrets.client_id,
         clientSecret: secrets.client_secret,
@@ -350,10 +355,11 @@ export class GoogleAuth {
 
   private async save(token: StoredToken): Promise<void> {
     await this.opts.secretStore.set(TOKEN_SECRET_NAME, JSON.stringify(token));
-    this.use(token);
+    await this.use(token);
   }
 
-  private use(token: StoredToken): void {
+  private async use(token: StoredToken): Promise<void> {
+    const { OAuth2Client } = await loadAuthLib();
     registerSecret(token.refresh_token);
     registerSecret(token.access_token);
     registerSecret(token.client_secret);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { calendar, type calendar_v3 } from '@googleapis/calendar';
+import type { calendar_v3 } from '@googleapis/calendar';
 import { errorText } from '../log';
 import { windowStartMs } from './change-window';
 import { mergeDescription } from './description';
@@ -94,10 +94,12 @@ export class GoogleBackend implements CalendarBackend {
     };
   }
 
-  private client(): calendar_v3.Calendar {
+  private async client(): Promise<calendar_v3.Calendar> {
     const auth = this.opts.auth.client();
     if (!auth) throw new SyncError('sign-in needed', 'auth');
     if (!this.api || this.apiClient !== auth) {
+      // Loaded on first use, not at start: the ICS default never needs it (issue 12, idle RSS).
+      const { calendar } = await import('@googleapis/calendar');
       this.api = calendar({
         version: 'v3',
         // googleapis-common bundles its own google-auth-library copy; the client is the same at runtime (duck-typed).
@@ -122,7 +124,7 @@ export class GoogleBackend implements CalendarBackend {
     let refreshed = false;
     let reimported = false;
     for (;;) {
-      const api = this.client();
+      const api = await this.client();
       this.ctx.countApiCall();
       let e: SyncError;
       try {
