@@ -1,0 +1,87 @@
+import path from 'node:path';
+import type { Logger } from '../log';
+import type { FaultReporter } from '../containment';
+import { DebouncedWriter, readJsonFile, type LoadResult } from '../store/atomic-file';
+import { persistedStateSchema, type PersistedState } from './persisted-state';
+
+export interface MonitorStoreOptions {
+  dataDir: string;
+  log: Logger;
+  /** What to save; called when the debounced write is due. */
+  serialise: () => PersistedState;
+  /** The one storage error changed (null: saving works again); `began` when it just started failing. */
+  onError: (error: string | null, began: boolean) => void;
+  fault: FaultReporter;
+}
+
+/**
+ * state.json in the data directory: what survives a restart (persisted-state.ts), written
+ * at most once a second after a change and retried while it fails. history.json
+ * (watch-history.ts) reports its write errors here too, into a slot of its own: a failing
+ * history.json must neither hide nor clear state.json's error.
+ */
+export class MonitorStore {
+  private readonly writer: DebouncedWriter;
+  private stateError: string | null = null;
+  private historyError: string | null = null;
+  private current: string | null = null;
+
+  constructor(private readonly opts: MonitorStoreOptions) {
+    this.writer = new DebouncedWriter(
+      path.join(opts.dataDir, 'state.json'),
+      () => {
+        try {
+          return JSON.stringify(opts.serialise());
+        } catch (err) {
+          opts.fault('timer', err);
+          throw err;
+        }
+      },
+      1000,
+      (error) => {
+        this.stateError = error;
+        this.setError(error ?? this.historyError);
+      },
+    );
+  }
+
+  /** The error shown to the user (`storageError` in the snapshot), or null. */
+  get error(): string | null {
+    return this.current;
+  }
+
+  /** history.json's writer reports here (WatchHistoryOptions.onError). */
+  readonly historyWriteError = (error: string | null): void => {
+    this.historyError = error;
+    this.setError(this.stateError ?? error);
+  };
+
+  /** Reads state.json; a corrupt file is moved aside (atomic-file.ts). */
+  load(dataDir = this.opts.dataDir): Promise<LoadResult<PersistedState>> {
+    return readJsonFile(path.join(dataDir, 'state.json'), persistedStateSchema, this.opts.log);
+  }
+
+  /** Something worth saving changed: a write follows within a second. */
+  schedule(): void {
+    this.writer.schedule();
+  }
+
+  /** Writes now (shutdown), whether or not anything changed. */
+  async flush(): Promise<void> {
+    this.writer.schedule();
+    await this.writer.flush();
+  }
+
+  dispose(): void {
+    this.writer.cancelRetry();
+  }
+
+  private setError(error: string | null): void {
+    if (error === this.current) return;
+    const began = error !== null && this.current === null;
+    if (error) this.opts.log.error('store', `${error}; retrying`);
+    else if (this.current) this.opts.log.info('store', 'saving works again');
+    this.current = error;
+    this.opts.onError(error, began);
+  }
+}
