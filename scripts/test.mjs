@@ -25,6 +25,15 @@ if (missing.length) {
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
 
+// The layer rules first: they take about a second and name the offending import
+// (scripts/layers/rules.ts, README "Layers").
+const layers = run('npm', ['run', '--silent', 'check:layers']);
+if (layers.status !== 0) {
+  console.error('Layer check failed; see the [layers] lines above.');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
 // The end-to-end tests start the headless app and the dashboard as a user would.
 const build = run('npm', ['run', '--silent', 'build']);
 if (build.status !== 0) {
@@ -33,7 +42,8 @@ if (build.status !== 0) {
   process.exit(1);
 }
 
-const typecheck = run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+// One TypeScript project per layer (shared: neither Node nor DOM; node: no DOM; web: no Node; tests).
+const typecheck = run('npm', ['run', '--silent', 'typecheck']);
 if (typecheck.status !== 0) {
   console.error('Type check failed; see above.');
   console.log('0 passed, 1 failed');

@@ -11,6 +11,18 @@
  * would take as the password.
  */
 
+/**
+ * The WHATWG URL parser. Node and browsers both have it, but shared/ is compiled with neither
+ * Node nor DOM types (tsconfig.shared.json), so it names the few fields it reads.
+ */
+interface ParsedUrl {
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly port: string;
+  readonly password: string;
+}
+const WhatwgUrl = (globalThis as unknown as { URL: new (input: string) => ParsedUrl }).URL;
+
 export const MASK = '****';
 
 /** Redis has 16 databases (0–15) unless the server sets `databases` higher. */
@@ -77,7 +89,7 @@ export function passwordForms(url: string): string[] {
   forms.add(decoded);
   forms.add(encodeURIComponent(decoded));
   try {
-    forms.add(new URL(`redis://:${written}@h`).password);
+    forms.add(new WhatwgUrl(`redis://:${written}@h`).password);
   } catch {
     // Unparseable: nothing more to add.
   }
@@ -94,7 +106,7 @@ interface Endpoint {
 
 function endpointOf(url: string): Endpoint | null {
   try {
-    const u = new URL(url);
+    const u = new WhatwgUrl(url);
     const s = splitUrl(url);
     const user = s.userinfo === null ? '' : (userAndSecret(s.userinfo).user ?? '');
     return { scheme: u.protocol.toLowerCase(), host: u.hostname.toLowerCase(), port: u.port || '6379', user: decodeURIComponent(user) };
@@ -138,7 +150,7 @@ export function isHostName(host: string): boolean {
 export function isIpv6(host: string): boolean {
   if (!host.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(host) || host.length > 45) return false;
   try {
-    return new URL(`http://[${host}]/`).hostname.length > 2;
+    return new WhatwgUrl(`http://[${host}]/`).hostname.length > 2;
   } catch {
     return false;
   }
@@ -193,7 +205,7 @@ export function redisUrlProblem(url: string): UrlProblem | null {
     }
   }
   try {
-    const u = new URL(url);
+    const u = new WhatwgUrl(url);
     if (!u.hostname) return { id: 'redisUrlHost', message: 'needs a host name, like redis://localhost:6379' };
   } catch {
     return { id: 'redisUrl', message: 'is not a valid address; write it like redis://[user:password@]host[:port][/db] (special characters in a password percent-encoded, e.g. / as %2F)' };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { alertSeveritySchema, fogisMatchSchema, generationSchema, MESSAGE_TYPES, rejectReasonSchema } from './messages';
 import { configSchema, envFixedSchema } from './config';
-import { statusSchema } from './status';
+import { statusSchema } from './status-schema';
 import { historySchema } from './history';
 import { textRefSchema } from './text-ref';
 import { contactsStateSchema } from './contacts';

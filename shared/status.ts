@@ -1,6 +1,8 @@
-import { z } from 'zod';
-import { textParamsSchema, textRefSchema, type TextParams, type TextRef } from './text-ref';
+import type { TextParams, TextRef } from './text-ref';
 import type { Alert, CalendarState, ConnectionInfo, Counters, MatchesState, ProcessorInfo } from './state';
+import type { StatusCode, StatusLevel, StatusPart, StatusPartName, StatusReason, Status } from './status-schema';
+
+export * from './status-schema';
 
 /**
  * The one honest status (issue 14.2): Redis, staleness, processor, calendar, alerts and
@@ -12,76 +14,6 @@ import type { Alert, CalendarState, ConnectionInfo, Counters, MatchesState, Proc
 
 /** How long the subscription may be down before the status turns red (tray, header, notification). */
 export const CONNECTION_GRACE_MS = 30_000;
-
-export const STATUS_LEVELS = ['ok', 'warn', 'error', 'off'] as const;
-export const statusLevelSchema = z.enum(STATUS_LEVELS);
-export type StatusLevel = z.infer<typeof statusLevelSchema>;
-
-/** Catalogue keys under `status.`; times in params are ISO strings. */
-export const STATUS_CODES = [
-  'allOk',
-  'noData',
-  'redisSubscribed',
-  'redisDisabled',
-  'redisPaused',
-  'redisConnecting',
-  'redisReconnecting',
-  'redisDown',
-  'stale',
-  'staleSince',
-  'procNone',
-  'procOk',
-  'procRunning',
-  'procFailed',
-  'calNone',
-  'calOk',
-  'calFailed',
-  'calHeld',
-  'calPending',
-  'calSignIn',
-  'calError',
-  'alertError',
-  'alertErrorApp',
-  'alertWarnings',
-  'storageError',
-  'demo',
-] as const;
-export type StatusCode = (typeof STATUS_CODES)[number];
-
-export const statusReasonSchema = z.object({
-  code: z.enum(STATUS_CODES),
-  params: textParamsSchema,
-  /** The underlying reason (a connection reason, an app alert's text), said after the code's text. */
-  cause: textRefSchema.nullable(),
-});
-export type StatusReason = z.infer<typeof statusReasonSchema>;
-
-export const statusPartSchema = z.object({ level: statusLevelSchema, reasons: z.array(statusReasonSchema) });
-export type StatusPart = z.infer<typeof statusPartSchema>;
-
-export const STATUS_PARTS = ['redis', 'staleness', 'processor', 'calendar', 'alerts', 'storage'] as const;
-export type StatusPartName = (typeof STATUS_PARTS)[number];
-
-export const statusSchema = z.object({
-  level: statusLevelSchema,
-  /** The most important reason; `allOk`/`noData` when nothing is wrong. */
-  headline: statusReasonSchema,
-  /** Every reason that is not fine, most important first (the tray tooltip's order). */
-  reasons: z.array(statusReasonSchema),
-  parts: z.object({
-    redis: statusPartSchema,
-    staleness: statusPartSchema,
-    processor: statusPartSchema,
-    calendar: statusPartSchema,
-    alerts: statusPartSchema,
-    storage: statusPartSchema,
-  }),
-  /** When the level changes by itself (the grace period ends); the core pushes a new status then. */
-  recheckAt: z.string().nullable(),
-  /** The app runs the recorded demo (`npm run demo`): nothing shown is real. */
-  demo: z.boolean(),
-});
-export type Status = z.infer<typeof statusSchema>;
 
 export interface StatusInput {
   now: string;

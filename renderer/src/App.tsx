@@ -14,9 +14,7 @@ import { Alerts } from './pages/Alerts';
 import { Messages } from './pages/Messages';
 import { Settings } from './pages/Settings';
 import { Contacts } from './pages/Contacts';
-
-export const TABS = ['overview', 'matches', 'contacts', 'alerts', 'messages', 'settings'] as const;
-export type Tab = (typeof TABS)[number];
+import { TABS, type Tab } from './tabs';
 
 /** `#compact` is the tray window's view (issue 14): the glance, without the tabs. */
 export const COMPACT_HASH = 'compact';

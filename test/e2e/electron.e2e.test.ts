@@ -100,7 +100,7 @@ if (skipReason) {
 
     const desktop = <T>(fn: string): Promise<T> =>
       // The main process exposes its state only when FOGIS_MONITOR_E2E=1 (electron/main.ts).
-      app.evaluate((_electron, body) => new Function('d', `return (${body})(d)`)(globalThis.__fogisDesktop), fn) as Promise<T>;
+      app.evaluate((_electron, body) => new Function('d', `return (${body})(d)`)((globalThis as { __fogisDesktop?: unknown }).__fogisDesktop), fn) as Promise<T>;
 
     async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 20_000): Promise<T> {
       const end = Date.now() + ms;

@@ -7,7 +7,7 @@ import { FAST_REDIS_ENV, REPO_ROOT, startHeadless, tempDir, waitUntil, type Head
 import { CHROMIUM, CHROMIUM_ARGS, SHOTS, ensureBuilt } from '../harness/e2e';
 import { fixtureSteps, loadFixture, publishLines } from '../harness/fixture';
 // The dashboard's own list, so a new tab is checked without touching this file.
-import { TABS } from '../../renderer/src/App';
+import { TABS } from '../../renderer/src/tabs';
 
 /**
  * The coordinator's view (issue 14) in Chromium against the headless app and a real

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { translate, translatePlural, type MessageKey, type PluralKey } from '../../shared/i18n';
-import { syncSummary } from '../../renderer/src/pages/Overview';
+import { syncSummary } from '../../renderer/src/sync-summary';
 import { summarizeReport } from '../../electron/core/sync/calendar-sink';
 import type { SyncReport } from '../../shared/api';
 

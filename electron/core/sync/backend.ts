@@ -1,6 +1,5 @@
 import type { Logger } from '../log';
 import type { ExecOutcome, MatchRecord, OutboxJob } from './types';
-import type { TaggedEvent } from './takeover';
 
 /** An event as the calendar holds it, seen by reconcile. */
 export interface RemoteEvent {
@@ -11,6 +10,11 @@ export interface RemoteEvent {
   created: string | null;
   /** When the event ends (ms), null when unreadable. */
   endMs: number | null;
+}
+
+/** An event with our private properties, under any sync tag. */
+export interface TaggedEvent extends RemoteEvent {
+  syncTag: string | null;
 }
 
 export interface BackendInfo {

@@ -4,9 +4,8 @@ import { errorText } from '../log';
 import { windowStartMs } from './change-window';
 import { mergeDescription } from './description';
 import { GOOGLE_WRITE_BURST, GOOGLE_WRITES_PER_SECOND, parseRetryAfter, TokenBucket } from './pacing';
-import type { BackendContext, BackendInfo, CalendarBackend, RemoteEvent } from './backend';
+import type { BackendContext, BackendInfo, CalendarBackend, RemoteEvent, TaggedEvent } from './backend';
 import type { GoogleAuth } from './google-auth';
-import type { TaggedEvent } from './takeover';
 import { SyncError, type ExecOutcome, type MatchRecord, type OutboxJob } from './types';
 
 export interface GoogleBackendOptions {

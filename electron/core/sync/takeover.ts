@@ -1,6 +1,6 @@
 import type { FogisMatch } from '../../../shared/messages';
 import type { TakeoverPreview } from '../../../shared/state';
-import type { RemoteEvent } from './backend';
+import type { TaggedEvent } from './backend';
 import { hasEnded } from './change-window';
 import { planSync, type JobDraft } from './plan';
 import type { MatchRecord, PlanOptions } from './types';
@@ -11,11 +11,6 @@ import type { MatchRecord, PlanOptions } from './types';
  * happen and ask"). Pure: the same function gives the preview and, on confirmation, the
  * records and jobs, so the preview's counts are what the confirmation writes.
  */
-
-/** An event with our private properties, under any sync tag. */
-export interface TaggedEvent extends RemoteEvent {
-  syncTag: string | null;
-}
 
 export interface TakeoverPlan {
   preview: TakeoverPreview;

@@ -8,8 +8,8 @@ import { fmtCountdown, fmtDate, fmtRelative, fmtTime, kickoffOf } from '../forma
 import { LiveRegion } from '../components/LiveRegion';
 import { useNow } from '../useNow';
 import { sortMatches } from './Matches';
-import { syncSummary } from './Overview';
-import type { Tab } from '../App';
+import { syncSummary } from '../sync-summary';
+import type { Tab } from '../tabs';
 
 /** How many unacknowledged alerts the glance lists before "and N more". */
 export const GLANCE_ALERTS = 3;

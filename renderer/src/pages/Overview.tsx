@@ -1,30 +1,18 @@
 import { useState } from 'react';
-import type { RedisTestResult, SyncReport } from '../../../shared/api';
+import type { RedisTestResult } from '../../../shared/api';
 import { MESSAGE_TYPES } from '../../../shared/messages';
 import { useApp, useBridge } from '../context';
-import { useT, type MessageKey, type T } from '../i18n';
+import { useT, type MessageKey } from '../i18n';
 import { fmtCountdown, fmtDateTime, fmtDuration, fmtNumber, fmtRelative } from '../format';
 import { RATE_WINDOW_MS } from '../store';
 import { RateChart } from '../components/RateChart';
 import { useNow } from '../useNow';
 import { useSay } from '../say';
 import { HistoryCard } from '../components/HistoryCard';
-import type { Tab } from '../App';
+import type { Tab } from '../tabs';
 import { Glance } from './Glance';
 import { LiveRegion } from '../components/LiveRegion';
-
-/** The result line in the user's language: "3 updated, 1 deleted, 0 failed". */
-export function syncSummary(r: SyncReport, { t, tn }: Pick<T, 't' | 'tn'>): string {
-  const parts: string[] = [];
-  if (r.inserted > 0) parts.push(tn('sync.inserted', r.inserted));
-  parts.push(tn('sync.updated', r.updated), tn('sync.deleted', r.deleted), tn('sync.failed', r.failed));
-  if (r.held > 0) parts.push(tn('sync.held', r.held));
-  if (r.unchanged > 0) parts.push(tn('sync.unchanged', r.unchanged));
-  if (r.cancelled) parts.push(tn('sync.cancelled', r.cancelled));
-  if (r.past) parts.push(tn('sync.past', r.past));
-  const line = parts.join(', ');
-  return r.success ? line : `${t('sync.failedTitle')}: ${r.error ?? r.summary}`;
-}
+import { syncSummary } from '../sync-summary';
 
 export function Overview({ onOpen, narrow = false }: { onOpen: (tab: Tab) => void; narrow?: boolean }) {
   // Narrow (a tray-sized browser window): the compact view's answer first, Redis details after.
