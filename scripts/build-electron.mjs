@@ -23,8 +23,19 @@ const common = {
   legalComments: 'none',
 };
 
+/**
+ * CommonJS has no `import.meta`: the core's `import.meta.url` (ingest-pipeline.ts finds its
+ * worker beside its own bundle) becomes the bundle's file URL.
+ */
+const importMetaUrl = {
+  define: { 'import.meta.url': '__bundleFileUrl' },
+  banner: { js: "const __bundleFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
 const targets = [
-  { ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.cjs' },
+  { ...common, ...importMetaUrl, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.cjs' },
+  // The ingest worker thread (electron/core/ingest): its own entry, started by main.cjs from beside it.
+  { ...common, ...importMetaUrl, entryPoints: ['electron/core/ingest/ingest-worker.ts'], outfile: 'dist/electron/ingest-worker.cjs' },
   // The preload runs in the renderer's sandbox: browser-ish, no Node built-ins to lean on.
   // Minified: it pulls in zod through shared/api.ts, and the sandbox parses it on every load.
   { ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs', sourcemap: false, minify: true },
@@ -35,5 +46,5 @@ if (watch) {
   console.log('[build-electron] watching');
 } else {
   await Promise.all(targets.map((t) => build(t)));
-  console.log('[build-electron] dist/electron/main.cjs, dist/electron/preload.cjs');
+  console.log('[build-electron] dist/electron/main.cjs, ingest-worker.cjs, preload.cjs');
 }

@@ -48,6 +48,7 @@ function getEntries(): NonNullable<typeof entries> {
 /** Compile ahead of the first message (start-up), so the first message is not the slow one. */
 export function warmValidators(): void {
   getEntries();
+  if (listParts === undefined) listParts = splitListSchema();
 }
 
 export type Validated =
@@ -113,6 +114,53 @@ export function validateMessage(type: MessageType, value: object): Validated {
       if (e.system_alert.ajv(value)) return { ok: true, type, message: value as SystemAlertMessage };
       return { ok: false, error: describeZod(e.system_alert.zod, value, ajvText(e.system_alert.ajv)) };
   }
+}
+
+/**
+ * The match_updates schema in two parts, for validation in proportion to change: the message
+ * with `payload.matches` items left open, and one match element alone. Null when the JSON
+ * Schema does not have the expected shape (then every list is validated whole).
+ */
+let listParts: { envelope: ValidateFunction; element: ValidateFunction } | null | undefined;
+
+type JsonObject = Record<string, unknown>;
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function splitListSchema(): { envelope: ValidateFunction; element: ValidateFunction } | null {
+  const full = z.toJSONSchema(matchUpdatesMessageSchema, { io: 'input', unrepresentable: 'any' }) as JsonObject;
+  const payload = isObject(full.properties) ? full.properties.payload : undefined;
+  const matches = isObject(payload) && isObject(payload.properties) ? payload.properties.matches : undefined;
+  if (!isObject(payload) || !isObject(matches) || !isObject(matches.items) || '$defs' in full) return null;
+  const envelope: JsonObject = {
+    ...full,
+    properties: { ...(full.properties as JsonObject), payload: { ...payload, properties: { ...(payload.properties as JsonObject), matches: { ...matches, items: {} } } } },
+  };
+  return { envelope: ajv.compile(envelope), element: ajv.compile({ ...matches.items, ...(typeof full.$schema === 'string' ? { $schema: full.$schema } : {}) }) };
+}
+
+/**
+ * match_updates validated in proportion to change (issue 12): the message with its list left
+ * open, then only the matches `known` does not vouch for (a match structurally equal to one of
+ * the previous accepted list passed this same schema then). Anything that fails is handed to
+ * `validateMessage` whole, so a rejection has exactly the verdict and the wording of today's
+ * path; an acceptance here is one the whole-message validator gives too.
+ */
+export function validateMatchUpdatesKnown(value: object, known: (match: unknown) => boolean): Validated {
+  if (listParts === undefined) listParts = splitListSchema();
+  const parts = listParts;
+  if (parts && parts.envelope(value)) {
+    const matches = (value as { payload: { matches: unknown[] } }).payload.matches;
+    let ok = true;
+    for (let i = 0; i < matches.length; i++) {
+      const m = matches[i];
+      if (!known(m) && !parts.element(m)) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return { ok: true, type: 'match_updates', message: value as MatchUpdatesMessage };
+  }
+  return validateMessage('match_updates', value);
 }
 
 function ajvText(fn: ValidateFunction): string {

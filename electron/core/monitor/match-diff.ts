@@ -43,7 +43,7 @@ function sameReferees(prev: Referee[], next: Referee[]): boolean {
  * keys in the same order and equal values, arrays element by element, primitives by `===`.
  * False means "not sure", and the caller falls back to comparing the JSON text.
  */
-function sameJsonFast(a: unknown, b: unknown): boolean {
+export function sameJsonFast(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {

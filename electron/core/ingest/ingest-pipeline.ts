@@ -1,0 +1,359 @@
+import { Worker } from 'node:worker_threads';
+import type { FogisMatch } from '../../../shared/messages';
+import { errorText, type Logger } from '../log';
+import { matchKey } from '../monitor/match-diff';
+import { IngestProcessor } from './ingest-processor';
+import type { FromWorker, IngestOutcome, IngestResult, IngestSettings, ListDelta, ToWorker, WireMessage } from './ingest-protocol';
+
+/**
+ * The message path off the main thread (issue 12). The main thread receives the bytes, numbers
+ * each message and hands it to ONE ingest worker (ingest-worker.ts: gate, duplicate filter,
+ * diff); the worker answers in order with a small outcome (only the new and changed matches),
+ * and this class rebuilds the whole list from its own copy and hands each result on, in the
+ * order the messages arrived. Nothing is dropped: every message gets exactly one result.
+ *
+ * - Bounded: at most `maxInFlightBytes` / `maxInFlightMessages` wait for the worker. Above
+ *   that `onPressure(true)` asks the receiver to stop reading its socket (the subscriber pauses
+ *   the stream), which is today's behaviour when the main thread itself was busy: the backlog
+ *   waits in the kernel and in Redis, never in our heap. `onPressure(false)` at half the cap.
+ * - Contained: a worker that dies is replaced and seeded with the list in force here; each
+ *   message it had not answered becomes a `fault` result (an internal error with an alert,
+ *   never a silent drop). After `MAX_RESTARTS` deaths in a minute the pipeline handles messages
+ *   on the main thread (correct, only slower) and says so in the log.
+ */
+
+export interface IngestPipelineOptions {
+  settings: IngestSettings;
+  log: Logger;
+  /** Every message's result, in arrival order. Must not throw (the caller contains it). */
+  onResult(result: IngestResult): void;
+  /** The worker died or could not start (containment.ts reports it as an internal error). */
+  onWorkerFault(err: unknown): void;
+  /** true: stop reading the source; false: read again. */
+  onPressure?(paused: boolean): void;
+  /** Caps of what may wait for the worker. */
+  maxInFlightBytes?: number;
+  maxInFlightMessages?: number;
+  /** The worker's script; defaults to ingest-worker beside this module (or its bundle). */
+  worker?: WorkerSpec;
+  /** Handle every message on the calling thread (no worker). */
+  inline?: boolean;
+}
+
+export interface WorkerSpec {
+  url: URL;
+  /** A TypeScript source (tests, tsx): loaded through tsx's ESM hooks. */
+  typescript: boolean;
+}
+
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_IN_FLIGHT_MESSAGES = 20_000;
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
+
+/**
+ * The worker beside this module: the TypeScript source under tsx/vitest (loaded with tsx's
+ * loader), or the bundle's sibling (`dist/ingest-worker.js`, `dist/electron/ingest-worker.cjs`).
+ */
+export function defaultWorkerSpec(): WorkerSpec {
+  const here = new URL(import.meta.url);
+  const ext = /\.(c|m)?(t|j)s$/.exec(here.pathname)?.[0] ?? '.js';
+  const url = new URL(`./ingest-worker${ext}`, here);
+  return { url, typescript: ext.endsWith('ts') };
+}
+
+/**
+ * A worker for `spec`. It never inherits the parent's --import preloads (the benchmark's
+ * probe must not run in it). Node 20 does not apply `--import tsx` to a worker's own entry,
+ * so a TypeScript entry is started by a two-line bootstrap that registers tsx first (tsx is
+ * resolved from the working directory: the repository, when tests or tsx scripts run).
+ */
+function spawnWorker(spec: WorkerSpec): Worker {
+  const options = { execArgv: [], stdout: false, stderr: false };
+  if (!spec.typescript) return new Worker(spec.url, options);
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(spec.url.href)}); })`;
+  return new Worker(boot, { ...options, eval: true });
+}
+
+interface Pending {
+  seq: number;
+  channel: string;
+  at: string;
+  bytes: number;
+}
+
+export interface IngestStats {
+  received: number;
+  results: number;
+  workerRestarts: number;
+  faults: number;
+  /** Times the source was asked to stop reading (the cap was reached). */
+  pauses: number;
+  /** Most messages waiting for the worker at once. */
+  maxInFlight: number;
+}
+
+export class IngestPipeline {
+  private settings: IngestSettings;
+  private readonly opts: IngestPipelineOptions;
+  private worker: Worker | null = null;
+  private inline: IngestProcessor | null = null;
+  private seq = 0;
+  /** Posted to the worker (or about to be), not yet answered, oldest first. */
+  private inFlight: Pending[] = [];
+  private inFlightHead = 0;
+  private inFlightBytes = 0;
+  private outgoing: WireMessage[] = [];
+  private transfer = new Set<ArrayBuffer>();
+  private flushScheduled = false;
+  private paused = false;
+  private closed = false;
+  private restarts: number[] = [];
+  private idleWaiters: Array<() => void> = [];
+  private readonly maxBytes: number;
+  private readonly maxMessages: number;
+  /** The list in force, as the worker last reported it (rebuilt from the changes). */
+  private list: FogisMatch[] = [];
+  private byId = new Map<string, FogisMatch>();
+  private order: string[] = [];
+  private readonly stats: IngestStats = { received: 0, results: 0, workerRestarts: 0, faults: 0, pauses: 0, maxInFlight: 0 };
+
+  constructor(opts: IngestPipelineOptions) {
+    this.opts = opts;
+    this.settings = opts.settings;
+    this.maxBytes = opts.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES;
+    this.maxMessages = opts.maxInFlightMessages ?? DEFAULT_MAX_IN_FLIGHT_MESSAGES;
+    if (opts.inline) this.inline = new IngestProcessor(this.settings);
+    else this.startWorker();
+  }
+
+  /** The list in force (restored at start): the next list is diffed against it. */
+  seed(matches: FogisMatch[]): void {
+    this.setList(matches);
+    this.inline?.seed(matches);
+    this.post({ kind: 'seed', matches });
+  }
+
+  updateSettings(settings: IngestSettings): void {
+    this.settings = settings;
+    this.inline?.updateSettings(settings);
+    this.post({ kind: 'settings', settings });
+  }
+
+  /** One message as received. `raw` may be a view into a buffer its owner reuses: it is copied unless it owns its memory. */
+  push(channel: string, raw: Buffer | Uint8Array, receivedAt: Date): void {
+    if (this.closed) throw new Error('ingest pipeline is closed');
+    const seq = ++this.seq;
+    this.stats.received++;
+    const bytes = this.ownedBytes(raw);
+    const msg: WireMessage = { seq, channel, receivedMs: receivedAt.getTime(), at: receivedAt.toISOString(), bytes };
+    this.inFlight.push({ seq, channel, at: msg.at, bytes: bytes.byteLength });
+    this.inFlightBytes += bytes.byteLength;
+    const waiting = this.inFlight.length - this.inFlightHead;
+    if (waiting > this.stats.maxInFlight) this.stats.maxInFlight = waiting;
+    if (this.inline) {
+      this.deliver([this.processInline(msg)]);
+      return;
+    }
+    this.outgoing.push(msg);
+    this.transfer.add(bytes.buffer as ArrayBuffer);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // All messages of one socket read arrive in one synchronous run: they go over together.
+      queueMicrotask(() => this.flush());
+    }
+    if (!this.paused && (this.inFlightBytes > this.maxBytes || waiting > this.maxMessages)) {
+      this.paused = true;
+      this.stats.pauses++;
+      this.opts.onPressure?.(true);
+    }
+  }
+
+  /** Messages handed in and not yet answered. */
+  pending(): number {
+    return this.inFlight.length - this.inFlightHead;
+  }
+
+  getStats(): IngestStats & { inFlight: number; inFlightBytes: number; paused: boolean; onWorker: boolean } {
+    return { ...this.stats, inFlight: this.pending(), inFlightBytes: this.inFlightBytes, paused: this.paused, onWorker: this.inline === null };
+  }
+
+  /** Resolves when every message handed in so far has its result. */
+  idle(): Promise<void> {
+    if (this.pending() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const w = this.worker;
+    this.worker = null;
+    if (w) {
+      w.removeAllListeners();
+      w.on('error', () => undefined);
+      await w.terminate();
+    }
+    for (const f of this.idleWaiters.splice(0)) f();
+  }
+
+  // ---- worker ------------------------------------------------------------------------------
+
+  private startWorker(): void {
+    const spec = this.opts.worker ?? defaultWorkerSpec();
+    let w: Worker;
+    try {
+      w = spawnWorker(spec);
+    } catch (err) {
+      this.workerDied(null, err);
+      return;
+    }
+    this.worker = w;
+    w.on('message', (m: FromWorker) => {
+      if (w !== this.worker || m.kind !== 'outcomes') return;
+      this.deliver(m.outcomes);
+    });
+    w.on('error', (err) => this.workerDied(w, err));
+    w.on('exit', (code) => this.workerDied(w, new Error(`the ingest worker stopped (exit code ${code})`)));
+    // The worker must not keep a finished process alive; what is in flight holds it (see flush).
+    w.unref();
+    w.postMessage({ kind: 'settings', settings: this.settings } satisfies ToWorker);
+    if (this.list.length > 0) w.postMessage({ kind: 'seed', matches: this.list } satisfies ToWorker);
+  }
+
+  private workerDied(w: Worker | null, err: unknown): void {
+    if (w !== this.worker || this.closed) return;
+    this.worker = null;
+    if (w) {
+      w.removeAllListeners();
+      w.on('error', () => undefined);
+      void w.terminate();
+    }
+    this.stats.workerRestarts++;
+    this.opts.log.error('monitor', `ingest worker failed: ${errorText(err)}; ${this.pending() - this.outgoing.length} message(s) in it are counted as internal errors`);
+    this.opts.onWorkerFault(err);
+    // What the dead worker had not answered: one fault result each, in order. What was not
+    // yet posted goes to the next worker.
+    const unanswered = this.pending() - this.outgoing.length;
+    const faults: IngestOutcome[] = [];
+    for (let i = 0; i < unanswered; i++) {
+      const p = this.inFlight[this.inFlightHead + i]!;
+      faults.push({ kind: 'fault', seq: p.seq, channel: p.channel, at: p.at, bytes: p.bytes, error: `lost with the ingest worker: ${errorText(err)}` });
+    }
+    this.deliver(faults);
+    const now = Date.now();
+    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
+    this.restarts.push(now);
+    if (this.restarts.length > MAX_RESTARTS) {
+      this.opts.log.error('monitor', `the ingest worker failed ${this.restarts.length} times in a minute; messages are handled on the main thread from now on`);
+      this.inline = new IngestProcessor(this.settings);
+      if (this.list.length > 0) this.inline.seed(this.list);
+      const queued = this.outgoing;
+      this.outgoing = [];
+      this.transfer = new Set();
+      this.deliver(queued.map((m) => this.processInline(m)));
+      return;
+    }
+    this.startWorker();
+    if (this.outgoing.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  private post(m: ToWorker): void {
+    if (!this.worker) return;
+    this.worker.postMessage(m);
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outgoing.length === 0 || !this.worker) return;
+    const messages = this.outgoing;
+    const transfer = [...this.transfer];
+    this.outgoing = [];
+    this.transfer = new Set();
+    // While messages are in the worker, it keeps the process alive (an answer is due).
+    this.worker.ref();
+    this.worker.postMessage({ kind: 'messages', messages } satisfies ToWorker, transfer);
+  }
+
+  /** The degraded path: the worker's work on this thread, with the worker's containment. */
+  private processInline(msg: WireMessage): IngestOutcome {
+    try {
+      return this.inline!.process(msg);
+    } catch (err) {
+      return { kind: 'fault', seq: msg.seq, channel: msg.channel, at: msg.at, bytes: msg.bytes.byteLength, error: errorText(err) };
+    }
+  }
+
+  /**
+   * The message's bytes in a buffer of their own, transferable without another copy. A slice
+   * of a socket chunk or of Node's pool is copied (transferring it would take the rest of that
+   * buffer from its owner), and so is a buffer already on its way in this batch.
+   */
+  private ownedBytes(raw: Buffer | Uint8Array): Uint8Array {
+    if (this.inline) return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+    const ab = raw.buffer;
+    const whole = ab instanceof ArrayBuffer && raw.byteOffset === 0 && raw.byteLength === ab.byteLength && !this.transfer.has(ab);
+    return whole ? new Uint8Array(ab, 0, raw.byteLength) : new Uint8Array(raw);
+  }
+
+  // ---- results -----------------------------------------------------------------------------
+
+  private deliver(outcomes: IngestOutcome[]): void {
+    for (const o of outcomes) {
+      const p = this.inFlight[this.inFlightHead];
+      if (!p || p.seq !== o.seq) {
+        // Cannot happen with one worker answering in order; if it does, say so loudly.
+        this.opts.onWorkerFault(new Error(`ingest: result ${o.seq} arrived where ${p?.seq ?? 'none'} was due`));
+        continue;
+      }
+      this.inFlightHead++;
+      this.inFlightBytes -= p.bytes;
+      if (o.kind === 'fault') this.stats.faults++;
+      this.stats.results++;
+      let result: IngestResult;
+      if (o.kind === 'match_updates') result = { ...o, matches: o.delta ? this.applyDelta(o.delta) : null };
+      else result = o;
+      this.opts.onResult(result);
+    }
+    if (this.inFlightHead > 1024 && this.inFlightHead * 2 > this.inFlight.length) {
+      this.inFlight = this.inFlight.slice(this.inFlightHead);
+      this.inFlightHead = 0;
+    }
+    if (this.paused && this.inFlightBytes <= this.maxBytes / 2 && this.pending() <= this.maxMessages / 2) {
+      this.paused = false;
+      this.opts.onPressure?.(false);
+    }
+    if (this.pending() === 0) {
+      this.worker?.unref();
+      for (const f of this.idleWaiters.splice(0)) f();
+    }
+  }
+
+  private setList(matches: FogisMatch[]): void {
+    this.list = matches;
+    this.order = matches.map(matchKey);
+    this.byId = new Map(matches.map((m, i) => [this.order[i]!, m]));
+  }
+
+  /** The new list from the one in force and the worker's delta; the same array when nothing changed. */
+  private applyDelta(d: ListDelta): FogisMatch[] {
+    if (d.order === null && d.upserts.length === 0) return this.list;
+    if (d.order === null) {
+      for (const m of d.upserts) this.byId.set(matchKey(m), m);
+      this.list = this.order.map((id) => this.byId.get(id)!);
+      return this.list;
+    }
+    const fresh = new Map<string, FogisMatch>();
+    for (const m of d.upserts) fresh.set(matchKey(m), m);
+    const list: FogisMatch[] = [];
+    for (const id of d.order) {
+      const m = fresh.get(id) ?? this.byId.get(id);
+      if (m === undefined) throw new Error(`ingest: match ${id} is neither in the list in force nor in the changes`);
+      list.push(m);
+    }
+    this.setList(list);
+    return list;
+  }
+}

@@ -1,0 +1,131 @@
+import type { FogisMatch, MessageType } from '../../../shared/messages';
+import { RecentIds } from '../monitor/bounded-list';
+import { diffMatches, matchKey, sameJsonFast } from '../monitor/match-diff';
+import { parseMessage, type Parsed } from '../messages/parse-message';
+import { validateMatchUpdatesKnown, validateMessage, type Validated } from '../messages/validator';
+import type { IngestOutcome, IngestSettings, ListDelta, WireMessage } from './ingest-protocol';
+
+/**
+ * What the ingest worker does with one message, in order: the message gate (parse-message.ts:
+ * size, UTF-8, depth, JSON, schema, dates), the duplicate filter, and for a FOGIS list the one
+ * diff against the previous accepted list, which only this object keeps. Plain code with no
+ * thread in it, so tests can run it in-thread against today's path.
+ *
+ * Cost grows with change, not with list size (issue 12): a match structurally equal to the
+ * previous list's match of the same id is neither validated again (it passed the same schema
+ * then) nor diffed nor sent back; only new and changed matches cross to the main thread.
+ */
+
+/** What the message log shows of an accepted message (monitor.ts PREVIEW_CHARS). */
+export const PREVIEW_CHARS = 4096;
+
+export class IngestProcessor {
+  private settings: IngestSettings;
+  private recentIds: RecentIds;
+  private list: FogisMatch[] = [];
+  private byId = new Map<string, FogisMatch>();
+  /** True when `list` passed this process's schema (a seeded list is only diffed against). */
+  private listValidated = false;
+
+  constructor(settings: IngestSettings) {
+    this.settings = settings;
+    this.recentIds = new RecentIds(settings.duplicateWindow);
+  }
+
+  updateSettings(settings: IngestSettings): void {
+    if (settings.duplicateWindow !== this.settings.duplicateWindow) this.recentIds = new RecentIds(settings.duplicateWindow);
+    this.settings = settings;
+  }
+
+  /** The list in force, e.g. restored from disk: the next list is diffed against it. */
+  seed(matches: FogisMatch[]): void {
+    this.setList(matches);
+    this.listValidated = false;
+  }
+
+  private setList(matches: FogisMatch[]): void {
+    this.list = matches;
+    this.byId = new Map(matches.map((m) => [matchKey(m), m]));
+  }
+
+  process(msg: WireMessage): IngestOutcome {
+    const raw = Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
+    const base = { seq: msg.seq, channel: msg.channel, at: msg.at, bytes: raw.length };
+    const unchanged = new Set<unknown>();
+    const schemaCheck = (type: MessageType, value: object): Validated =>
+      type === 'match_updates' && this.listValidated && this.byId.size > 0 ? validateMatchUpdatesKnown(value, (m) => this.knownMatch(m, unchanged)) : validateMessage(type, value);
+    let parsed: Parsed;
+    try {
+      parsed = parseMessage(raw, this.settings.maxMessageBytes, msg.receivedMs, this.settings.timeZone, schemaCheck);
+    } catch (err) {
+      // parseMessage is written not to throw; this is the last line of defence (as Monitor.ingest had it).
+      parsed = { ok: false, reason: 'schema', error: `unexpected parser failure: ${(err as Error).message}`, head: '', bytes: 0, messageId: null };
+    }
+    if (!parsed.ok) return { ...base, kind: 'rejected', reason: parsed.reason, error: parsed.error, head: parsed.head, messageId: parsed.messageId };
+    const messageId = parsed.message.message_id;
+    if (this.recentIds.seen(messageId)) return { ...base, kind: 'duplicate', messageId };
+    const preview = previewOf(raw);
+    switch (parsed.type) {
+      case 'processing_status':
+        return { ...base, kind: 'processing_status', message: parsed.message, schemaVersion: parsed.schemaVersion, preview };
+      case 'system_alert':
+        return { ...base, kind: 'system_alert', message: parsed.message, schemaVersion: parsed.schemaVersion, preview };
+      case 'match_updates': {
+        const fogis = parsed.generation !== 'enhanced_v2' && parsed.generation !== 'legacy_v1';
+        const delta = fogis ? this.accept(parsed.fogisMatches, msg.at, messageId, unchanged) : null;
+        return { ...base, kind: 'match_updates', messageId, generation: parsed.generation, schemaVersion: parsed.schemaVersion, otherMatches: parsed.otherMatches, preview, delta };
+      }
+    }
+  }
+
+  /** True when `m` equals the previous list's match of its id; remembered for the diff. */
+  private knownMatch(m: unknown, unchanged: Set<unknown>): boolean {
+    if (typeof m !== 'object' || m === null || !('matchid' in m)) return false;
+    const prev = this.byId.get(String((m as { matchid: unknown }).matchid));
+    if (prev === undefined || !sameJsonFast(prev, m)) return false;
+    unchanged.add(m);
+    return true;
+  }
+
+  /**
+   * Makes `next` the list in force and says what changed. The diff runs over the changed
+   * matches and the removed ones only; an equal match gives no change in diffMatches, so the
+   * result is the same as diffing the whole lists.
+   */
+  private accept(next: FogisMatch[], at: string, messageId: string, unchanged: Set<unknown>): ListDelta {
+    const prevById = this.byId;
+    const upserts: FogisMatch[] = [];
+    const nextIds = new Set<string>();
+    let sameOrder = next.length === this.list.length;
+    for (let i = 0; i < next.length; i++) {
+      const m = next[i]!;
+      const id = matchKey(m);
+      nextIds.add(id);
+      if (sameOrder && matchKey(this.list[i]!) !== id) sameOrder = false;
+      if (unchanged.has(m)) continue;
+      const prev = prevById.get(id);
+      if (prev === undefined || !sameJsonFast(prev, m)) upserts.push(m);
+      else unchanged.add(m);
+    }
+    if (upserts.length === 0 && sameOrder) {
+      // The same list again: keep the objects in force, nothing to send.
+      this.listValidated = true;
+      return { changes: [], upserts, order: null, count: next.length };
+    }
+    const changedIds = new Set(upserts.map(matchKey));
+    const prevPart = this.list.filter((m) => {
+      const id = matchKey(m);
+      return changedIds.has(id) || !nextIds.has(id);
+    });
+    const changes = prevPart.length === 0 && upserts.length === 0 ? [] : diffMatches(prevPart, upserts, at, messageId);
+    this.setList(next);
+    this.listValidated = true;
+    return { changes, upserts, order: sameOrder ? null : next.map(matchKey), count: next.length };
+  }
+}
+
+/** The message log's preview: the first PREVIEW_CHARS characters of the text (monitor.ts logMessage). */
+export function previewOf(raw: Buffer): string {
+  const text = raw.subarray(0, PREVIEW_CHARS * 2).toString('utf8');
+  return text.length > PREVIEW_CHARS ? text.slice(0, PREVIEW_CHARS) : text;
+}

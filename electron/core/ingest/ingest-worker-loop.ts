@@ -1,0 +1,58 @@
+import type { MessagePort } from 'node:worker_threads';
+import { warmValidators } from '../messages/validator';
+import { IngestProcessor } from './ingest-processor';
+import type { FromWorker, IngestOutcome, ToWorker, WireMessage } from './ingest-protocol';
+
+/**
+ * The worker side: one processor, messages handled strictly in arrival order, outcomes posted
+ * back in that order. A large message gets its outcome posted at once (a crash later in the
+ * batch then costs only what was not answered); small ones go back together, one post per batch.
+ */
+
+/** Messages larger than this are answered one by one. */
+const ANSWER_ALONE_BYTES = 64 * 1024;
+
+export interface WorkerHooks {
+  /** Called before each message is handled (tests make the worker fail with it). */
+  beforeMessage?(msg: WireMessage): void;
+}
+
+export function runIngestWorker(port: MessagePort, hooks: WorkerHooks = {}): void {
+  let processor: IngestProcessor | null = null;
+  warmValidators();
+  const post = (m: FromWorker): void => port.postMessage(m);
+  port.on('message', (m: ToWorker) => {
+    switch (m.kind) {
+      case 'settings':
+        if (processor) processor.updateSettings(m.settings);
+        else processor = new IngestProcessor(m.settings);
+        return;
+      case 'seed':
+        processor?.seed(m.matches);
+        return;
+      case 'messages': {
+        if (!processor) throw new Error('ingest worker: messages before settings');
+        let batch: IngestOutcome[] = [];
+        for (const msg of m.messages) {
+          let outcome: IngestOutcome;
+          try {
+            hooks.beforeMessage?.(msg);
+            outcome = processor.process(msg);
+          } catch (err) {
+            // A bug, not bad input (bad input is a rejection): this message is reported as a
+            // fault and the worker carries on with the next one.
+            outcome = { kind: 'fault', seq: msg.seq, channel: msg.channel, at: msg.at, bytes: msg.bytes.byteLength, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+          }
+          batch.push(outcome);
+          if (msg.bytes.byteLength >= ANSWER_ALONE_BYTES) {
+            post({ kind: 'outcomes', outcomes: batch });
+            batch = [];
+          }
+        }
+        if (batch.length > 0) post({ kind: 'outcomes', outcomes: batch });
+        return;
+      }
+    }
+  });
+  post({ kind: 'ready' });
+}
