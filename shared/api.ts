@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { configPatchSchema, configSchema } from './config';
 import { textRefSchema } from './text-ref';
-import type { ContactsResponse } from './contacts';
-import { messageLogEntrySchema, type MonitorEvent, type Snapshot } from './state';
+import { messageLogEntrySchema } from './state';
 
 /**
  * Request/response bodies of the app's own API (`/api/*`), shared by the HTTP server, the
- * IPC handlers and the renderer's bridges. The seed routes (`/redis-*`, `/manual-sync`) keep
- * the Python service's exact keys and are described in electron/core/http/routes.ts.
+ * IPC handlers and the renderer's bridges; shared/contract.ts says which operation uses
+ * which. The seed routes (`/redis-*`, `/manual-sync`) keep the Python service's exact keys
+ * and are written in electron/core/http/python-routes.ts.
  */
 
 export const fieldErrorSchema = z.object({
@@ -101,32 +101,5 @@ export type MessagesResponse = z.infer<typeof messagesResponseSchema>;
 export { configPatchSchema };
 export type { ConfigPatch } from './config';
 
-/**
- * What the renderer can do, whoever hosts it (DESIGN: one Bridge, IPC or HTTP+SSE).
- * Every method resolves (errors are values: `success:false`), it never rejects for an
- * answer the server gave; it rejects only when the host cannot be reached.
- */
-export interface Bridge {
-  readonly kind: 'ipc' | 'http' | 'memory';
-  getSnapshot(): Promise<Snapshot>;
-  /** Live events; returns an unsubscribe function. `onLink` reports the stream's health. */
-  subscribe(onEvent: (event: MonitorEvent) => void, onLink?: (up: boolean) => void): () => void;
-  /** A page of the message log, newest first by page (default: the newest page). */
-  getMessages(query?: MessagesQuery): Promise<MessagesResponse>;
-  syncNow(): Promise<SyncReport>;
-  confirmDeletions(): Promise<SyncReport>;
-  /** Take over a calendar that already held FOGIS events, exactly as `calendar.takeover` previews. */
-  confirmTakeover(): Promise<SyncReport>;
-  restartSubscription(): Promise<ActionResult>;
-  testConnection(): Promise<RedisTestResult>;
-  acknowledgeAlerts(body: AckAlertsBody): Promise<ActionResult>;
-  setPaused(paused: boolean): Promise<ActionResult>;
-  muteNotifications(until: string | null): Promise<ActionResult>;
-  updateConfig(patch: z.infer<typeof configPatchSchema>): Promise<ConfigUpdateResult>;
-  googleSignIn(): Promise<ActionResult>;
-  googleSignOut(): Promise<ActionResult>;
-  /** The referee phonebook (`GET /api/contacts`). */
-  getContacts(): Promise<ContactsResponse>;
-}
-
-export { IPC } from './ipc';
+/** The operations' table and the Bridge type derived from it: shared/contract.ts. */
+export { IPC } from './contract-channels';

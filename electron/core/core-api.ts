@@ -1,5 +1,5 @@
 import type { DemoOptions } from './demo/demo-player';
-import type { Bridge } from '../../shared/api';
+import type { Bridge } from '../../shared/contract';
 import type { MonitorEvent, Snapshot } from '../../shared/state';
 import type { AppConfig } from '../../shared/config';
 import type { FaultArea } from './containment';

@@ -1,6 +1,6 @@
 import { app, dialog, session, shell, type BrowserWindow } from 'electron';
 import path from 'node:path';
-import { IPC } from '../../shared/ipc';
+import { IPC } from '../../shared/contract-channels';
 import { ConfigError, defaultDataDir } from '../core/config/load-config';
 import { installProcessGuards } from '../core/containment';
 import type { AppConfig } from '../../shared/config';

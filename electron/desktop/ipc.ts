@@ -1,7 +1,7 @@
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ackAlertsBodySchema, configPatchSchema, IPC, messagesQuerySchema, muteBodySchema, pauseBodySchema, type ConfigUpdateResult } from '../../shared/api';
+import { fromWire, IPC, OP_NAMES, OPS, perOp, rowOf, wireSchema, type OpName, type OutputOf, type WireOf } from '../../shared/contract';
 import type { BridgeHandlers } from '../core/core-api';
 import { errorText, type Logger } from '../core/log';
 import { APP_SCHEME } from './renderer-files';
@@ -9,11 +9,12 @@ import { APP_SCHEME } from './renderer-files';
 /**
  * Main-side IPC (security checklist item 17, VS Code's validatedIpcMain): every handler
  * first checks that the call comes from our own page, then parses its input with the
- * shared schema, and only then reaches the core. The wire shapes are the HTTP bodies, so
- * the same schemas guard both transports.
+ * shared schema, and only then reaches the core. Channels, schemas and the answer to invalid
+ * input come from the contract table (shared/contract.ts); the wire shapes are the HTTP
+ * bodies, so the same schemas guard both transports.
  */
 
-export type IpcMethod = Exclude<keyof typeof IPC, 'event'>;
+export type IpcMethod = OpName;
 
 /**
  * The page the app loads. The packaged page is app://renderer/index.html (app-protocol.ts):
@@ -45,25 +46,8 @@ export function isTrustedSenderUrl(senderUrl: string | null | undefined, appUrl:
   return sender.origin === app.origin && sender.origin !== 'null';
 }
 
-const noArgs = z.tuple([]);
-
-/** Input schema per channel, as an argument tuple. */
-export const IPC_INPUT = {
-  getSnapshot: noArgs,
-  getMessages: z.union([noArgs, z.tuple([messagesQuerySchema])]),
-  syncNow: noArgs,
-  confirmDeletions: noArgs,
-  confirmTakeover: noArgs,
-  restartSubscription: noArgs,
-  testConnection: noArgs,
-  acknowledgeAlerts: z.tuple([ackAlertsBodySchema]),
-  setPaused: z.tuple([pauseBodySchema]),
-  muteNotifications: z.tuple([muteBodySchema]),
-  updateConfig: z.tuple([configPatchSchema]),
-  googleSignIn: noArgs,
-  googleSignOut: noArgs,
-  getContacts: noArgs,
-} as const satisfies Record<IpcMethod, z.ZodType>;
+/** Input schema per channel, as an argument tuple (derived from the contract table). */
+export const IPC_INPUT = perOp<{ readonly [K in IpcMethod]: z.ZodType<WireOf<K>> }>((name) => wireSchema(name));
 
 export class ForbiddenSenderError extends Error {
   constructor(channel: string, url: string | null) {
@@ -82,7 +66,7 @@ export interface RegisterIpcOptions {
   appUrl: string;
   log: Logger;
   /** Desktop side effects after the core accepted a call (mute, start at login …). */
-  after?: Partial<{ [K in IpcMethod]: (input: z.infer<(typeof IPC_INPUT)[K]>, result: unknown) => void | Promise<void> }>;
+  after?: Partial<{ [K in IpcMethod]: (input: WireOf<K>, result: OutputOf<K>) => void | Promise<void> }>;
 }
 
 type Handler = (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknown>;
@@ -91,6 +75,9 @@ type Handler = (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknow
 export function makeHandler<K extends IpcMethod>(method: K, opts: RegisterIpcOptions): Handler {
   const channel = IPC[method];
   const schema = IPC_INPUT[method] as z.ZodType<unknown[]>;
+  const row = rowOf(method);
+  // The table types each handler; called generically here, with input its schema just parsed.
+  const call = opts.handlers[method] as (...args: unknown[]) => Promise<unknown>;
   return async (event, ...args) => {
     const url = event.senderFrame?.url ?? null;
     // A subframe could be any document; only the top frame is ours.
@@ -103,40 +90,12 @@ export function makeHandler<K extends IpcMethod>(method: K, opts: RegisterIpcOpt
     if (!parsed.success) {
       const error = `invalid ${channel} request: ${issuesText(parsed.error)}`;
       opts.log.warn('desktop', `[ipc] ${error}`);
-      if (method === 'updateConfig') {
-        const result: ConfigUpdateResult = {
-          success: false,
-          error,
-          errors: parsed.error.issues.map((i) => ({ path: i.path.slice(1).join('.'), message: i.message })),
-        };
-        return result;
-      }
-      if (method === 'acknowledgeAlerts' || method === 'setPaused' || method === 'muteNotifications') return { success: false, error };
       // The read-only and no-argument calls have no error value in their result type.
-      throw new Error(error);
+      if (!row.refuse) throw new Error(error);
+      return row.refuse(error, parsed.error.issues.map((i) => ({ path: i.path.slice(1).join('.'), message: i.message })));
     }
     const input = parsed.data;
-    const h = opts.handlers;
-    let result: unknown;
-    switch (method) {
-      case 'acknowledgeAlerts':
-        result = await h.acknowledgeAlerts(IPC_INPUT.acknowledgeAlerts.parse(input)[0]);
-        break;
-      case 'setPaused':
-        result = await h.setPaused(IPC_INPUT.setPaused.parse(input)[0].paused);
-        break;
-      case 'muteNotifications':
-        result = await h.muteNotifications(IPC_INPUT.muteNotifications.parse(input)[0].until);
-        break;
-      case 'updateConfig':
-        result = await h.updateConfig(IPC_INPUT.updateConfig.parse(input)[0]);
-        break;
-      case 'getMessages':
-        result = await h.getMessages(IPC_INPUT.getMessages.parse(input)[0]);
-        break;
-      default:
-        result = await (h[method as Exclude<IpcMethod, 'acknowledgeAlerts' | 'setPaused' | 'muteNotifications' | 'updateConfig' | 'getMessages'>] as () => Promise<unknown>)();
-    }
+    const result = await call.call(opts.handlers, ...fromWire(OPS[method].arg, input[0]));
     const after = opts.after?.[method] as ((i: unknown, r: unknown) => void | Promise<void>) | undefined;
     if (after) {
       try {
@@ -149,7 +108,7 @@ export function makeHandler<K extends IpcMethod>(method: K, opts: RegisterIpcOpt
   };
 }
 
-export const IPC_METHODS = Object.keys(IPC_INPUT) as IpcMethod[];
+export const IPC_METHODS: readonly IpcMethod[] = OP_NAMES;
 
 /** Registers every channel; returns a function that removes them again. */
 export function registerIpc(opts: RegisterIpcOptions): () => void {

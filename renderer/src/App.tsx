@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { Bridge } from '../../shared/api';
+import type { Bridge } from '../../shared/contract';
 import { AppProvider, useApp, useBridge } from './context';
 import { useT, type MessageKey } from './i18n';
 import { createAppStore, effectiveLang, type AppStore, type StoreOptions } from './store';

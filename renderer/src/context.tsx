@@ -1,6 +1,6 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import type { Bridge } from '../../shared/api';
+import type { Bridge } from '../../shared/contract';
 import type { AppActions, AppState, AppStore } from './store';
 
 interface Ctx {

@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { Bridge } from '../../shared/api';
+import type { Bridge } from '../../shared/contract';
 import { App } from './App';
 import { pickBridge } from './bridge';
 import './styles.css';

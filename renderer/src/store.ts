@@ -1,5 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Bridge, SyncReport } from '../../shared/api';
+import type { SyncReport } from '../../shared/api';
+import type { Bridge } from '../../shared/contract';
 import type { Alert, MatchChange, MessageLogEntry, MonitorEvent, Snapshot } from '../../shared/state';
 import type { Lang } from './format';
 

@@ -1,7 +1,7 @@
 import { request, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bridge } from '../../shared/api';
+import type { Bridge } from '../../shared/contract';
 import { monitorEventSchema, type MonitorEvent, type Snapshot } from '../../shared/state';
 import { createAppStore, type AppStore } from '../../renderer/src/store';
 import { matchList } from '../../bench/messages';

@@ -1,18 +1,7 @@
 import { z } from 'zod';
-import {
-  actionResultSchema,
-  configUpdateResultSchema,
-  messagesResponseSchema,
-  redisTestResultSchema,
-  syncReportSchema,
-  type AckAlertsBody,
-  type Bridge,
-  type ConfigPatch,
-  type MessagesQuery,
-} from '../../../shared/api';
-import { contactsResponseSchema } from '../../../shared/contacts';
-import { monitorEventSchema, snapshotSchema, type MonitorEvent } from '../../../shared/state';
-import { failedAction, failedConfig, failedSync, failedTest } from './results';
+import { redisTestResultSchema } from '../../../shared/api';
+import { OPS, perOp, rowOf, toWire, type Bridge, type ContractMethods, type OpName, type OutputOf } from '../../../shared/contract';
+import { monitorEventSchema, type MonitorEvent } from '../../../shared/state';
 
 export interface HttpBridgeOptions {
   /** Origin + path prefix of the local server; '' means the page's own origin. */
@@ -27,6 +16,7 @@ export interface HttpBridgeOptions {
 
 const MAX_REOPEN_DELAY_MS = 10_000;
 
+/** `/redis-test` keeps the Python service's body: the timings sit in `test_results`. */
 const seedTestSchema = z.union([
   redisTestResultSchema,
   z
@@ -43,6 +33,18 @@ const seedTestSchema = z.union([
       ...(b.error || b.message ? { error: b.error ?? b.message } : {}),
     })),
 ]);
+
+/** Answers of the Python-compatible routes the table points at, where their keys differ from the output schema. */
+const SEED_ANSWERS: { readonly [K in OpName]?: z.ZodType<OutputOf<K>> } = { testConnection: seedTestSchema };
+
+/** `{ limit: 5 }` → `?limit=5` (the API's query parameters are whole numbers). */
+function queryString(body: unknown): string {
+  const params = new URLSearchParams();
+  if (body && typeof body === 'object') {
+    for (const [k, v] of Object.entries(body)) if (v !== undefined) params.set(k, String(v));
+  }
+  return params.size > 0 ? `?${params.toString()}` : '';
+}
 
 function errorFrom(json: unknown, status: number): string {
   if (json && typeof json === 'object' && 'error' in json && typeof json.error === 'string') return json.error;
@@ -63,23 +65,16 @@ export function createHttpBridge(opts: HttpBridgeOptions = {}): Bridge {
   };
 
   /**
-   * Resolves with the parsed body when it matches `schema` — also for 4xx answers, which
-   * carry `success:false` bodies — and with `fallback(error)` otherwise. Rejects only when
-   * the server cannot be reached (fetch throws).
+   * A write resolves with the parsed body when it matches the schema — also for 4xx answers,
+   * which carry `success:false` bodies — and with the table's `fail(error)` otherwise. Rejects
+   * only when the server cannot be reached (fetch throws).
    */
-  async function call<S extends z.ZodType>(
-    method: 'GET' | 'POST' | 'PUT',
-    path: string,
-    schema: S,
-    fallback: (error: string) => z.output<S>,
-    body?: unknown,
-  ): Promise<z.output<S>> {
-    const isWrite = method !== 'GET';
+  async function write(method: 'POST' | 'PUT', path: string, schema: z.ZodType, fallback: ((error: string) => unknown) | undefined, body: unknown): Promise<unknown> {
     const res = await doFetch(base + path, {
       method,
-      headers: headers(isWrite),
+      headers: headers(true),
       // The server requires JSON on every write, even those without a body (CSRF guard).
-      body: isWrite ? JSON.stringify(body ?? {}) : undefined,
+      body: JSON.stringify(body ?? {}),
       credentials: 'same-origin',
       cache: 'no-store',
     });
@@ -91,43 +86,29 @@ export function createHttpBridge(opts: HttpBridgeOptions = {}): Bridge {
     }
     const parsed = schema.safeParse(json);
     if (parsed.success) return parsed.data;
+    // Every write has its failure value (the table's type says so); without one, reject.
+    if (!fallback) throw new Error(errorFrom(json, res.status));
     return fallback(errorFrom(json, res.status));
   }
 
+  /** A read rejects on an error status or an answer outside the contract. */
+  async function read(path: string, schema: z.ZodType): Promise<unknown> {
+    const res = await doFetch(base + path, { headers: headers(false), credentials: 'same-origin', cache: 'no-store' });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return schema.parse(await res.json());
+  }
+
+  const method = (name: OpName) => {
+    const { http, arg } = OPS[name];
+    const row = rowOf(name);
+    const schema: z.ZodType = SEED_ANSWERS[name] ?? row.output;
+    if (http.method === 'GET') return (...args: unknown[]) => read(http.path + queryString(toWire(arg, args)[0]), schema);
+    return (...args: unknown[]) => write(http.method, http.path, schema, row.fail, toWire(arg, args)[0]);
+  };
+
   return {
     kind: 'http',
-    async getSnapshot() {
-      const res = await doFetch(`${base}/api/state`, { headers: headers(false), credentials: 'same-origin', cache: 'no-store' });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return snapshotSchema.parse(await res.json());
-    },
-    async getMessages(query?: MessagesQuery) {
-      const params = new URLSearchParams();
-      if (query?.limit !== undefined) params.set('limit', String(query.limit));
-      if (query?.before !== undefined) params.set('before', String(query.before));
-      const qs = params.size > 0 ? `?${params.toString()}` : '';
-      const res = await doFetch(`${base}/api/messages${qs}`, { headers: headers(false), credentials: 'same-origin', cache: 'no-store' });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return messagesResponseSchema.parse(await res.json());
-    },
-    async getContacts() {
-      const res = await doFetch(`${base}/api/contacts`, { headers: headers(false), credentials: 'same-origin', cache: 'no-store' });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return contactsResponseSchema.parse(await res.json());
-    },
-    syncNow: () => call('POST', '/api/sync', syncReportSchema, failedSync),
-    confirmDeletions: () => call('POST', '/api/deletions/confirm', syncReportSchema, failedSync),
-    confirmTakeover: () => call('POST', '/api/calendar/takeover/confirm', syncReportSchema, failedSync),
-    restartSubscription: () => call('POST', '/redis-restart', actionResultSchema, failedAction),
-    // `/redis-test` keeps the Python service's body: the timings sit in `test_results`.
-    testConnection: () => call('POST', '/redis-test', seedTestSchema, failedTest),
-    acknowledgeAlerts: (body: AckAlertsBody) => call('POST', '/api/alerts/ack', actionResultSchema, failedAction, body),
-    setPaused: (paused: boolean) => call('POST', '/api/pause', actionResultSchema, failedAction, { paused }),
-    muteNotifications: (until: string | null) =>
-      call('POST', '/api/notifications/mute', actionResultSchema, failedAction, { until }),
-    updateConfig: (patch: ConfigPatch) => call('PUT', '/api/config', configUpdateResultSchema, failedConfig, patch),
-    googleSignIn: () => call('POST', '/api/google/signin', actionResultSchema, failedAction),
-    googleSignOut: () => call('POST', '/api/google/signout', actionResultSchema, failedAction),
+    ...perOp<ContractMethods>(method),
 
     subscribe(onEvent: (event: MonitorEvent) => void, onLink?: (up: boolean) => void) {
       if (!ES) {

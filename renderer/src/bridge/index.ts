@@ -1,4 +1,4 @@
-import type { Bridge } from '../../../shared/api';
+import type { Bridge } from '../../../shared/contract';
 import { createHttpBridge } from './http';
 import { createIpcBridge } from './ipc';
 

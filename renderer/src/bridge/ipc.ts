@@ -1,23 +1,7 @@
-import {
-  actionResultSchema,
-  configUpdateResultSchema,
-  messagesResponseSchema,
-  redisTestResultSchema,
-  syncReportSchema,
-  type Bridge,
-} from '../../../shared/api';
-import { contactsResponseSchema } from '../../../shared/contacts';
-import { monitorEventSchema, snapshotSchema, type MonitorEvent } from '../../../shared/state';
+import { perOp, rowOf, type Bridge, type ContractMethods, type FogisPreloadApi, type OpName } from '../../../shared/contract';
+import { monitorEventSchema } from '../../../shared/state';
 
-/**
- * What electron/preload.ts exposes as `window.fogis` through contextBridge: the Bridge
- * methods (each one IPC invoke on the channel named in shared/api.ts `IPC`) and an event
- * registrar. The preload should import this type so both sides stay in step.
- */
-export type FogisPreloadApi = Omit<Bridge, 'kind' | 'subscribe'> & {
-  /** Registers a listener for `IPC.event`; returns the function that removes it. */
-  onEvent(listener: (event: MonitorEvent) => void): () => void;
-};
+export type { FogisPreloadApi };
 
 declare global {
   interface Window {
@@ -26,27 +10,19 @@ declare global {
 }
 
 /**
- * The preload is trusted code, but what it forwards comes from the main process over a
- * structured-clone channel; parsing here keeps the renderer's one rule: nothing unparsed
- * reaches the store.
+ * The Bridge over the preload's `window.fogis` (one invoke per operation of the contract
+ * table). The preload is trusted code, but what it forwards comes from the main process over
+ * a structured-clone channel; parsing each answer with the table's output schema keeps the
+ * renderer's one rule: nothing unparsed reaches the store.
  */
 export function createIpcBridge(api: FogisPreloadApi): Bridge {
+  const method = (name: OpName) => {
+    const output = rowOf(name).output;
+    return async (...args: unknown[]) => output.parse(await (api[name] as (...a: unknown[]) => Promise<unknown>)(...args));
+  };
   return {
     kind: 'ipc',
-    getSnapshot: async () => snapshotSchema.parse(await api.getSnapshot()),
-    getMessages: async (query) => messagesResponseSchema.parse(await (query ? api.getMessages(query) : api.getMessages())),
-    syncNow: async () => syncReportSchema.parse(await api.syncNow()),
-    confirmDeletions: async () => syncReportSchema.parse(await api.confirmDeletions()),
-    confirmTakeover: async () => syncReportSchema.parse(await api.confirmTakeover()),
-    restartSubscription: async () => actionResultSchema.parse(await api.restartSubscription()),
-    testConnection: async () => redisTestResultSchema.parse(await api.testConnection()),
-    acknowledgeAlerts: async (body) => actionResultSchema.parse(await api.acknowledgeAlerts(body)),
-    setPaused: async (paused) => actionResultSchema.parse(await api.setPaused(paused)),
-    muteNotifications: async (until) => actionResultSchema.parse(await api.muteNotifications(until)),
-    updateConfig: async (patch) => configUpdateResultSchema.parse(await api.updateConfig(patch)),
-    googleSignIn: async () => actionResultSchema.parse(await api.googleSignIn()),
-    googleSignOut: async () => actionResultSchema.parse(await api.googleSignOut()),
-    getContacts: async () => contactsResponseSchema.parse(await api.getContacts()),
+    ...perOp<ContractMethods>(method),
     subscribe(onEvent, onLink) {
       const off = api.onEvent((raw) => {
         const parsed = monitorEventSchema.safeParse(raw);

@@ -2,7 +2,6 @@ import {
   configPatchSchema,
   type AckAlertsBody,
   type ActionResult,
-  type Bridge,
   type ConfigPatch,
   type ConfigUpdateResult,
   type FieldError,
@@ -12,6 +11,7 @@ import {
   type RedisTestResult,
   type SyncReport,
 } from '../../../shared/api';
+import type { Bridge } from '../../../shared/contract';
 import { configSchema, maskConfig, maskRedisUrl, plainIssueMessage } from '../../../shared/config';
 import { resolveMaskedUrl } from '../../../shared/redis-url';
 import type { z } from 'zod';
