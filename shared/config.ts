@@ -10,6 +10,7 @@ export { maskRedisUrl } from './redis-url';
  */
 
 /** Characters no setting may contain: C0/C1 controls, DEL, line separators, bidi and BOM. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 const CONTROL_CHARS_G = new RegExp(CONTROL_CHARS.source, 'g');
 

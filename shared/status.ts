@@ -1,6 +1,6 @@
 import type { TextParams, TextRef } from './text-ref';
 import type { Alert, CalendarState, ConnectionInfo, Counters, MatchesState, ProcessorInfo } from './state';
-import type { StatusCode, StatusLevel, StatusPart, StatusPartName, StatusReason, Status } from './status-schema';
+import type { StatusCode, StatusLevel, StatusPart, StatusReason, Status } from './status-schema';
 
 export * from './status-schema';
 

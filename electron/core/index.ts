@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import type { ActionResult, ConfigUpdateResult } from '../../shared/api';
 import type { AppConfig, ConfigPatch } from '../../shared/config';
 import { maskRedisUrl } from '../../shared/config';

@@ -1,6 +1,6 @@
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { fromWire, IPC, OP_NAMES, OPS, perOp, rowOf, wireSchema, type OpName, type OutputOf, type WireOf } from '../../shared/contract';
 import type { BridgeHandlers } from '../core/core-api';
 import { errorText, type Logger } from '../core/log';

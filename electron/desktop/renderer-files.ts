@@ -100,6 +100,7 @@ export function resolveRendererPath(root: string, url: string): Resolution {
     return refuse('bad percent-encoding');
   }
   if (!decoded.startsWith('/')) return refuse('relative path');
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
   if (/[\0-\x1f\x7f]/.test(decoded)) return refuse('control character');
   if (decoded.includes('\\')) return refuse('backslash');
   const segments = decoded.slice(1).split('/');

@@ -1,5 +1,4 @@
 import { screen, type BrowserWindow, type Rectangle } from 'electron';
-import type { Logger } from '../core/log';
 import { createCompactWindow, type MainWindowOptions } from './window';
 
 /**

@@ -42,7 +42,6 @@ async function makeSink(calendar: Record<string, unknown> = {}, extra: CalendarS
   return { sink, ctx };
 }
 
-const writes = (): number => fake.count('insert') + fake.count('patch') + fake.count('delete');
 const byMatch = (): Map<string, number> => {
   const m = new Map<string, number>();
   for (const e of fake.liveEvents()) {

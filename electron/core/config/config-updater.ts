@@ -30,6 +30,7 @@ const NOTHING_CHANGED = 'Some settings are not valid; nothing was changed.';
 function describeRefusal(errors: FieldError[]): string {
   const text = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
   // A hostile key name must not forge log lines.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
   return (text.length > 500 ? `${text.slice(0, 500)}…` : text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
 }
 

@@ -5,7 +5,7 @@ import type { FogisMatch } from '../../../shared/messages';
 import type { ConnectionInfo, Counters, MatchChange, MonitorEvent, Snapshot } from '../../../shared/state';
 import type { Status } from '../../../shared/status';
 import type { History } from '../../../shared/history';
-import { contained, type FaultArea } from '../containment';
+import type { FaultArea } from '../containment';
 import { errorText, type Logger } from '../log';
 import { parseMessage, type Parsed } from '../messages/parse-message';
 import type { SupervisorStatus } from '../redis/subscriber';

@@ -60,7 +60,7 @@ export function Contacts({ item }: { item: string | null }) {
     };
   }, [bridge, state.updatedAt, state.total]);
 
-  const contacts = data?.contacts ?? [];
+  const contacts = useMemo(() => data?.contacts ?? [], [data]);
   const matchTitle = matchId ? contacts.flatMap((c) => c.matches).find((m) => m.matchId === matchId)?.title ?? matchId : null;
   const visible = useMemo(
     () => contacts.filter((c) => (!matchId || c.matches.some((m) => m.matchId === matchId)) && contactMatchesQuery(c, query)),
