@@ -41,8 +41,8 @@ export const RULES: readonly LayerRule[] = [
   {
     name: 'core-is-the-bottom',
     appliesTo: under('electron/core'),
-    forbids: (t) => ourFile(t, (f) => (under('electron')(f) && !under('electron/core')(f)) || under('renderer')(f)),
-    why: 'electron/core/ imports neither the desktop adapters, the entry points nor the renderer',
+    forbids: (t) => ourFile(t, (f) => under('electron')(f) && !under('electron/core')(f)),
+    why: 'electron/core/ imports neither the desktop adapters nor the entry points (nor the renderer: renderer-stays-in-the-browser)',
   },
   {
     name: 'electron-only-in-desktop-adapters',
@@ -55,6 +55,12 @@ export const RULES: readonly LayerRule[] = [
     appliesTo: under('renderer/src'),
     forbids: (t) => ourFile(t, (f) => !under('renderer/src')(f) && !under('shared')(f)) || t.kind === 'builtin',
     why: 'the renderer runs in a browser: from outside renderer/src it imports only shared/ (no Node built-ins)',
+  },
+  {
+    name: 'renderer-stays-in-the-browser',
+    appliesTo: (f) => under('shared')(f) || under('electron')(f),
+    forbids: (t) => ourFile(t, under('renderer')),
+    why: 'the Node side (core, desktop adapters, preload, shells) takes nothing from renderer/; what both sides need lives in shared/',
   },
   {
     name: 'no-test-code-in-the-app',

@@ -36,6 +36,7 @@ const FORBIDDEN: Record<string, string> = {
   'shared/reads-disk.ts': "export {};\nimport { readFileSync } from 'node:fs';\nexport const bad = readFileSync;\n",
   'electron/core/calls-desktop.ts': "import { w } from '../desktop/win';\nexport const bad = w;\n",
   'electron/core/types-from-renderer.ts': "import type { v } from '../../renderer/src/view';\nexport type Bad = typeof v;\n",
+  'electron/desktop/takes-renderer.ts': "import { v } from '../../renderer/src/view';\nexport const bad = v;\n",
   'electron/core/uses-electron.ts': "import type { App } from 'electron';\nexport type Bad = App;\n",
   'electron/headless.ts': "const { app } = require('electron');\nexport const bad = app;\n",
   'renderer/src/reads-disk.ts': "import { readFile } from 'fs/promises';\nexport const bad = readFile;\n",
@@ -72,7 +73,8 @@ describe('layer rules (scripts/check-layers.ts)', () => {
         'shared/reaches-core.ts:1 imports electron/core/x.ts [shared-stands-alone]',
         "shared/reads-disk.ts:2 imports 'node:fs' [shared-stands-alone]",
         'electron/core/calls-desktop.ts:1 imports electron/desktop/win.ts [core-is-the-bottom]',
-        'electron/core/types-from-renderer.ts:1 imports renderer/src/view.tsx [core-is-the-bottom]',
+        'electron/core/types-from-renderer.ts:1 imports renderer/src/view.tsx [renderer-stays-in-the-browser]',
+        'electron/desktop/takes-renderer.ts:1 imports renderer/src/view.tsx [renderer-stays-in-the-browser]',
         "electron/core/uses-electron.ts:1 imports 'electron' [electron-only-in-desktop-adapters]",
         "electron/headless.ts:1 imports 'electron' [electron-only-in-desktop-adapters]",
         "renderer/src/reads-disk.ts:1 imports 'fs/promises' [renderer-uses-only-shared]",
@@ -89,7 +91,7 @@ describe('layer rules (scripts/check-layers.ts)', () => {
     expect(res.stderr).toContain(
       '[layers] shared/reaches-core.ts:1 imports electron/core/x.ts [shared-stands-alone]: shared/ runs in the core, the desktop adapters and the browser',
     );
-    expect(res.stderr).toMatch(/\[layers\] \d+ files, \d+ imports checked in \d+ ms: 10 violation\(s\)/);
+    expect(res.stderr).toMatch(/\[layers\] \d+ files, \d+ imports checked in \d+ ms: 11 violation\(s\)/);
   });
 
   it('the app itself keeps every rule', () => {
