@@ -1,18 +1,24 @@
 import type { AppConfig } from '../../shared/config';
-import type { CoreOptions } from './core-api';
+import type { SecretStore } from './core-api';
 import type { CalendarSink, SinkContext } from './sync/calendar-sink';
-import { createCalendarSink } from './sync/index';
+import { createCalendarSink, type FullCalendarSink } from './sync/index';
+
+/**
+ * The calendar sink as the core uses it: the configured backend has every extra (the ICS
+ * file, Google sign-in, the Google auth the phonebook shares); a sink a test passes
+ * (CoreOptions.createSink) may have none of them.
+ */
+export type CoreSink = CalendarSink & Partial<Pick<FullCalendarSink, 'readIcs' | 'googleSignIn' | 'googleSignOut' | 'googleAuth' | 'confirmTakeover'>>;
 
 /**
  * Chooses the calendar backend for the configuration (ICS by default, Google when selected).
- * `FOGIS_GOOGLE_API_ROOT` / `FOGIS_GOOGLE_TOKEN_URL` point the Google client elsewhere: the
- * tests use them to talk to a local Calendar v3 server, since Google is not reachable there.
+ * `FOGIS_GOOGLE_API_ROOT` / `FOGIS_GOOGLE_TOKEN_URL` (README: settings) point the Google
+ * client at other endpoints; the tests use them for a local Calendar v3 server.
  */
-export function createSinkFor(config: AppConfig, ctx: SinkContext, opts: CoreOptions): CalendarSink {
-  const env = opts.env ?? process.env;
+export function createSinkFor(config: AppConfig, ctx: SinkContext, env: NodeJS.ProcessEnv, secretStore?: SecretStore): FullCalendarSink {
   return createCalendarSink(config, ctx, {
     env,
-    ...(opts.secretStore ? { secretStore: opts.secretStore } : {}),
+    ...(secretStore ? { secretStore } : {}),
     ...(env.FOGIS_GOOGLE_API_ROOT ? { googleRootUrl: env.FOGIS_GOOGLE_API_ROOT } : {}),
     ...(env.FOGIS_GOOGLE_TOKEN_URL ? { tokenUrl: env.FOGIS_GOOGLE_TOKEN_URL } : {}),
   });

@@ -45,8 +45,6 @@ export interface SupervisorEvents {
   onStatus(status: SupervisorStatus): void;
   /** A subscription that was up has been lost (the start of a gap). */
   onGap(at: Date, reason: TextRef): void;
-  /** A (re)subscription succeeded after a gap; `afterGap` is false for the very first one. */
-  onSubscribed(afterGap: boolean): void;
 }
 
 export function channelList(settings: RedisSettings): string[] {
@@ -158,10 +156,6 @@ export class SubscriberSupervisor {
 
   getStatus(): SupervisorStatus {
     return { ...this.status, channels: [...this.status.channels] };
-  }
-
-  isPaused(): boolean {
-    return this.paused;
   }
 
   private endpoint(): string {
@@ -332,14 +326,12 @@ export class SubscriberSupervisor {
       const sock = client.stream;
       this.currentMaster = sock?.remoteAddress ? `${sock.remoteAddress.includes(':') ? `[${sock.remoteAddress}]` : sock.remoteAddress}:${sock.remotePort ?? ''}` : null;
     }
-    const afterGap = this.everSubscribed;
     this.everSubscribed = true;
     this.gapOpen = false;
     this.attempt = 0;
     this.lastError = null;
     this.log.info('redis', `subscribed to ${channels.join(', ')} on ${this.endpoint()}`);
     this.setStatus({ state: 'subscribed', reason: null, reasonCode: null, connected: true, subscribed: true, channels, attempt: 0 });
-    this.events.onSubscribed(afterGap);
     this.schedulePing(gen);
   }
 
