@@ -1,72 +1,29 @@
 import { configSchema } from '../../shared/config';
-import { emptyContactsState } from '../../shared/contacts';
-import { REJECT_REASONS, type FogisMatch } from '../../shared/messages';
+import { emptySnapshot as emptyAppSnapshot } from '../../shared/empty-snapshot';
+import type { FogisMatch } from '../../shared/messages';
 import { withStatus } from '../../shared/status';
-import { emptyHistory } from '../../shared/history';
 import type { Alert, MatchChange, MessageLogEntry, Snapshot } from '../../shared/state';
 import { createMemoryBridge, type MemoryBridge } from './bridge/memory';
 
-/** A valid, quiet snapshot: subscribed, nothing received yet. Tests build on it. */
+/** A valid, quiet snapshot: subscribed for 5 minutes, nothing received yet. Tests build on it. */
 export function emptySnapshot(now: number = Date.now()): Snapshot {
-  const iso = new Date(now).toISOString();
   const config = configSchema.parse({});
+  const base = emptyAppSnapshot(config, now, 'demo');
   return withStatus({
-    version: '0.1.0',
-    now: iso,
+    ...base,
     uptimeSeconds: 60,
     connection: {
+      ...base.connection,
       state: 'subscribed',
       stateSince: new Date(now - 5 * 60_000).toISOString(),
-      reason: null,
-      reasonCode: null,
       connected: true,
       subscribed: true,
       channels: Object.values(config.redis.channels),
-      reconnectCount: 0,
-      attempt: 0,
-      nextRetryAt: null,
       lastPingMs: 1,
-      possiblyStale: false,
-      staleSince: null,
       endpoint: config.redis.url,
     },
-    counters: {
-      messages_received: 0,
-      messages_processed: 0,
-      errors: 0,
-      reconnect_count: 0,
-      duplicates: 0,
-      internal_errors: 0,
-      by_type: { match_updates: 0, processing_status: 0, system_alert: 0, unknown: 0 },
-      by_channel: {},
-      by_generation: { g1: 0, g2: 0, g3: 0, enhanced_v2: 0, legacy_v1: 0 },
-      rejected_by_reason: Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Snapshot['counters']['rejected_by_reason'],
-      schema_version_stats: { v2_messages: 0, v1_messages: 0, unknown_messages: 0, preferred_schema: '2.0' },
-      last_message_time: null,
-      started_at: new Date(now - 60_000).toISOString(),
-    },
-    processor: { lastStarted: null, lastCompleted: null, lastFailed: null, last: null, lastDurationMs: null, cycles: 0 },
-    alerts: { items: [], total: 0, cap: config.limits.alertLog },
-    matches: { list: [], receivedAt: null, messageId: null, generation: null, history: [], historyTotal: 0 },
-    rejected: { items: [], total: 0, cap: config.limits.rejectedLog },
-    calendar: {
-      backend: 'ics',
-      status: 'ok',
-      lastSyncAt: null,
-      pending: 0,
-      failed: 0,
-      heldDeletions: 0,
-      counters: {},
-      perMatch: {},
-      subscribeUrl: 'http://127.0.0.1:5003/calendar.ics',
-      signedIn: null,
-    },
-    contacts: emptyContactsState(),
-    config,
-    envFixed: {},
-    storageError: null,
-    mutedUntil: null,
-    history: emptyHistory(now),
+    counters: { ...base.counters, started_at: new Date(now - 60_000).toISOString() },
+    calendar: { ...base.calendar, subscribeUrl: 'http://127.0.0.1:5003/calendar.ics' },
   });
 }
 

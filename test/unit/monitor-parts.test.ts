@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert, MatchChange, MessageLogEntry, MonitorEvent, Snapshot } from '../../shared/state';
 import { AlertBook } from '../../electron/core/monitor/alert-book';
-import { countMatchList, emptyCounters, restoredCounters } from '../../electron/core/monitor/counters';
+import { countMatchList, restoredCounters } from '../../electron/core/monitor/counters';
+import { emptyCounters } from '../../shared/empty-snapshot';
 import { EVENT_INTERVAL_MS, EventBatcher, type SnapshotKey } from '../../electron/core/monitor/event-batcher';
 import { MatchListState } from '../../electron/core/monitor/match-list-state';
 import { ProcessorCycles } from '../../electron/core/monitor/processor-cycles';

@@ -1,31 +1,14 @@
+import { emptyCounters } from '../../../shared/empty-snapshot';
 import type { Generation, MessageType, RejectReason } from '../../../shared/messages';
-import { MESSAGE_TYPES, REJECT_REASONS } from '../../../shared/messages';
 import type { Counters } from '../../../shared/state';
 import type { PersistedState } from './persisted-state';
 
 /**
  * The message counters of the Python service's `/stats` (spec §6) plus ours: what arrived,
  * what was rejected and why, which generation and schema version the lists had. Plain
- * functions over one `Counters` value, which is itself the snapshot part and what state.json keeps.
+ * functions over one `Counters` value (its empty form: shared/empty-snapshot.ts), which is itself
+ * the snapshot part and what state.json keeps.
  */
-
-export function emptyCounters(startedAt: string): Counters {
-  return {
-    messages_received: 0,
-    messages_processed: 0,
-    errors: 0,
-    reconnect_count: 0,
-    duplicates: 0,
-    internal_errors: 0,
-    by_type: Object.fromEntries([...MESSAGE_TYPES, 'unknown'].map((t) => [t, 0])) as Counters['by_type'],
-    by_channel: {},
-    by_generation: { g1: 0, g2: 0, g3: 0, enhanced_v2: 0, legacy_v1: 0 },
-    rejected_by_reason: Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Counters['rejected_by_reason'],
-    schema_version_stats: { v2_messages: 0, v1_messages: 0, unknown_messages: 0, preferred_schema: '2.0' },
-    last_message_time: null,
-    started_at: startedAt,
-  };
-}
 
 /**
  * The saved counters on top of fresh ones: a file written before a counter or a reject

@@ -13,7 +13,8 @@ import type { AppAlertInput, CalendarSink, MatchListInput } from '../sync/calend
 import { ConnectionState } from './connection-state';
 import { AlertBook, englishText } from './alert-book';
 import { RecentIds } from './bounded-list';
-import { countAccepted, countMatchList, countReceived, countRejected, emptyCounters, restoredCounters } from './counters';
+import { emptyCounters } from '../../../shared/empty-snapshot';
+import { countAccepted, countMatchList, countReceived, countRejected, restoredCounters } from './counters';
 import { EventBatcher, type SnapshotKey } from './event-batcher';
 import { diffMatches } from './match-diff';
 import { MatchListState, type MatchListMeta } from './match-list-state';

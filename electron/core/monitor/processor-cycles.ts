@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { emptyProcessor } from '../../../shared/empty-snapshot';
 import type { Alert, Cycle, ProcessorInfo } from '../../../shared/state';
 
 /** A processing_status payload (spec §2.5). */
@@ -22,7 +23,7 @@ function cycleTime(c: Cycle): number {
 
 /** The processor's cycles as its processing_status messages tell them: last of each kind, count, duration. */
 export class ProcessorCycles {
-  readonly info: ProcessorInfo = { lastStarted: null, lastCompleted: null, lastFailed: null, last: null, lastDurationMs: null, cycles: 0 };
+  readonly info: ProcessorInfo = emptyProcessor();
 
   record(payload: ProcessingStatusPayload, messageId: string, envelopeTs: string): CycleOutcome {
     const cycle: Cycle = { status: payload.status, at: payload.timestamp ?? envelopeTs, details: payload.details ?? {}, messageId };

@@ -29,7 +29,3 @@ export function redisErrorReason(err: unknown): TextRef {
 export function reasonText(ref: TextRef): string {
   return sayRef('en', ref, { time: (iso) => iso, hint: true });
 }
-
-export function describeRedisError(err: unknown): string {
-  return reasonText(redisErrorReason(err));
-}

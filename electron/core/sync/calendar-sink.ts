@@ -5,6 +5,7 @@ import type { FogisMatch } from '../../../shared/messages';
 import type { CalendarState, MatchChange, TakeoverPreview } from '../../../shared/state';
 import type { SyncReport } from '../../../shared/api';
 import type { Logger } from '../log';
+import { emptyCalendarState } from '../../../shared/empty-snapshot';
 
 /** What the monitor hands the calendar for one accepted full match list. */
 export interface MatchListInput {
@@ -62,20 +63,8 @@ export interface CalendarSink {
   updateConfig(calendar: AppConfig['calendar']): void;
 }
 
-export function emptyCalendarState(backend: CalendarState['backend']): CalendarState {
-  return {
-    backend,
-    status: backend === 'none' ? 'off' : 'ok',
-    lastSyncAt: null,
-    pending: 0,
-    failed: 0,
-    heldDeletions: 0,
-    counters: {},
-    perMatch: {},
-    subscribeUrl: null,
-    signedIn: null,
-  };
-}
+// The empty state is part of the one empty snapshot (shared/empty-snapshot.ts).
+export { emptyCalendarState };
 
 export function summarizeReport(r: Omit<SyncReport, 'summary' | 'success'>): string {
   const parts = [`${r.inserted} added`, `${r.updated} updated`, `${r.deleted} deleted`, `${r.failed} failed`];
