@@ -4,10 +4,12 @@
  * (for our process: after Monitor.ingest returned, i.e. the state is updated). It counts, and
  * when latency recording is on, reads the publish time from the message id.
  *
- * Parent → child: {cmd:'arm', target} | {cmd:'lat', on} | {cmd:'latdump'} | {cmd:'mem'} | {cmd:'exit'}
+ * Parent → child: {cmd:'arm', target} | {cmd:'lat', on} | {cmd:'latdump'} | {cmd:'mem'} | {cmd:'cpu'} | {cmd:'eld', on} | {cmd:'exit'}
  * Child → parent: {ev:'progress', count, rss} every 50 ms while armed, {ev:'reached', count, ns, cpuUs, peakRss},
- *                 {ev:'lat', samples}, {ev:'mem', ...process.memoryUsage()}
+ *                 {ev:'lat', samples}, {ev:'mem', ...process.memoryUsage()}, {ev:'cpu', us},
+ *                 {ev:'eld', ...} (event-loop delay of this process's main thread between eld on and off)
  */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { stampOf } from './messages';
 
 export type ControlCommand =
@@ -15,6 +17,8 @@ export type ControlCommand =
   | { cmd: 'lat'; on: boolean }
   | { cmd: 'latdump' }
   | { cmd: 'mem' }
+  | { cmd: 'cpu' }
+  | { cmd: 'eld'; on: boolean }
   | { cmd: 'exit' };
 
 export type ControlEvent =
@@ -22,7 +26,10 @@ export type ControlEvent =
   | { ev: 'progress'; count: number; rss: number }
   | { ev: 'reached'; count: number; ns: number; cpuUs: number; peakRss: number }
   | { ev: 'lat'; samples: number[] }
-  | { ev: 'mem'; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+  | { ev: 'mem'; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }
+  | { ev: 'cpu'; us: number }
+  /** Milliseconds; `count` timer turns observed. */
+  | { ev: 'eld'; p50: number; p99: number; max: number; mean: number; count: number };
 
 export interface Control {
   onMessage(msg: Buffer | string): void;
@@ -37,6 +44,7 @@ export function installControl(): Control {
   let progressTimer: NodeJS.Timeout | null = null;
   let latOn = false;
   let samples: number[] = [];
+  let eld: IntervalHistogram | null = null;
   const send = (e: ControlEvent): void => {
     process.send?.(e);
   };
@@ -77,6 +85,24 @@ export function installControl(): Control {
         send({ ev: 'mem', rss: u.rss, heapUsed: u.heapUsed, heapTotal: u.heapTotal, external: u.external, arrayBuffers: u.arrayBuffers });
         break;
       }
+      case 'cpu': {
+        const c = process.cpuUsage();
+        send({ ev: 'cpu', us: c.user + c.system });
+        break;
+      }
+      case 'eld':
+        if (m.on) {
+          eld?.disable();
+          // 1 ms resolution: the target is ≤ 5 ms, the default 10 ms would hide it.
+          eld = monitorEventLoopDelay({ resolution: 1 });
+          eld.enable();
+        } else if (eld) {
+          eld.disable();
+          const ms = (ns: number): number => ns / 1e6;
+          send({ ev: 'eld', p50: ms(eld.percentile(50)), p99: ms(eld.percentile(99)), max: ms(eld.max), mean: ms(eld.mean), count: eld.count });
+          eld = null;
+        }
+        break;
       case 'exit':
         process.exit(0);
     }

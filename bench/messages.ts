@@ -154,3 +154,70 @@ export function stamp(buf: Buffer, payloadOffset: number, seq: number, ns: bigin
 export function stampOf(msg: Buffer | string): number {
   return typeof msg === 'string' ? Number(msg.slice(NS_OFFSET, NS_OFFSET + NS_DIGITS)) : Number(msg.toString('latin1', NS_OFFSET, NS_OFFSET + NS_DIGITS));
 }
+
+/**
+ * How much of a 1000-match list changes from one message to the next (issue 12):
+ *   same   byte-identical lists (apart from the message id): today's m1000 set
+ *   one    one match changed per list
+ *   pct1   1 % of the matches (10 of 1000) changed per list, as the processor publishes
+ *          (only when something changed)
+ *   all    every match changed in every list
+ * A change is the venue of a match (it moves the calendar event's location). Each list
+ * differs from the one before by exactly that many matches, for as long as the series runs.
+ */
+export type SeriesKind = 'same' | 'one' | 'pct1' | 'all';
+export const SERIES: readonly SeriesKind[] = ['same', 'one', 'pct1', 'all'];
+const CHANGED_PER_LIST: Record<SeriesKind, number> = { same: 0, one: 1, pct1: 10, all: 1000 };
+
+export class ListSeries {
+  private readonly template: Command;
+  /** Byte offset (in the command) and the two equal-length texts of each match. */
+  private readonly slots: Array<{ at: number; a: Buffer; b: Buffer }> = [];
+  private readonly isB: Uint8Array;
+  private cursor = 0;
+
+  constructor(root: string, channel: string, readonly kind: SeriesKind, n = 1000) {
+    const matches = matchList(root, n);
+    const texts = matches.map((m) => {
+      const venue = String(m.anlaggningnamn);
+      return [pyDumps({ ...m, anlaggningnamn: `${venue} · A` }), pyDumps({ ...m, anlaggningnamn: `${venue} · B` })] as const;
+    });
+    const MARK = '"__MATCHES__"';
+    const env = envelope('match_updates', {
+      matches: ['__MATCHES__'],
+      schema_version: '2.0',
+      detailed_changes: [],
+      high_priority: false,
+      metadata: { total_matches: n, has_changes: kind !== 'same', change_summary: {}, processing_timestamp: '2026-11-25T21:34:28.259668Z', processor_type: 'UnifiedMatchProcessor' },
+    });
+    const [head, tail] = env.split(MARK) as [string, string];
+    this.template = publishCommand(channel, `${head}${texts.map((t) => t[0]).join(', ')}${tail}`);
+    let at = this.template.payloadOffset + Buffer.byteLength(head);
+    for (const [a, b] of texts) {
+      const slot = { at, a: Buffer.from(a, 'utf8'), b: Buffer.from(b, 'utf8') };
+      if (slot.a.length !== slot.b.length) throw new Error('series: the two texts of a match differ in length');
+      this.slots.push(slot);
+      at += slot.a.length + 2; // ", "
+    }
+    this.isB = new Uint8Array(n);
+  }
+
+  get bytes(): number {
+    return this.template.payloadBytes;
+  }
+
+  /** The next list of the series as a PUBLISH command (a fresh buffer; the id is stamped by the caller). */
+  next(): Command {
+    const k = Math.min(CHANGED_PER_LIST[this.kind], this.slots.length);
+    for (let j = 0; j < k; j++) {
+      const i = (this.cursor + j) % this.slots.length;
+      this.isB[i] = 1 - (this.isB[i] ?? 0);
+    }
+    this.cursor = (this.cursor + k) % this.slots.length;
+    const buf = Buffer.from(this.template.buf);
+    this.isB.forEach((flag, i) => {
+      if (flag) this.slots[i]!.b.copy(buf, this.slots[i]!.at);
+    });
+    return { buf, payloadOffset: this.template.payloadOffset, payloadBytes: this.template.payloadBytes };
+  }
+}

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=startup,memory,throughput,latency,http,calendar]`:
+// `npm run bench [-- --quick] [-- --only=startup,memory,throughput,latency,drain,change,dashboard,http,calendar]`:
 // builds the headless app (dist/headless.js, what users run) and the benchmark's own
 // processes (dist/bench/*.js, plain Node: no TypeScript loader in any measured process), then
 // runs bench/run.ts. See BENCHMARKS.md.

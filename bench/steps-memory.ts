@@ -1,0 +1,108 @@
+/**
+ * Start-up, memory (idle, growth over a million messages) and the drain of a 100-list
+ * backlog (peak RSS and the main thread's event-loop delay while it drains).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, type TestRedis } from '../test/harness/redis-server';
+import { burst, headlessEnv, log, MB, median, r1, r2, sleep, startBaseline, withTimeout, type Eld, type Mem, type Publisher, type Source, type Sub, type Subs } from './harness';
+import type { Command } from './messages';
+
+export async function startup(headless: string, redis: TestRedis, reps: number): Promise<Record<string, unknown>> {
+  const ours: number[] = [];
+  const bare: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fogis-bench-start-'));
+    const port = await freePort();
+    const t0 = performance.now();
+    const proc = spawn(process.execPath, [headless], { env: headlessEnv(redis.url, port, dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stderr?.resume();
+    let out = '';
+    try {
+      await withTimeout(
+        new Promise<void>((resolve) => {
+          proc.stdout?.on('data', (d: Buffer) => {
+            out += d.toString();
+            if (out.includes('[redis] subscribed to')) resolve();
+          });
+        }),
+        30_000,
+        'headless start-up',
+      );
+      ours.push(performance.now() - t0);
+    } finally {
+      const done = new Promise<void>((res) => proc.once('exit', () => res()));
+      proc.kill('SIGTERM');
+      await Promise.race([done, sleep(3000)]);
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    const t1 = performance.now();
+    const b = await startBaseline('count', redis.url);
+    bare.push(performance.now() - t1);
+    await b.stop();
+  }
+  return { oursMs: r1(median(ours)), bareSubscriberMs: r1(median(bare)), samplesOurs: ours.map(r1), samplesBare: bare.map(r1) };
+}
+
+const mb = (x: Mem): Record<string, number> => ({ rssMB: MB(x.rss), heapUsedMB: MB(x.heapUsed), heapTotalMB: MB(x.heapTotal), externalMB: MB(x.external) });
+
+/**
+ * Idle RSS of the three processes (after two forced GCs), then our process over `messages`
+ * messages: status messages (484 B) with a 10-match list (21 KB) every 100th, so the list
+ * path runs too and a million fit in about a minute.
+ */
+export async function memory(pub: Publisher, subs: Subs, messages: number, small: Command, m10: Command): Promise<Record<string, unknown>> {
+  const { bare, parse, ours } = subs;
+  await sleep(1500);
+  const bareIdle = await bare.mem();
+  const parseIdle = await parse.mem();
+  const oursIdle = await ours.mem();
+  log(`memory: idle ours ${MB(oursIdle.rss)} MB RSS, bare ${MB(bareIdle.rss)} MB; sending ${messages} messages (1 in 100 a 10-match list)`);
+  const mix: Source = (i) => (i % 100 === 99 ? m10 : small);
+  const tenth = Math.round(messages / 10);
+  const t0 = performance.now();
+  await burst(pub, ours, 'small', tenth, mix, 4_000);
+  const oursTenth = await ours.mem();
+  await burst(pub, ours, 'small', messages - tenth, mix, 4_000);
+  const oursAfter = await ours.mem();
+  const seconds = r1((performance.now() - t0) / 1000);
+  log(`memory: ${messages} messages in ${seconds} s; RSS ${MB(oursIdle.rss)} → ${MB(oursTenth.rss)} → ${MB(oursAfter.rss)} MB`);
+  return {
+    messages,
+    seconds,
+    mix: '99 % processing_status (484 B), 1 % 10-match lists (21 KB)',
+    bareIdle: mb(bareIdle),
+    parseIdle: mb(parseIdle),
+    oursIdle: mb(oursIdle),
+    oursAfterTenth: mb(oursTenth),
+    oursAfter: mb(oursAfter),
+    idleAboveBareMB: MB(oursIdle.rss - bareIdle.rss),
+    rssGrowthMB: MB(oursAfter.rss - oursIdle.rss),
+    heapGrowthMB: MB(oursAfter.heapUsed - oursIdle.heapUsed),
+    rssGrowthLast90pctMB: MB(oursAfter.rss - oursTenth.rss),
+    heapGrowthLast90pctMB: MB(oursAfter.heapUsed - oursTenth.heapUsed),
+  };
+}
+
+/**
+ * 100 lists of 1000 matches (1 % changed each) published at once, so the whole backlog waits
+ * in Redis and the socket: peak RSS while it drains, and the event-loop delay of the
+ * process's main thread meanwhile (for ours: the thread that serves HTTP, IPC and the tray).
+ */
+export async function drain(pub: Publisher, subs: Sub[], lists: number, sourceFor: (s: Sub) => Source): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = { lists };
+  for (const s of subs) {
+    const source = sourceFor(s);
+    await burst(pub, s, 'm1000', 3, source); // the list before the backlog: first sight is not the drain
+    await s.mem();
+    s.eldStart();
+    const r = await burst(pub, s, 'm1000', lists, source, lists);
+    const eld: Eld = await s.eldStop();
+    out[s.name] = { msgPerSec: Math.round(r.msgPerSec), peakRssMB: MB(r.peakRss), eld: { p50: r2(eld.p50), p99: r2(eld.p99), max: r2(eld.max), mean: r2(eld.mean), turns: eld.count } };
+    log(`drain ${lists} × m1000 (1 %): ${s.name} peak RSS ${MB(r.peakRss)} MB, event-loop delay p99 ${r2(eld.p99)} ms, max ${r2(eld.max)} ms`);
+  }
+  return out;
+}

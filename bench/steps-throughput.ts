@@ -1,0 +1,92 @@
+/**
+ * Throughput (pipelined bursts) and latency (fixed rate) of our process next to the
+ * baselines, for today's message sets and for the 1000-match change series.
+ */
+import { burst, latencySummary, log, median, MB, paced, r1, r3, type LatencySummary, type Publisher, type Source, type Sub } from './harness';
+import { ListSeries, publishCommand, type Command, type SeriesKind, type SizeName } from './messages';
+
+export interface Params {
+  reps: number;
+  n: Record<SizeName, number>;
+  seriesN: number;
+  latSeconds: Record<SizeName, number>;
+}
+
+const fixed = new Map<string, Command>();
+/** Today's set: one command per channel and size, stamped with a fresh id per message. */
+export function fixedSource(text: (size: SizeName) => string, sub: Sub, size: SizeName): Source {
+  const key = `${sub.channel[size]}|${size}`;
+  let c = fixed.get(key);
+  if (!c) {
+    c = publishCommand(sub.channel[size], text(size));
+    fixed.set(key, c);
+  }
+  const cmd = c;
+  return () => cmd;
+}
+
+/** A change series, one per subscriber so each sees the same sequence of lists. */
+export function seriesSource(root: string, sub: Sub, kind: SeriesKind): Source {
+  const s = new ListSeries(root, sub.channel.m1000, kind);
+  return () => s.next();
+}
+
+export interface ThroughputRow {
+  label: string;
+  bytes: number;
+  messages: number;
+  [sub: string]: unknown;
+}
+
+type Rate = { msgPerSec: number; cpuUsPerMsg: number; peakRssMB: number; samples: number[] };
+
+/**
+ * One row: a warm-up burst per subscriber, then `reps` bursts each, in rotating order so no
+ * subscriber always runs first on a noisy machine. Medians of msg/s and CPU per message.
+ */
+export async function throughputRow(pub: Publisher, subs: Sub[], label: string, size: SizeName, n: number, reps: number, sourceFor: (s: Sub) => Source, bytes: number): Promise<ThroughputRow> {
+  const sources = new Map(subs.map((s) => [s, sourceFor(s)]));
+  const runs = new Map<Sub, Array<{ msgPerSec: number; cpuUsPerMsg: number; peakRss: number }>>(subs.map((s) => [s, []]));
+  for (const s of subs) await burst(pub, s, size, Math.max(3, Math.round(n / 5)), sources.get(s)!); // warm-up: JIT, buffers
+  for (let r = 0; r < reps; r++) {
+    const order = subs.map((_, i) => subs[(i + r) % subs.length]!);
+    for (const s of order) runs.get(s)!.push(await burst(pub, s, size, n, sources.get(s)!));
+  }
+  const row: ThroughputRow = { label, bytes, messages: n };
+  for (const s of subs) {
+    const rs = runs.get(s)!;
+    const rate: Rate = { msgPerSec: Math.round(median(rs.map((x) => x.msgPerSec))), cpuUsPerMsg: r1(median(rs.map((x) => x.cpuUsPerMsg))), peakRssMB: MB(Math.max(...rs.map((x) => x.peakRss))), samples: rs.map((x) => Math.round(x.msgPerSec)) };
+    row[s.name] = rate;
+  }
+  const get = (name: string): number => (row[name] as Rate | undefined)?.msgPerSec ?? NaN;
+  row.oursVsParse = r3(get('ours') / get('parse'));
+  row.oursVsCount = r3(get('ours') / get('count'));
+  log(`throughput ${label}: count ${get('count')}/s, parse ${get('parse')}/s, ours ${get('ours')}/s (${row.oursVsParse as number}× parse)`);
+  return row;
+}
+
+export interface LatencyRow {
+  label: string;
+  ratePerSec: number;
+  seconds: number;
+  [sub: string]: unknown;
+}
+
+export async function latencyRow(pub: Publisher, subs: Sub[], label: string, rate: number, seconds: number, reps: number, sourceFor: (s: Sub) => Source): Promise<LatencyRow> {
+  const res = new Map<Sub, LatencySummary[]>(subs.map((s) => [s, []]));
+  for (let r = 0; r < reps; r++) {
+    for (const s of subs) {
+      const { samples } = await paced(pub, s, sourceFor(s), rate, seconds, rate >= 100 ? 0.5 : 1);
+      res.get(s)!.push(latencySummary(samples));
+    }
+  }
+  const row: LatencyRow = { label, ratePerSec: rate, seconds };
+  for (const s of subs) {
+    const xs = res.get(s)!;
+    row[s.name] = { p50: r3(median(xs.map((x) => x.p50))), p99: r3(median(xs.map((x) => x.p99))), p999: r3(median(xs.map((x) => x.p999))), max: r3(Math.max(...xs.map((x) => x.max))), samplesPerRun: xs[0]?.n ?? 0 };
+  }
+  const o = row.ours as LatencySummary | undefined;
+  const p = row.parse as LatencySummary | undefined;
+  log(`latency ${label} @${rate}/s: ours p50 ${o?.p50} p99 ${o?.p99} ms; parse p99 ${p?.p99} ms`);
+  return row;
+}
