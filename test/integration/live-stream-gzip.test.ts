@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { createGunzip } from 'node:zlib';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bridge } from '../../shared/api';
+import type { Bridge } from '../../shared/contract';
 import { monitorEventSchema, type MonitorEvent } from '../../shared/state';
 import { createAppStore, type AppStore } from '../../renderer/src/store';
 import { matchList } from '../../bench/messages';
