@@ -10,7 +10,7 @@ import { configSchema } from '../shared/config';
 import { createMemoryLogger } from '../electron/core/log';
 import { Monitor } from '../electron/core/monitor/monitor';
 import { warmValidators } from '../electron/core/messages/validator';
-import { RecordingSink } from '../electron/core/sync/calendar-sink';
+import { RecordingSink } from '../test/harness/recording-sink';
 import { messageText, stamp, type SizeName } from './messages';
 
 const size = (process.argv[2] ?? 'm10') as SizeName;

@@ -17,7 +17,9 @@ export type CoreSink = CalendarSink & Partial<Pick<FullCalendarSink, 'readIcs' |
  */
 export function createSinkFor(config: AppConfig, ctx: SinkContext, env: NodeJS.ProcessEnv, secretStore?: SecretStore): FullCalendarSink {
   return createCalendarSink(config, ctx, {
-    env,
+    // Where the Google files are (README: the Python service's variables).
+    ...(env.GOOGLE_CREDENTIALS_PATH ? { credentialsPath: env.GOOGLE_CREDENTIALS_PATH } : {}),
+    ...(env.GOOGLE_CALENDAR_TOKEN_FILE ? { tokenImportPath: env.GOOGLE_CALENDAR_TOKEN_FILE } : {}),
     ...(secretStore ? { secretStore } : {}),
     ...(env.FOGIS_GOOGLE_API_ROOT ? { googleRootUrl: env.FOGIS_GOOGLE_API_ROOT } : {}),
     ...(env.FOGIS_GOOGLE_TOKEN_URL ? { tokenUrl: env.FOGIS_GOOGLE_TOKEN_URL } : {}),

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FogisMatch } from '../../shared/messages';
 import { createCalendarSink, type CalendarSinkOptions, type FullCalendarSink } from '../../electron/core/sync';
 import { googleEventId } from '../../electron/core/sync/google-backend';
-import { buildEventBody } from '../../electron/core/sync/event-builder';
+import { buildEventBody } from '../../electron/core/sync/google-body';
 import { startFakeCalendarServer, type FakeCalendarServer } from '../harness/fake-calendar-server';
 import { fastRetry, fixtureClock, fixtureLists, listInput, signedInStore, testConfig, testContext, waitFor, type TestContext } from '../harness/calendar-helpers';
 

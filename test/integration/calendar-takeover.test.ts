@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FogisMatch } from '../../shared/messages';
 import { createCalendarSink, type FullCalendarSink } from '../../electron/core/sync';
-import { buildEventBody } from '../../electron/core/sync/event-builder';
+import { buildEventBody } from '../../electron/core/sync/google-body';
 import { startFakeCalendarServer, type FakeCalendarServer, type FakeEvent } from '../harness/fake-calendar-server';
 import { fastRetry, fixtureLists, listInput, signedInStore, testConfig, testContext, waitFor, type TestContext } from '../harness/calendar-helpers';
 

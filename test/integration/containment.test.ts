@@ -111,7 +111,7 @@ describe('last line of defence: a throwing component in each path of one running
         clock.check('clock');
         return new Date();
       },
-      createSink: (config, ctx: SinkContext) => (sink = new ThrowingSink(createCalendarSink(config, ctx, { secretStore: new MemorySecretStore(), tokenImportPath: null, env: {} }))),
+      createSink: (config, ctx: SinkContext) => (sink = new ThrowingSink(createCalendarSink(config, ctx, { secretStore: new MemorySecretStore(), tokenImportPath: null }))),
     });
     await core.start();
     // A listener, as the live stream and the desktop shell have: it makes the monitor push events.

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FogisMatch } from '../../shared/messages';
 import { calendarHash, calendarHashInput, pythonJsonDumps, pythonNumber, sha256Hex } from '../../electron/core/sync/calendar-hash';
-import { buildDescription, buildEventBody } from '../../electron/core/sync/event-builder';
+import { buildDescription } from '../../electron/core/sync/event-builder';
+import { buildEventBody } from '../../electron/core/sync/google-body';
 
 // spec §5.3 small vector
 const small = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatZonedDateTime, parseMatchTime } from '../../electron/core/sync/match-time';
+import { formatZonedDateTime, parseMatchTime } from '../../shared/fogis-time';
 
 describe('match time', () => {
   it('reads /Date(ms)/ as UTC epoch milliseconds', () => {

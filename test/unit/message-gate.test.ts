@@ -6,7 +6,7 @@ import { createMemoryLogger } from '../../electron/core/log';
 import { checkMatchList } from '../../electron/core/messages/match-gate';
 import { parseMessage } from '../../electron/core/messages/parse-message';
 import { Monitor } from '../../electron/core/monitor/monitor';
-import { RecordingSink } from '../../electron/core/sync/calendar-sink';
+import { RecordingSink } from '../harness/recording-sink';
 import { parseFogisTime } from '../../electron/desktop/notification-policy';
 import { kickoffOf as rendererKickoff, parseTid } from '../../renderer/src/format';
 import { kickoffMs } from '../../electron/core/monitor/match-time';

@@ -5,7 +5,7 @@ import { configSchema } from '../../shared/config';
 import { createMemoryLogger } from '../../electron/core/log';
 import { BoundedList, RecentIds } from '../../electron/core/monitor/bounded-list';
 import { Monitor } from '../../electron/core/monitor/monitor';
-import { RecordingSink } from '../../electron/core/sync/calendar-sink';
+import { RecordingSink } from '../harness/recording-sink';
 import { tempDir } from '../harness/app';
 import { loadFixture } from '../harness/fixture';
 

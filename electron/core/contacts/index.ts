@@ -9,7 +9,7 @@ import { errorText, type Logger } from '../log';
 import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
 import type { AppAlertInput, MatchListInput } from '../sync/calendar-sink';
 import type { GoogleAuth } from '../sync/google-auth';
-import type { RetryPolicy } from '../sync/outbox';
+import type { RetryPolicy } from '../retry';
 import { deriveContacts, type DerivedPhonebook } from './contacts-from-matches';
 import type { DesiredPerson } from './people-merge';
 import { PeopleSync } from './people-sync';

@@ -7,7 +7,7 @@ import { errorText, type Logger } from '../log';
 import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
 import { classifyGoogleError } from '../sync/google-backend';
 import { CONTACTS_SCOPE, type GoogleAuth } from '../sync/google-auth';
-import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from '../sync/outbox';
+import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from '../retry';
 import type { AppAlertInput } from '../sync/calendar-sink';
 import { SyncError } from '../sync/types';
 import { ConnectionIndex, MATCH_FIELDS, mergeOwnedFields, newContactBody, OWNED_FIELDS, type DesiredPerson } from './people-merge';

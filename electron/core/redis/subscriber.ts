@@ -6,6 +6,7 @@ import type { SubscriberState } from '../../../shared/state';
 import { errorText, type Logger } from '../log';
 import { connectionReason, type ConnectionReasonCode, type TextRef } from '../../../shared/text-ref';
 import { reasonText, redisErrorReason } from './redis-errors';
+import { backoffDelay } from '../retry';
 
 /**
  * The subscription supervisor. It owns one ioredis connection at a time and replaces it
@@ -386,7 +387,6 @@ export class SubscriberSupervisor {
 
   /** Exponential backoff with jitter in [50 %, 100 %] of the step, capped. */
   nextDelay(): number {
-    const step = Math.min(this.settings.backoffMaxMs, this.settings.backoffInitialMs * 2 ** Math.min(this.attempt, 30));
-    return Math.max(50, Math.round(step * (0.5 + this.random() * 0.5)));
+    return Math.max(50, backoffDelay(this.attempt + 1, { baseDelayMs: this.settings.backoffInitialMs, maxDelayMs: this.settings.backoffMaxMs }, this.random));
   }
 }

@@ -12,7 +12,7 @@ export interface RemoteEvent {
   endMs: number | null;
 }
 
-/** An event with our private properties, under any sync tag. */
+/** An event with our private properties, under any sync tag (first contact: takeover.ts). */
 export interface TaggedEvent extends RemoteEvent {
   syncTag: string | null;
 }

@@ -7,11 +7,24 @@ import type { SyncReport } from '../../../shared/api';
 import type { Logger } from '../log';
 import { emptyCalendarState } from '../../../shared/empty-snapshot';
 
+/** Which list a diff was taken against. */
+export interface ListBasis {
+  messageId: string;
+  receivedAt: string;
+}
+
 /** What the monitor hands the calendar for one accepted full match list. */
 export interface MatchListInput {
   matches: FogisMatch[];
   /** Changes the monitor derived against its stored list (never MLP's detailed_changes). */
   changes: MatchChange[];
+  /** Matches whose data changed only in fields no one shows (match-diff.ts `diffMatchList`). */
+  quiet?: string[];
+  /**
+   * The list `changes` and `quiet` were derived against (null: there was none). With it, the
+   * calendar plans only what changed (one change pass); without it, it compares every match.
+   */
+  basis?: ListBasis | null;
   messageId: string;
   receivedAt: string;
   source: 'redis' | 'manual';
@@ -72,37 +85,4 @@ export function summarizeReport(r: Omit<SyncReport, 'summary' | 'success'>): str
   if (r.cancelled) parts.push(`${r.cancelled} cancelled (no event)`);
   if (r.past) parts.push(`${r.past} played (left as they are)`);
   return parts.join(', ');
-}
-
-/** Records what it was asked to do; the core's tests and the `none` backend use it. */
-export class RecordingSink implements CalendarSink {
-  readonly lists: MatchListInput[] = [];
-  readonly manual: Array<FogisMatch[] | null> = [];
-  private listeners = new Set<() => void>();
-  private state = emptyCalendarState('none');
-
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {}
-  onMatchList(input: MatchListInput): void {
-    this.lists.push(input);
-    this.state = { ...this.state, lastSyncAt: input.receivedAt };
-    for (const l of this.listeners) l();
-  }
-  async sync(matches: FogisMatch[] | null): Promise<SyncReport> {
-    this.manual.push(matches);
-    const counts = { inserted: 0, updated: 0, deleted: 0, unchanged: matches?.length ?? 0, failed: 0, held: 0 };
-    return { success: true, ...counts, summary: summarizeReport(counts) };
-  }
-  async confirmDeletions(): Promise<SyncReport> {
-    const counts = { inserted: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0, held: 0 };
-    return { success: true, ...counts, summary: summarizeReport(counts) };
-  }
-  getState(): CalendarState {
-    return this.state;
-  }
-  onStateChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  updateConfig(): void {}
 }

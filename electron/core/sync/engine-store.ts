@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { PlannedEvent } from './event-builder';
+import { plannedFromGoogleBody } from './google-body';
 import type { MatchRecord, OutboxJob } from './types';
 
 /** The persisted shape of one backend's sync state (records, outbox, holds, counters). */
@@ -17,7 +19,8 @@ const snapshotSchema = z.object({
 
 const lastChangeSchema = z.object({ at: z.string(), what: z.string() });
 
-const eventBodySchema = z.object({
+/** Jobs saved before the planned event (one version back) carry the Google body instead. */
+const googleBodySchema = z.object({
   summary: z.string(),
   location: z.string(),
   description: z.string(),
@@ -26,6 +29,20 @@ const eventBodySchema = z.object({
   reminders: z.object({ useDefault: z.boolean(), overrides: z.array(z.object({ method: z.string(), minutes: z.number() })) }),
   extendedProperties: z.object({ private: z.object({ matchId: z.string(), syncTag: z.string(), calendarHash: z.string() }) }),
 });
+
+const plannedEventSchema = z.object({
+  matchId: z.string(),
+  summary: z.string(),
+  location: z.string(),
+  description: z.string(),
+  startMs: z.number(),
+  endMs: z.number(),
+  timeZone: z.string(),
+  calendarHash: z.string(),
+  syncTag: z.string(),
+  cancelled: z.boolean(),
+  reminderMinutes: z.number(),
+}) satisfies z.ZodType<PlannedEvent>;
 
 export const matchRecordSchema = z.object({
   matchId: z.string(),
@@ -43,13 +60,11 @@ export const matchRecordSchema = z.object({
   endMs: z.number().nullable().default(null),
 }) satisfies z.ZodType<MatchRecord>;
 
-export const outboxJobSchema = z.object({
+const jobFields = {
   key: z.string(),
   matchId: z.string(),
   kind: z.enum(['upsert', 'delete']),
   reason: z.enum(['new', 'changed', 'cancelled', 'removed', 'duplicate']),
-  body: eventBodySchema.nullable(),
-  cancelled: z.boolean(),
   renderKey: z.string().nullable(),
   sourceKey: z.string().nullable(),
   snapshot: snapshotSchema.nullable(),
@@ -61,7 +76,17 @@ export const outboxJobSchema = z.object({
   enqueuedAt: z.string(),
   lastError: z.string().nullable(),
   seq: z.number().int(),
-}) satisfies z.ZodType<OutboxJob>;
+};
+
+const currentJobSchema = z.object({ ...jobFields, event: plannedEventSchema.nullable() }) satisfies z.ZodType<OutboxJob>;
+
+/** A pending write saved by the version before the planned event: converted, never lost. */
+const olderJobSchema = z.object({ ...jobFields, body: googleBodySchema.nullable(), cancelled: z.boolean() }).transform(({ body, cancelled, ...rest }): OutboxJob => ({
+  ...rest,
+  event: body ? plannedFromGoogleBody(body, cancelled) : null,
+}));
+
+export const outboxJobSchema = z.union([currentJobSchema, olderJobSchema]);
 
 export const failureSchema = z.object({ sourceKey: z.string().nullable(), reason: z.string(), at: z.string(), title: z.string() });
 export type FailureEntry = z.infer<typeof failureSchema>;

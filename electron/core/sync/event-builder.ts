@@ -1,17 +1,30 @@
 import type { FogisMatch, Referee, TeamContact } from '../../../shared/messages';
-import { calendarHash, sha256Hex } from './calendar-hash';
+import type { FieldChange } from '../../../shared/state';
+import { formatLocalShort, parseMatchTime } from '../../../shared/fogis-time';
+import { calendarHash } from './calendar-hash';
 import { wrapAppText } from './description';
-import { formatLocalShort, formatZonedDateTime, parseMatchTime } from './match-time';
 
-/** The parts of a Calendar v3 event we write (spec §5.2), backend-neutral. */
-export interface EventBody {
+/**
+ * One match's calendar event as the planner wants it, backend-neutral (spec §5.2): times are
+ * instants, the zone is how they are shown. Google builds its event body from it
+ * (google-body.ts), the ICS backend its VEVENT (ics-backend.ts); both read only this.
+ */
+export interface PlannedEvent {
+  matchId: string;
   summary: string;
   location: string;
+  /** Our part of the description (description.ts wraps it; the coordinator's notes stay around it). */
   description: string;
-  start: { dateTime: string; timeZone: string };
-  end: { dateTime: string; timeZone: string };
-  reminders: { useDefault: boolean; overrides: Array<{ method: string; minutes: number }> };
-  extendedProperties: { private: { matchId: string; syncTag: string; calendarHash: string } };
+  startMs: number;
+  endMs: number;
+  /** IANA zone the times are shown in (Google's start/end timeZone, the ICS TZID). */
+  timeZone: string;
+  /** §5.3, the Python service's hash: stored with the event so either app sees it unchanged. */
+  calendarHash: string;
+  syncTag: string;
+  /** A kept cancelled match (ICS STATUS:CANCELLED; the summary says INSTÄLLD). */
+  cancelled: boolean;
+  reminderMinutes: number;
 }
 
 export interface EventOptions {
@@ -71,7 +84,7 @@ export function buildDescription(match: FogisMatch, lastChange: LastChange | nul
   d += (match.domaruppdraglista ?? []).map(refereeBlock).join('\n') + '\n\n';
   const contacts = match.kontaktpersoner ?? [];
   if (contacts.length > 0) d += 'Team Contacts:\n' + contacts.map(contactBlock).join('\n') + '\n';
-  d += `Match Details: https://www.svenskfotboll.se/matchfakta/${matchIdOf(match)}/\n`;
+  d += `Match Details: ${matchFactsUrl(matchIdOf(match))}\n`;
   if (lastChange) {
     const at = new Date(lastChange.at);
     const when = Number.isNaN(at.getTime()) ? lastChange.at : formatLocalShort(at, timeZone);
@@ -82,26 +95,29 @@ export function buildDescription(match: FogisMatch, lastChange: LastChange | nul
 
 export class UnschedulableMatchError extends Error {}
 
-export function buildEventBody(match: FogisMatch, opts: EventOptions, lastChange: LastChange | null = null): EventBody {
+/** The match's event; `hash` is its calendarHash when the caller has it already (one hash per match). */
+export function planEvent(match: FogisMatch, opts: EventOptions, lastChange: LastChange | null = null, hash: string = calendarHash(match)): PlannedEvent {
   const start = parseMatchTime(match.tid, opts.timeZone);
   if (!start) throw new UnschedulableMatchError(`kickoff time "${match.tid}" cannot be read`);
-  const end = new Date(start.getTime() + opts.durationMinutes * 60_000);
+  const startMs = start.getTime();
   return {
+    matchId: matchIdOf(match),
     summary: eventSummary(match),
     location: text(match.anlaggningnamn),
     // Our part of the description only; the coordinator's notes around it are kept (description.ts).
     description: wrapAppText(buildDescription(match, lastChange, opts.timeZone)),
-    // §8.7: the Python service stores UTC with timeZone "UTC"; a local zone reads better everywhere.
-    start: { dateTime: formatZonedDateTime(start, opts.timeZone), timeZone: opts.timeZone },
-    end: { dateTime: formatZonedDateTime(end, opts.timeZone), timeZone: opts.timeZone },
-    reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: REMINDER_MINUTES }] },
-    extendedProperties: { private: { matchId: matchIdOf(match), syncTag: opts.syncTag, calendarHash: calendarHash(match) } },
+    startMs,
+    endMs: startMs + opts.durationMinutes * 60_000,
+    timeZone: opts.timeZone,
+    calendarHash: hash,
+    syncTag: opts.syncTag,
+    cancelled: match.installd === true,
+    reminderMinutes: REMINDER_MINUTES,
   };
 }
 
-/** Identity of everything we would write; equal keys mean no write is needed. */
-export function renderKey(body: EventBody, cancelled: boolean): string {
-  return sha256Hex(JSON.stringify(body) + (cancelled ? '\u0000cancelled' : ''));
+export function matchFactsUrl(matchId: string): string {
+  return `https://www.svenskfotboll.se/matchfakta/${matchId}/`;
 }
 
 /** The facts we diff to tell the user what changed (DESIGN rule 4: derive changes ourselves). */
@@ -138,27 +154,47 @@ export function snapshotOf(match: FogisMatch, timeZone: string): MatchSnapshot {
   };
 }
 
-const shown = (v: string | null): string => (v === null || v === '' ? '–' : v);
+const shown = (v: unknown): string => (v === null || v === undefined || v === '' ? '–' : String(v));
+
+/** What the event last showed against what it will show, in the change model's vocabulary (match-diff.ts field names). */
+export function snapshotChanges(prev: MatchSnapshot, next: MatchSnapshot): FieldChange[] {
+  const out: FieldChange[] = [];
+  const field = (name: string, a: unknown, b: unknown): void => {
+    if (a !== b) out.push({ field: name, old: a, new: b });
+  };
+  field('kickoff', prev.kickoff, next.kickoff);
+  field('anlaggningnamn', prev.venue, next.venue);
+  field('lag1namn', prev.home, next.home);
+  field('lag2namn', prev.away, next.away);
+  field('tavlingnamn', prev.competition, next.competition);
+  field('matchnr', prev.matchnr, next.matchnr);
+  field('installd', prev.cancelled, next.cancelled);
+  field('uppskjuten', prev.postponed, next.postponed);
+  for (const role of new Set([...Object.keys(prev.referees), ...Object.keys(next.referees)])) {
+    field(`referee:${role}`, prev.referees[role] ?? '', next.referees[role] ?? '');
+  }
+  return out;
+}
+
+/** A change the calendar hash saw but no shown field did (a phone number, an e-mail address). */
+export const CONTACT_DETAILS_CHANGE: FieldChange = { field: 'contacts', old: null, new: null };
+
+const FIELD_LABEL: Record<string, string> = { anlaggningnamn: 'venue', lag1namn: 'home team', lag2namn: 'away team', tavlingnamn: 'competition', matchnr: 'match number' };
+
+function describeField(c: FieldChange): string {
+  if (c.field === 'kickoff') {
+    const a = typeof c.old === 'string' ? c.old : null;
+    const b = typeof c.new === 'string' ? c.new : null;
+    return a && b && a.slice(0, 10) === b.slice(0, 10) ? `kickoff ${a.slice(11)} → ${b.slice(11)}` : `kickoff ${shown(a)} → ${shown(b)}`;
+  }
+  if (c.field === 'installd') return c.new === true ? 'cancelled' : 'no longer cancelled';
+  if (c.field === 'uppskjuten') return c.new === true ? 'postponed' : 'no longer postponed';
+  if (c.field === 'contacts') return 'referee or team contact details';
+  const label = FIELD_LABEL[c.field] ?? (c.field.startsWith('referee:') ? c.field.slice('referee:'.length) : c.field);
+  return `${label} ${shown(c.old)} → ${shown(c.new)}`;
+}
 
 /** "kickoff 15:00 → 16:30; AD1 Björn Åberg → Cecilia Berg", or '' when nothing we show changed. */
-export function describeChanges(prev: MatchSnapshot, next: MatchSnapshot): string {
-  const parts: string[] = [];
-  if (prev.kickoff !== next.kickoff) {
-    const sameDay = prev.kickoff && next.kickoff && prev.kickoff.slice(0, 10) === next.kickoff.slice(0, 10);
-    parts.push(sameDay ? `kickoff ${prev.kickoff!.slice(11)} → ${next.kickoff!.slice(11)}` : `kickoff ${shown(prev.kickoff)} → ${shown(next.kickoff)}`);
-  }
-  if (prev.venue !== next.venue) parts.push(`venue ${shown(prev.venue)} → ${shown(next.venue)}`);
-  if (prev.home !== next.home) parts.push(`home team ${shown(prev.home)} → ${shown(next.home)}`);
-  if (prev.away !== next.away) parts.push(`away team ${shown(prev.away)} → ${shown(next.away)}`);
-  if (prev.competition !== next.competition) parts.push(`competition ${shown(prev.competition)} → ${shown(next.competition)}`);
-  if (prev.matchnr !== next.matchnr) parts.push(`match number ${shown(prev.matchnr)} → ${shown(next.matchnr)}`);
-  if (prev.cancelled !== next.cancelled) parts.push(next.cancelled ? 'cancelled' : 'no longer cancelled');
-  if (prev.postponed !== next.postponed) parts.push(next.postponed ? 'postponed' : 'no longer postponed');
-  const roles = new Set([...Object.keys(prev.referees), ...Object.keys(next.referees)]);
-  for (const role of roles) {
-    const a = prev.referees[role] ?? '';
-    const b = next.referees[role] ?? '';
-    if (a !== b) parts.push(`${role} ${shown(a)} → ${shown(b)}`);
-  }
-  return parts.join('; ');
+export function describeChanges(changes: readonly FieldChange[]): string {
+  return changes.map(describeField).join('; ');
 }

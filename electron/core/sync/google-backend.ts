@@ -5,6 +5,7 @@ import { windowStartMs } from './change-window';
 import { mergeDescription } from './description';
 import { GOOGLE_WRITE_BURST, GOOGLE_WRITES_PER_SECOND, parseRetryAfter, TokenBucket } from './pacing';
 import type { BackendContext, BackendInfo, CalendarBackend, RemoteEvent, TaggedEvent } from './backend';
+import { googleEventBody } from './google-body';
 import type { GoogleAuth } from './google-auth';
 import { SyncError, type ExecOutcome, type MatchRecord, type OutboxJob } from './types';
 
@@ -233,15 +234,16 @@ export class GoogleBackend implements CalendarBackend {
         throw err;
       }
     }
-    if (!job.body) throw new SyncError('upsert job without an event body', 'permanent');
+    if (!job.event) throw new SyncError('upsert job without an event', 'permanent');
+    const ours = googleEventBody(job.event);
     // status: a revived match's event may have been deleted (kept as cancelled by Google).
-    const requestBody: calendar_v3.Schema$Event = { ...job.body, status: 'confirmed' };
+    const requestBody: calendar_v3.Schema$Event = { ...ours, status: 'confirmed' };
     const known = record?.eventId ?? null;
     if (known) {
       try {
         // The coordinator's notes around our part of the description survive (description.ts).
         const current = await this.call('events.get', (api) => api.events.get({ calendarId, eventId: known }));
-        const body = { ...requestBody, description: mergeDescription(current.data.status === 'cancelled' ? null : current.data.description, job.body.description) };
+        const body = { ...requestBody, description: mergeDescription(current.data.status === 'cancelled' ? null : current.data.description, ours.description) };
         await this.call('events.patch', (api) => api.events.patch({ calendarId, eventId: known, requestBody: body, sendUpdates: 'none' }));
         return { action: record?.present ? 'updated' : 'inserted', eventId: known };
       } catch (err) {
@@ -257,7 +259,7 @@ export class GoogleBackend implements CalendarBackend {
     }
     // 409: the id exists (another instance won the race, or an earlier attempt's answer was lost).
     const current = await this.call('events.get', (api) => api.events.get({ calendarId, eventId: id }));
-    const body = { ...requestBody, description: mergeDescription(current.data.description, job.body.description) };
+    const body = { ...requestBody, description: mergeDescription(current.data.description, ours.description) };
     await this.call('events.patch', (api) => api.events.patch({ calendarId, eventId: id, requestBody: body, sendUpdates: 'none' }));
     return { action: record?.present ? 'updated' : 'inserted', eventId: id };
   }

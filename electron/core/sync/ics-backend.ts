@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
 import { errorText } from '../log';
 import type { BackendContext, BackendInfo, CalendarBackend } from './backend';
-import { REMINDER_MINUTES } from './event-builder';
+import { matchFactsUrl } from './event-builder';
 import { mergeDescription } from './description';
 import { renderCalendar, type IcsEvent } from './ics-writer';
-import { formatZonedDateTime } from './match-time';
+import { formatZonedDateTime } from '../../../shared/fogis-time';
 import { SyncError, type ExecOutcome, type MatchRecord, type OutboxJob } from './types';
 
 export const ICS_FILE = 'calendar.ics';
@@ -95,8 +95,8 @@ export class IcsBackend implements CalendarBackend {
       this.dirty = true;
       return { action: 'deleted', eventId: uid };
     }
-    const body = job.body;
-    if (!body) throw new SyncError('upsert job without an event body', 'permanent');
+    const event = job.event;
+    if (!event) throw new SyncError('upsert job without an event', 'permanent');
     const existing = this.events.get(uid);
     // A replay after a crash finds its own result already stored: write nothing new.
     if (existing && existing.renderKey === job.renderKey) return { action: 'noop', eventId: uid };
@@ -107,18 +107,18 @@ export class IcsBackend implements CalendarBackend {
     this.events.set(uid, {
       uid,
       matchId: job.matchId,
-      summary: body.summary,
-      location: body.location,
+      summary: event.summary,
+      location: event.location,
       // Text outside our part (an edited or imported store entry) is kept, as in Google (description.ts).
-      description: mergeDescription(existing?.description, body.description),
-      url: `https://www.svenskfotboll.se/matchfakta/${job.matchId}/`,
-      startMs: Date.parse(body.start.dateTime),
-      endMs: Date.parse(body.end.dateTime),
-      status: job.cancelled ? 'CANCELLED' : 'CONFIRMED',
+      description: mergeDescription(existing?.description, event.description),
+      url: matchFactsUrl(job.matchId),
+      startMs: event.startMs,
+      endMs: event.endMs,
+      status: event.cancelled ? 'CANCELLED' : 'CONFIRMED',
       sequence,
       createdMs: existing?.createdMs ?? now,
       lastModifiedMs: now,
-      alarmMinutes: body.reminders.overrides[0]?.minutes ?? REMINDER_MINUTES,
+      alarmMinutes: event.reminderMinutes,
       renderKey: job.renderKey,
     });
     this.dirty = true;

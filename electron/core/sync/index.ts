@@ -11,7 +11,7 @@ import type { CalendarSink, MatchListInput, SinkContext } from './calendar-sink'
 import { GoogleAuth } from './google-auth';
 import { GoogleBackend } from './google-backend';
 import { IcsBackend } from './ics-backend';
-import type { RetryPolicy } from './outbox';
+import type { RetryPolicy } from '../retry';
 import { SyncEngine } from './sync-engine';
 import type { PlanOptions } from './types';
 
@@ -24,15 +24,14 @@ export interface CalendarSinkOptions {
   tokenUrl?: string;
   /** OAuth consent page override (tests). */
   authUrl?: string;
-  /** credentials.json; default GOOGLE_CREDENTIALS_PATH or `<dataDir>/credentials.json`. */
+  /** credentials.json (the shell passes GOOGLE_CREDENTIALS_PATH); default `<dataDir>/credentials.json`. */
   credentialsPath?: string;
-  /** token.json imported on start when no token is stored; default GOOGLE_CALENDAR_TOKEN_FILE or `<dataDir>/token.json`. */
+  /** token.json imported on start when no token is stored (the shell passes GOOGLE_CALENDAR_TOKEN_FILE); default `<dataDir>/token.json`; null: none. */
   tokenImportPath?: string | null;
   retry?: Partial<RetryPolicy>;
   saveDelayMs?: number;
   syncWaitMs?: number;
   googleTimeoutMs?: number;
-  env?: NodeJS.ProcessEnv;
   /** The calendar's clock: what is history (change-window.ts). Tests pin it. */
   clock?: () => number;
   /** Pace of Calendar writes (pacing.ts default: 10/s). */
@@ -86,12 +85,11 @@ class SwitchingCalendarSink implements FullCalendarSink {
     private readonly ctx: SinkContext,
     private readonly opts: CalendarSinkOptions,
   ) {
-    const env = opts.env ?? process.env;
     this.auth = new GoogleAuth({
       secretStore: opts.secretStore ?? FileSecretStore.inDataDir(ctx.dataDir),
       log: ctx.log,
-      credentialsPath: opts.credentialsPath ?? env.GOOGLE_CREDENTIALS_PATH ?? path.join(ctx.dataDir, 'credentials.json'),
-      tokenImportPath: opts.tokenImportPath === undefined ? env.GOOGLE_CALENDAR_TOKEN_FILE ?? path.join(ctx.dataDir, 'token.json') : opts.tokenImportPath,
+      credentialsPath: opts.credentialsPath ?? path.join(ctx.dataDir, 'credentials.json'),
+      tokenImportPath: opts.tokenImportPath === undefined ? path.join(ctx.dataDir, 'token.json') : opts.tokenImportPath,
       ...(opts.tokenUrl ? { tokenUrl: opts.tokenUrl } : {}),
       ...(opts.authUrl ? { authUrl: opts.authUrl } : {}),
     });

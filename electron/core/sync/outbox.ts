@@ -1,21 +1,6 @@
 import type { JobDraft } from './plan';
 import type { OutboxJob } from './types';
 
-export interface RetryPolicy {
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Attempts before a retryable failure becomes a failure (DESIGN rule 6: bounded). */
-  maxAttempts: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 5 * 60_000, maxAttempts: 10 };
-
-/** Exponential backoff with "equal jitter": half fixed, half random, so instances spread out. */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp / 2 + (exp / 2) * random());
-}
-
 /**
  * The pending writes, one per key (match id): a newer state of a match replaces its pending
  * job, so a burst of changes to one match costs one write. Ordering is by enqueue sequence.

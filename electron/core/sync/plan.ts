@@ -1,23 +1,25 @@
 import type { FogisMatch } from '../../../shared/messages';
-import { calendarHash, sha256Hex } from './calendar-hash';
+import { calendarHash } from './calendar-hash';
 import { hasEnded } from './change-window';
 import {
-  buildEventBody,
+  CONTACT_DETAILS_CHANGE,
   describeChanges,
   matchIdOf,
   matchTitle,
-  renderKey,
+  planEvent,
+  snapshotChanges,
   snapshotOf,
   UnschedulableMatchError,
-  type EventBody,
   type LastChange,
+  type PlannedEvent,
 } from './event-builder';
+import { legacyRenderKey } from './google-body';
 import type { HeldDeletion, MatchRecord, OutboxJob, PlanOptions } from './types';
 
 /** A job as the plan wants it; the outbox adds attempts, timing and order. */
 export type JobDraft = Pick<
   OutboxJob,
-  'key' | 'matchId' | 'kind' | 'reason' | 'body' | 'cancelled' | 'renderKey' | 'sourceKey' | 'snapshot' | 'lastChange' | 'title' | 'eventId'
+  'key' | 'matchId' | 'kind' | 'reason' | 'event' | 'renderKey' | 'sourceKey' | 'snapshot' | 'lastChange' | 'title' | 'eventId'
 >;
 
 export interface PlanInput {
@@ -35,6 +37,14 @@ export interface PlanInput {
   now: string;
   /** The clock that decides what is history (change-window.ts); defaults to `now`. */
   nowMs?: number;
+  /**
+   * One change pass: the matches the change model (monitor/match-diff.ts) says differ from
+   * the list `settled` was judged against. A listed match outside this set whose id is in
+   * `settled` is skipped without being hashed. Absent: every match is compared.
+   */
+  changed?: ReadonlySet<string> | null;
+  /** Matches whose record shows their listed version with nothing left to do (see `inStep`). */
+  settled?: ReadonlySet<string>;
 }
 
 export interface PlanResult {
@@ -53,23 +63,58 @@ export interface PlanResult {
   inserts: number;
   updates: number;
   deletes: number;
+  /** Every match this plan hashed and decided, by its source key; the others were skipped by the change model. */
+  sources: Map<string, string>;
+  /** Decided matches whose record now shows their listed version with nothing left to do. */
+  inStep: string[];
 }
 
 export function optionsKey(o: PlanOptions): string {
   return `${o.syncTag}|${o.durationMinutes}|${o.timeZone}|${o.keepCancelled ? 1 : 0}`;
 }
 
+const text = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+/**
+ * What a match's event is made of, besides the options: the §5.3 hash covers teams, venue,
+ * kickoff, competition, referees and contacts; the flags and the match number are outside it.
+ * Equal keys: nothing the calendar shows can differ, so the event is not even built.
+ */
+function sourceKeyOf(okey: string, hash: string, match: FogisMatch): string {
+  return `${okey}|${hash}|${match.installd === true ? 1 : 0}${match.uppskjuten === true ? 1 : 0}|${text(match.matchnr)}`;
+}
+
+/** Bump when the rendering of an event changes, so every event is written anew once. */
+const RENDER_VERSION = 'r2';
+
+/** Identity of everything we would write (equal keys: no write), from its inputs, without another hash. */
+export function renderKeyOf(e: PlannedEvent, durationMinutes: number, match: FogisMatch, lastChange: LastChange | null): string {
+  return [RENDER_VERSION, e.syncTag, durationMinutes, e.timeZone, e.calendarHash, e.summary, text(match.matchnr), e.cancelled ? 1 : 0, lastChange?.at ?? '', lastChange?.what ?? ''].join('\u0000');
+}
+
+/** A key saved by a version before the planned event is a SHA-256 of the Google body. */
+const LEGACY_KEY = /^[0-9a-f]{64}$/;
+
+function sameRender(stored: string | null, rk: string, event: PlannedEvent): boolean {
+  if (stored === null) return false;
+  if (stored === rk) return true;
+  return LEGACY_KEY.test(stored) && stored === legacyRenderKey(event);
+}
+
 /**
  * The decision step: from what the calendar shows (records), what is on its way (pending
- * jobs) and the new list, decide the writes. Pure and synchronous so it can be tested alone
- * and stays fast (an unchanged 1000-match list costs one hash per match and no writes).
+ * jobs) and the new list, decide the writes. Pure and synchronous so it can be tested alone.
+ * With the change model (`changed` + `settled`), a match nobody changed costs nothing; each
+ * match that needs a decision is hashed once (its §5.3 calendar hash, which the event carries).
  */
 export function planSync(input: PlanInput): PlanResult {
   const { records, pending, options, now } = input;
   const okey = optionsKey(options);
   const nowMs = input.nowMs ?? Date.parse(now);
-  const result: PlanResult = { enqueue: [], cancelPending: [], held: [], touch: [], unschedulable: [], unchanged: 0, cancelled: 0, past: 0, inserts: 0, updates: 0, deletes: 0 };
+  const result: PlanResult = { enqueue: [], cancelPending: [], held: [], touch: [], unschedulable: [], unchanged: 0, cancelled: 0, past: 0, inserts: 0, updates: 0, deletes: 0, sources: new Map(), inStep: [] };
   const deletions: Array<JobDraft & { heldReason: HeldDeletion['reason'] }> = [];
+  const changed = input.changed ?? null;
+  const settled = input.settled;
 
   const byId = new Map<string, FogisMatch>();
   for (const m of input.matches) byId.set(matchIdOf(m), m);
@@ -77,18 +122,26 @@ export function planSync(input: PlanInput): PlanResult {
   for (const [mid, match] of byId) {
     const record = records.get(mid) ?? null;
     const job = pending.get(mid) ?? null;
-    const sourceKey = sha256Hex(okey + '\u0000' + JSON.stringify(match));
+    const cancelled = match.installd === true;
+    if (changed && settled && !changed.has(mid) && settled.has(mid) && !job) {
+      if (cancelled && !options.keepCancelled && !record?.present) result.cancelled++;
+      else result.unchanged++;
+      continue;
+    }
+    const hash = calendarHash(match);
+    const sourceKey = sourceKeyOf(okey, hash, match);
+    result.sources.set(mid, sourceKey);
     const failedSource = input.failedSources.get(mid);
     if (!input.retryFailed && failedSource === sourceKey && !job) continue;
 
     const latestSource = job ? job.sourceKey : record ? record.sourceKey : null;
     // An event adopted by reconcile must be compared even if a job was queued before it was found.
     const freshlyAdopted = record?.present === true && record.renderKey === null;
-    const cancelled = match.installd === true;
     if (latestSource === sourceKey && !freshlyAdopted) {
       if (!job) {
         if (cancelled && !options.keepCancelled && !record?.present) result.cancelled++;
         else result.unchanged++;
+        result.inStep.push(mid);
       }
       continue;
     }
@@ -103,7 +156,10 @@ export function planSync(input: PlanInput): PlanResult {
       } else {
         // A queued delete stays: it removes an event an earlier, unconfirmed write may have made.
         if (job?.kind === 'upsert') result.cancelPending.push(mid);
-        else if (!job) result.cancelled++;
+        else if (!job) {
+          result.cancelled++;
+          if (!record) result.inStep.push(mid);
+        }
       }
       continue;
     }
@@ -112,46 +168,43 @@ export function planSync(input: PlanInput): PlanResult {
     const prevSnap = job ? job.snapshot : record?.snapshot ?? null;
     let lastChange = job ? job.lastChange : record?.lastChange ?? null;
     if (prevSnap) {
-      let what = describeChanges(prevSnap, snapshot);
-      const prevHash = job ? job.body?.extendedProperties.private.calendarHash : record?.calendarHash;
-      if (!what && prevHash && prevHash !== calendarHash(match)) what = 'referee or team contact details';
-      if (what) lastChange = { at: now, what };
+      // What the event showed against what it will show (the event may be several lists behind).
+      let fields = snapshotChanges(prevSnap, snapshot);
+      const prevHash = job ? job.event?.calendarHash : record?.calendarHash;
+      if (fields.length === 0 && prevHash && prevHash !== hash) fields = [CONTACT_DETAILS_CHANGE];
+      if (fields.length > 0) lastChange = { at: now, what: describeChanges(fields) };
     }
 
-    let body: EventBody;
+    let event: PlannedEvent;
     try {
-      body = buildEventBody(match, options, lastChange);
+      event = planEvent(match, options, lastChange, hash);
     } catch (err) {
       if (!(err instanceof UnschedulableMatchError)) throw err;
       result.unschedulable.push({ matchId: mid, title, reason: err.message });
       continue;
     }
-    const rk = renderKey(body, cancelled);
+    const rk = renderKeyOf(event, options.durationMinutes, match, lastChange);
     // History is never rewritten: a match that has ended (by the list's own kickoff) keeps
     // the event it has. A match without an event still gets one: adding is not destructive.
-    if (record?.present && hasEnded(Date.parse(body.end.dateTime), nowMs)) {
+    if (record?.present && hasEnded(event.endMs, nowMs)) {
       if (!job) result.past++;
       continue;
     }
 
-    const adoptable =
-      record?.present === true &&
-      record.renderKey === null &&
-      record.calendarHash === body.extendedProperties.private.calendarHash &&
-      record.summary === body.summary;
-    if ((record?.present && record.renderKey === rk) || adoptable) {
+    const adoptable = record?.present === true && record.renderKey === null && record.calendarHash === event.calendarHash && record.summary === event.summary;
+    if ((record?.present && sameRender(record.renderKey, rk, event)) || adoptable) {
       if (job) result.cancelPending.push(mid);
       result.touch.push({ matchId: mid, sourceKey, renderKey: rk, snapshot, lastChange });
       result.unchanged++;
+      result.inStep.push(mid);
       continue;
     }
-    if (job && job.kind === 'upsert' && job.renderKey === rk) continue;
+    if (job && job.kind === 'upsert' && sameRender(job.renderKey, rk, event)) continue;
     result.enqueue.push({
       ...draftBase(mid, title),
       kind: 'upsert',
       reason: record?.present ? (cancelled && !record.summary?.startsWith('INST') ? 'cancelled' : 'changed') : 'new',
-      body,
-      cancelled,
+      event,
       renderKey: rk,
       sourceKey,
       snapshot,
@@ -208,5 +261,5 @@ export function planSync(input: PlanInput): PlanResult {
 }
 
 function draftBase(matchId: string, title: string): Omit<JobDraft, 'kind' | 'reason' | 'sourceKey'> {
-  return { key: matchId, matchId, body: null, cancelled: false, renderKey: null, snapshot: null, lastChange: null, title, eventId: null };
+  return { key: matchId, matchId, event: null, renderKey: null, snapshot: null, lastChange: null, title, eventId: null };
 }

@@ -84,7 +84,7 @@ export function planTakeover(input: {
       }
       duplicates++;
       item(e, 'duplicate');
-      jobs.push({ key: `dup:${e.eventId}`, matchId, kind: 'delete', reason: 'duplicate', body: null, cancelled: false, renderKey: null, sourceKey: null, snapshot: null, lastChange: null, title: e.summary, eventId: e.eventId });
+      jobs.push({ key: `dup:${e.eventId}`, matchId, kind: 'delete', reason: 'duplicate', event: null, renderKey: null, sourceKey: null, snapshot: null, lastChange: null, title: e.summary, eventId: e.eventId });
     }
   }
 

@@ -1,4 +1,4 @@
-import type { EventBody, LastChange, MatchSnapshot } from './event-builder';
+import type { LastChange, MatchSnapshot, PlannedEvent } from './event-builder';
 
 /** What we last wrote for one match: the committed calendar state, persisted. */
 export interface MatchRecord {
@@ -30,9 +30,8 @@ export interface OutboxJob {
   matchId: string;
   kind: 'upsert' | 'delete';
   reason: JobReason;
-  body: EventBody | null;
-  /** A kept cancelled match (ICS: STATUS:CANCELLED). */
-  cancelled: boolean;
+  /** What an upsert writes (null for a delete). */
+  event: PlannedEvent | null;
   renderKey: string | null;
   sourceKey: string | null;
   snapshot: MatchSnapshot | null;

@@ -1,0 +1,180 @@
+import type { FogisMatch } from '../../../shared/messages';
+import { contained, type FaultReporter } from '../containment';
+import type { Logger } from '../log';
+import { applyPlan } from './apply-plan';
+import type { CalendarBackend } from './backend';
+import type { AppAlertInput, ListBasis, MatchListInput } from './calendar-sink';
+import type { EnginePersistence } from './engine-persistence';
+import { planSync, type PlanResult } from './plan';
+import type { SyncStore } from './sync-store';
+import type { SyncWaiters } from './sync-waiters';
+import type { OutboxJob, PlanOptions } from './types';
+
+export interface ListPlannerOptions {
+  store: SyncStore;
+  backend: CalendarBackend;
+  persistence: EnginePersistence;
+  waiters: SyncWaiters;
+  log: Logger;
+  raiseAlert(alert: AppAlertInput): void;
+  resolveAlerts?(alertType: string): void;
+  reportFault: FaultReporter;
+  plan(): PlanOptions;
+  nowMs(): number;
+  /** A takeover waits for confirmation: lists are kept, nothing is planned. */
+  takeoverWaiting(): boolean;
+  /** A list arrived while the takeover waits: its preview follows the list. */
+  listDuringTakeover(): void;
+  stopped(): boolean;
+  /** After a plan was applied: the worker starts, the state is told. */
+  planned(): void;
+  /** A list was planned: if nothing is queued, the calendar is in step with it. */
+  noteInStep(): void;
+}
+
+/** A full list waiting to be planned, with the change model of every list it stands for. */
+interface PendingList {
+  input: MatchListInput;
+  basis: ListBasis | null | undefined;
+  changed: Set<string> | null;
+}
+
+/**
+ * From match lists to outbox jobs, in one change pass: the monitor's change model
+ * (monitor/match-diff.ts) says which matches differ from the last list; a match it does not
+ * name and whose record is settled is not looked at again. Everything else (the first list
+ * after a start, a reconcile, new options, Sync now, a list without a change model) is
+ * compared in full, which is always correct, only slower.
+ */
+export class ListPlanner {
+  private pendingList: PendingList | null = null;
+  /**
+   * Matches whose record shows their version in the last list with nothing left to do.
+   * In memory only: after a start, the first list is compared in full.
+   */
+  private readonly settled = new Set<string>();
+  /** The source key each match of the last list was planned with (a commit of it settles the match). */
+  private readonly listSources = new Map<string, string>();
+
+  constructor(private readonly opts: ListPlannerOptions) {}
+
+  /**
+   * A full list is planned on the next turn of the event loop, and only the newest one
+   * waiting: each full list supersedes the one before (spec §2.2), so a burst of lists costs
+   * one plan, and the Redis reader (and its PING) never waits behind a plan. The change
+   * models of the lists it supersedes are merged, so the plan still knows every change.
+   */
+  onMatchList(input: MatchListInput): void {
+    if (input.source === 'manual') {
+      this.flush();
+      this.planInput({ input, basis: undefined, changed: null });
+      return;
+    }
+    const changed = changeSet(input);
+    const waiting = this.pendingList;
+    if (waiting) {
+      const merged = waiting.changed && changed ? new Set([...waiting.changed, ...changed]) : null;
+      this.pendingList = { input, basis: waiting.basis, changed: merged };
+      return;
+    }
+    this.pendingList = { input, basis: input.basis, changed };
+    setImmediate(() => contained(this.opts.reportFault, 'sync', () => this.flush(), undefined));
+  }
+
+  /** Plans the waiting full list now (before a manual sync, a confirmation, a stop). */
+  flush(): void {
+    const waiting = this.pendingList;
+    if (!waiting) return;
+    this.pendingList = null;
+    if (this.opts.stopped()) return;
+    this.planInput(waiting);
+  }
+
+  private planInput({ input, basis, changed }: PendingList): void {
+    const { store, persistence } = this.opts;
+    const full = input.source !== 'manual';
+    const last = store.lastList;
+    // The change model holds only against the list the records were planned from.
+    const sameBasis = !!basis && !!last && basis.messageId === last.messageId && basis.receivedAt === last.receivedAt;
+    if (full) store.lastList = { matches: input.matches, receivedAt: input.receivedAt, messageId: input.messageId };
+    if (this.opts.takeoverWaiting()) {
+      // Nothing is planned into a calendar not yet taken over.
+      if (full) {
+        this.settled.clear();
+        persistence.saveLastList();
+        this.opts.listDuringTakeover();
+      }
+      return;
+    }
+    const res = this.planFor(input.matches, full, false, input.receivedAt, sameBasis ? changed : null);
+    const changedAnything = res.enqueue.length + res.touch.length + res.cancelPending.length + res.held.length > 0;
+    this.apply(res, full);
+    this.opts.noteInStep();
+    if (full && (changedAnything || store.lastSyncAt === null)) persistence.saveLastList();
+  }
+
+  /** The last list again, in full (records rebuilt by a reconcile, new options). */
+  replanLastList(): void {
+    const list = this.opts.store.lastList;
+    if (list) this.apply(this.planFor(list.matches, true, false), true);
+  }
+
+  /** Sync now and `/manual-sync`: every given match compared, failed ones retried. */
+  recheck(matches: readonly FogisMatch[], full: boolean): PlanResult {
+    const res = this.planFor(matches, full, true);
+    this.apply(res, full);
+    return res;
+  }
+
+  /** Records changed outside a plan (reconcile, takeover, new options): nothing is settled any more. */
+  forgetAll(): void {
+    this.settled.clear();
+  }
+
+  forget(matchId: string): void {
+    this.settled.delete(matchId);
+  }
+
+  /** A write reached the calendar: if it was the last list's version, the match is settled. */
+  committed(job: OutboxJob): void {
+    if (job.sourceKey !== null && this.listSources.get(job.matchId) === job.sourceKey) this.settled.add(job.matchId);
+  }
+
+  private planFor(matches: readonly FogisMatch[], full: boolean, retryFailed: boolean, at?: string, changed: ReadonlySet<string> | null = null): PlanResult {
+    const { store } = this.opts;
+    const failedSources = new Map<string, string>();
+    for (const [id, f] of store.failures) if (f.sourceKey) failedSources.set(id, f.sourceKey);
+    return planSync({
+      matches,
+      full,
+      records: store.records,
+      pending: store.outbox.view(),
+      failedSources,
+      retryFailed,
+      options: this.opts.plan(),
+      now: at ?? new Date().toISOString(),
+      nowMs: this.opts.nowMs(),
+      changed,
+      settled: this.settled,
+    });
+  }
+
+  private apply(res: PlanResult, full: boolean): void {
+    // Only a full list's own decisions settle a match (a manual list may hold another version).
+    for (const [mid, key] of res.sources) {
+      this.settled.delete(mid);
+      if (full) this.listSources.set(mid, key);
+    }
+    if (full) for (const mid of res.inStep) this.settled.add(mid);
+    if (applyPlan(this.opts, res, full)) this.opts.persistence.scheduleSave();
+    this.opts.planned();
+  }
+}
+
+/** The matches a list's change model says changed, or null when it has none to trust. */
+function changeSet(input: MatchListInput): Set<string> | null {
+  if (input.basis === undefined || !input.quiet) return null;
+  const ids = new Set<string>(input.quiet);
+  for (const c of input.changes) ids.add(c.matchId);
+  return ids;
+}
