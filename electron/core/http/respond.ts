@@ -118,10 +118,9 @@ export async function jsonBody(req: IncomingMessage, maxBytes: number, allowEmpt
   }
 }
 
-export function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new HttpError(400, `Invalid request: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+/** The first problem of a refused body, as `path: message` (`body` when it is the whole body). */
+export function issueText(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`;
 }
 
