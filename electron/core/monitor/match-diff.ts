@@ -123,10 +123,21 @@ const FLAG_KIND: ReadonlyArray<[flag: 'installd' | 'uppskjuten' | 'avbruten', ki
   ['avbruten', 'abandoned'],
 ];
 
+/**
+ * The one change model of a list: `changes` are what the dashboard and notifications show;
+ * `quiet` are the matches whose data changed only in fields nobody shows (an id, a referee's
+ * e-mail address). The calendar planner reads both: a match in neither is the same as before.
+ */
+export interface ListDiff {
+  changes: MatchChange[];
+  quiet: string[];
+}
+
 /** One change per affected match; the kind is the most important thing that happened to it. */
-export function diffMatches(prev: readonly FogisMatch[], next: readonly FogisMatch[], at: string, messageId: string): MatchChange[] {
+export function diffMatchList(prev: readonly FogisMatch[], next: readonly FogisMatch[], at: string, messageId: string): ListDiff {
   const before = new Map(prev.map((m) => [matchKey(m), m]));
   const changes: MatchChange[] = [];
+  const quiet: string[] = [];
   const seen = new Set<string>();
   for (const m of next) {
     const id = matchKey(m);
@@ -149,9 +160,15 @@ export function diffMatches(prev: readonly FogisMatch[], next: readonly FogisMat
     }
     if (kind === null && fields.length > 0) kind = 'changed';
     if (kind !== null) changes.push({ matchId: id, kind, title: matchTitle(m), fields, at, messageId });
+    else if (!sameJson(old, m)) quiet.push(id);
   }
   for (const [id, m] of before) {
     if (!seen.has(id)) changes.push({ matchId: id, kind: 'removed', title: matchTitle(m), fields: [], at, messageId });
   }
-  return changes;
+  return { changes, quiet };
+}
+
+/** The changes the dashboard and notifications show (diffMatchList without the quiet ones). */
+export function diffMatches(prev: readonly FogisMatch[], next: readonly FogisMatch[], at: string, messageId: string): MatchChange[] {
+  return diffMatchList(prev, next, at, messageId).changes;
 }

@@ -34,6 +34,12 @@ export class MatchListState {
     return this.meta.receivedAt;
   }
 
+  /** Which list is in force (what the next list's changes are derived against); null before the first. */
+  get basis(): { messageId: string; receivedAt: string } | null {
+    const { messageId, receivedAt } = this.meta;
+    return messageId !== null && receivedAt !== null ? { messageId, receivedAt } : null;
+  }
+
   get historyTotal(): number {
     return this.history.total;
   }

@@ -16,7 +16,7 @@ import { RecentIds } from './bounded-list';
 import { emptyCounters } from '../../../shared/empty-snapshot';
 import { countAccepted, countMatchList, countReceived, countRejected, restoredCounters } from './counters';
 import { EventBatcher, type SnapshotKey } from './event-batcher';
-import { diffMatches } from './match-diff';
+import { diffMatches, diffMatchList } from './match-diff';
 import { MatchListState, type MatchListMeta } from './match-list-state';
 import { MessageLog } from './message-log';
 import type { ContactsPart, MonitorDeps } from './monitor-deps';
@@ -269,8 +269,8 @@ export class Monitor {
           this.log.info('monitor', `received a ${parsed.generation} match list (${parsed.otherMatches} matches): shown, not synced`);
         } else {
           const list = parsed.fogisMatches;
-          const changes = diffMatches(this.matches.list, list, at, msg.message_id);
-          this.applyMatchList(list, changes, { receivedAt: at, messageId: msg.message_id, generation: parsed.generation });
+          const { changes, quiet } = diffMatchList(this.matches.list, list, at, msg.message_id);
+          this.applyMatchList(list, changes, { receivedAt: at, messageId: msg.message_id, generation: parsed.generation }, quiet);
         }
       } else if (parsed.type === 'processing_status') {
         const outcome = this.cycles.record(parsed.message.payload, msg.message_id, msg.timestamp);
@@ -292,13 +292,16 @@ export class Monitor {
 
   /**
    * The ingest entry point of one validated full match list and its changes against the list
-   * in force (diffMatches): state → calendar plan (sink) → phonebook → events. Each step runs
-   * once; nothing here calls back into the monitor.
+   * in force (diffMatchList): state → calendar plan (sink) → phonebook → events. Each step runs
+   * once; nothing here calls back into the monitor. `quiet`: the matches that changed only in
+   * fields nobody shows; without it the calendar compares every match (correct, slower).
    */
-  applyMatchList(list: FogisMatch[], changes: MatchChange[], meta: MatchListMeta): void {
+  applyMatchList(list: FogisMatch[], changes: MatchChange[], meta: MatchListMeta, quiet?: string[]): void {
+    // The calendar plans only what changed when it knows which list the changes are against.
+    const diffed = quiet ? { quiet, basis: this.matches.basis } : {};
     this.matches.replace(list, changes, meta);
     if (this.connection.fresh()) this.changed('connection');
-    const input: MatchListInput = { matches: list, changes, messageId: meta.messageId, receivedAt: meta.receivedAt, source: 'redis' };
+    const input: MatchListInput = { matches: list, changes, ...diffed, messageId: meta.messageId, receivedAt: meta.receivedAt, source: 'redis' };
     try {
       this.sink.onMatchList(input);
     } catch (err) {

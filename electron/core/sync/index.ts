@@ -13,6 +13,7 @@ import { GoogleBackend } from './google-backend';
 import { IcsBackend } from './ics-backend';
 import type { RetryPolicy } from '../retry';
 import { SyncEngine } from './sync-engine';
+import type { PlanStats } from './plan';
 import type { PlanOptions } from './types';
 
 export interface CalendarSinkOptions {
@@ -36,6 +37,8 @@ export interface CalendarSinkOptions {
   clock?: () => number;
   /** Pace of Calendar writes (pacing.ts default: 10/s). */
   googleWritesPerSecond?: number;
+  /** Told after every plan how many matches it looked at (tests, the benchmark). */
+  onPlan?(stats: PlanStats): void;
 }
 
 /** The calendar sink with the few extras the shells wire up (GET /calendar.ics, Google sign-in). */
@@ -136,6 +139,7 @@ class SwitchingCalendarSink implements FullCalendarSink {
       ...(this.opts.saveDelayMs !== undefined ? { saveDelayMs: this.opts.saveDelayMs } : {}),
       ...(this.opts.syncWaitMs !== undefined ? { syncWaitMs: this.opts.syncWaitMs } : {}),
       ...(this.opts.clock ? { clock: this.opts.clock } : {}),
+      ...(this.opts.onPlan ? { onPlan: this.opts.onPlan } : {}),
     });
     this.unsubscribeEngine?.();
     this.unsubscribeEngine = engine.onStateChange(() => this.emit());

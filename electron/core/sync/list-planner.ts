@@ -5,7 +5,7 @@ import { applyPlan } from './apply-plan';
 import type { CalendarBackend } from './backend';
 import type { AppAlertInput, ListBasis, MatchListInput } from './calendar-sink';
 import type { EnginePersistence } from './engine-persistence';
-import { planSync, type PlanResult } from './plan';
+import { planSync, type PlanResult, type PlanStats } from './plan';
 import type { SyncStore } from './sync-store';
 import type { SyncWaiters } from './sync-waiters';
 import type { OutboxJob, PlanOptions } from './types';
@@ -30,6 +30,8 @@ export interface ListPlannerOptions {
   planned(): void;
   /** A list was planned: if nothing is queued, the calendar is in step with it. */
   noteInStep(): void;
+  /** Told after every plan how many matches it looked at. */
+  onPlan?(stats: PlanStats): void;
 }
 
 /** A full list waiting to be planned, with the change model of every list it stands for. */
@@ -144,7 +146,7 @@ export class ListPlanner {
     const { store } = this.opts;
     const failedSources = new Map<string, string>();
     for (const [id, f] of store.failures) if (f.sourceKey) failedSources.set(id, f.sourceKey);
-    return planSync({
+    const res = planSync({
       matches,
       full,
       records: store.records,
@@ -157,6 +159,8 @@ export class ListPlanner {
       changed,
       settled: this.settled,
     });
+    this.opts.onPlan?.({ listed: matches.length, decided: res.sources.size, changeModel: changed !== null });
+    return res;
   }
 
   private apply(res: PlanResult, full: boolean): void {

@@ -69,6 +69,16 @@ export interface PlanResult {
   inStep: string[];
 }
 
+/** How much one plan looked at (the one change pass, observable by tests and the benchmark). */
+export interface PlanStats {
+  /** Matches in the list. */
+  listed: number;
+  /** Matches hashed and decided; the others were settled and not named by the change model. */
+  decided: number;
+  /** The change model was used (false: every match compared). */
+  changeModel: boolean;
+}
+
 export function optionsKey(o: PlanOptions): string {
   return `${o.syncTag}|${o.durationMinutes}|${o.timeZone}|${o.keepCancelled ? 1 : 0}`;
 }

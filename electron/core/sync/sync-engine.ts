@@ -11,6 +11,7 @@ import { EnginePersistence } from './engine-persistence';
 import { matchIdOf } from './event-builder';
 import { OutboxWorker } from './outbox-worker';
 import { ListPlanner } from './list-planner';
+import type { PlanStats } from './plan';
 import { deleteDraft, Reconciler } from './reconcile';
 import { projectState } from './sync-state';
 import { SyncStore } from './sync-store';
@@ -42,6 +43,8 @@ export interface EngineOptions {
   clock?: () => number;
   /** The calendar's name in alerts (the Google calendar id). */
   calendarLabel?: string;
+  /** Told after every plan how many matches it looked at (tests, the benchmark). */
+  onPlan?(stats: PlanStats): void;
 }
 
 /** After the worker itself failed (a bug, not a calendar error), wait this long before the next turn. */
@@ -113,6 +116,7 @@ export class SyncEngine {
         this.changed();
       },
       noteInStep: () => this.noteInStep(),
+      ...(opts.onPlan ? { onPlan: opts.onPlan } : {}),
     });
   }
 

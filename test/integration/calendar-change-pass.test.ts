@@ -1,0 +1,184 @@
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../../shared/config';
+import type { FogisMatch } from '../../shared/messages';
+import { createMemoryLogger } from '../../electron/core/log';
+import { Monitor } from '../../electron/core/monitor/monitor';
+import { createCalendarSink, type FullCalendarSink } from '../../electron/core/sync';
+import { planSync, type PlanStats } from '../../electron/core/sync/plan';
+import type { MatchRecord, PlanOptions } from '../../electron/core/sync/types';
+import { tempDir } from '../harness/app';
+import { FIXTURE_NOW, fixtureClock, fixtureLists, listInput, MemorySecretStore, testConfig, testContext } from '../harness/calendar-helpers';
+import { loadFixture } from '../harness/fixture';
+
+/**
+ * One change pass (issue 11): the monitor diffs each list once; the calendar planner reads
+ * that change model and looks only at the matches it names. Counted with the plan's own
+ * figures (PlanStats.decided: matches hashed and decided), not with a clock.
+ */
+
+const g3 = JSON.parse(loadFixture().find((l) => l.channel === 'fogis:matches:updates')!.raw) as { message_id: string; payload: { matches: FogisMatch[] } };
+
+function thousand(): FogisMatch[] {
+  const base = g3.payload.matches[0]!;
+  return Array.from({ length: 1000 }, (_, i) => ({ ...structuredClone(base), matchid: 7_000_000 + i, matchnr: String(100_000 + i) }));
+}
+
+function message(matches: FogisMatch[], id: string): string {
+  return JSON.stringify({ ...g3, message_id: id, payload: { ...g3.payload, matches } });
+}
+
+const dirs: string[] = [];
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0)) await c();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function setup(): Promise<{ m: Monitor; sink: FullCalendarSink; plans: PlanStats[]; dir: string; send(list: FogisMatch[]): Promise<PlanStats> }> {
+  const dir = tempDir('cal-change-pass-');
+  const monitorDir = tempDir('cal-change-pass-monitor-');
+  dirs.push(dir, monitorDir);
+  const plans: PlanStats[] = [];
+  const sink = createCalendarSink(testConfig(), testContext(dir), { secretStore: new MemorySecretStore(), tokenImportPath: null, saveDelayMs: 10, clock: fixtureClock, onPlan: (s) => plans.push(s) });
+  await sink.start();
+  const m = new Monitor(configSchema.parse({}), { log: createMemoryLogger(), dataDir: monitorDir, sink, now: () => new Date(FIXTURE_NOW) });
+  cleanup.push(async () => {
+    m.dispose();
+    await sink.stop();
+  });
+  let n = 0;
+  const send = async (list: FogisMatch[]): Promise<PlanStats> => {
+    const before = plans.length;
+    m.ingest('fogis:matches:updates', Buffer.from(message(list, `pass-${++n}`)));
+    expect(await sink.drain(30_000)).toBe(true);
+    expect(plans.length).toBe(before + 1);
+    return plans[plans.length - 1]!;
+  };
+  return { m, sink, plans, dir, send };
+}
+
+const icsOf = (dir: string): string => readFileSync(path.join(dir, 'calendar.ics'), 'utf8');
+const counters = (sink: FullCalendarSink): Record<string, number> => sink.getState().counters as Record<string, number>;
+
+describe('one change pass: monitor diff → calendar plan', () => {
+  it('a 1000-match list with one changed match plans exactly that match; the event is rewritten', async () => {
+    const { sink, dir, send } = await setup();
+    const first = thousand();
+    // The first list after a start is compared in full (nothing is settled yet).
+    expect(await send(first)).toEqual({ listed: 1000, decided: 1000, changeModel: false });
+    expect(counters(sink).inserted).toBe(1000);
+
+    const second = structuredClone(first);
+    second[500]!.anlaggningnamn = 'Nya Arenan';
+    expect(await send(second)).toEqual({ listed: 1000, decided: 1, changeModel: true });
+    expect(counters(sink)).toMatchObject({ inserted: 1000, updated: 1 });
+    expect(icsOf(dir)).toContain('LOCATION:Nya Arenan');
+
+    // The written match is settled by its commit: the same list again plans nothing.
+    expect(await send(structuredClone(second))).toEqual({ listed: 1000, decided: 0, changeModel: true });
+    expect(counters(sink)).toMatchObject({ inserted: 1000, updated: 1, unchanged: 999 + 1000 });
+  });
+
+  it('a change in a field nobody shows (a referee id) is in the model as quiet: planned, and the event gets its new hash', async () => {
+    const { sink, send } = await setup();
+    const first = thousand();
+    await send(first);
+    const next = structuredClone(first);
+    const referee = next[10]!.domaruppdraglista![0]!;
+    referee.domareid = Number(referee.domareid ?? 0) + 1;
+    expect(await send(next)).toEqual({ listed: 1000, decided: 1, changeModel: true });
+    // domareid is part of the §5.3 hash, so the event is written with the new hash.
+    expect(counters(sink).updated).toBe(1);
+  });
+
+  it('a removed match is deleted without hashing the others; a new one is added', async () => {
+    const { sink, dir, send } = await setup();
+    const first = thousand();
+    await send(first);
+    const next = structuredClone(first).slice(1);
+    next.push({ ...structuredClone(first[0]!), matchid: 8_000_000, matchnr: '999999' });
+    expect(await send(next)).toEqual({ listed: 1000, decided: 1, changeModel: true });
+    expect(counters(sink)).toMatchObject({ inserted: 1001, deleted: 1 });
+    expect(icsOf(dir)).not.toContain('fogis-match-7000000@');
+    expect(icsOf(dir)).toContain('fogis-match-8000000@');
+  });
+
+  it('lists coalesced while the planner waits: their change models are merged', async () => {
+    const { m, sink, plans, send } = await setup();
+    const first = thousand();
+    await send(first);
+    const a = structuredClone(first);
+    a[1]!.anlaggningnamn = 'A';
+    const b = structuredClone(a);
+    b[2]!.anlaggningnamn = 'B';
+    // Both in the same turn: the sink plans once, the newest list, with both changes.
+    m.ingest('fogis:matches:updates', Buffer.from(message(a, 'burst-a')));
+    m.ingest('fogis:matches:updates', Buffer.from(message(b, 'burst-b')));
+    expect(await sink.drain(30_000)).toBe(true);
+    expect(plans.slice(1)).toEqual([{ listed: 1000, decided: 2, changeModel: true }]);
+    expect(counters(sink).updated).toBe(2);
+  });
+
+  it('new options change every event although no match changed: all are planned again', async () => {
+    const { sink, plans, dir, send } = await setup();
+    await send(thousand());
+    sink.updateConfig(testConfig({ matchDurationMinutes: 90 }).calendar);
+    expect(await sink.drain(30_000)).toBe(true);
+    expect(plans[plans.length - 1]).toEqual({ listed: 1000, decided: 1000, changeModel: false });
+    expect(counters(sink).updated).toBe(1000);
+    // Every event now ends 90 minutes after its 15:00 kickoff.
+    expect(icsOf(dir).match(/DTEND;TZID=Europe\/Stockholm:20261130T163000/g)).toHaveLength(1000);
+  });
+
+  it('Sync now compares every match; a list without a change model (no basis) too', async () => {
+    const { sink, plans, send } = await setup();
+    const first = thousand();
+    await send(first);
+    await sink.sync(null);
+    expect(plans[plans.length - 1]).toEqual({ listed: 1000, decided: 1000, changeModel: false });
+    sink.onMatchList(listInput(structuredClone(first)));
+    expect(await sink.drain(30_000)).toBe(true);
+    expect(plans[plans.length - 1]).toEqual({ listed: 1000, decided: 1000, changeModel: false });
+    expect(counters(sink)).toMatchObject({ inserted: 1000, updated: 0 });
+  });
+});
+
+describe('one change pass: the planner alone', () => {
+  const options: PlanOptions = { syncTag: 'T', durationMinutes: 120, timeZone: 'Europe/Stockholm', keepCancelled: false, maxDeleteFraction: 0.5 };
+  const base = { full: true, pending: new Map(), failedSources: new Map(), retryFailed: false, options, now: new Date(FIXTURE_NOW).toISOString(), nowMs: FIXTURE_NOW };
+
+  it('hashes and decides only the named match of 1000 settled ones', () => {
+    const matches = fixtureLists()[0]!.slice(0, 1).flatMap((m) => Array.from({ length: 1000 }, (_, i) => ({ ...structuredClone(m), matchid: 9_000_000 + i })));
+    const records = new Map<string, MatchRecord>();
+    const first = planSync({ ...base, matches, records });
+    for (const j of first.enqueue) {
+      records.set(j.matchId, { matchId: j.matchId, present: true, eventId: j.matchId, calendarHash: j.event!.calendarHash, renderKey: j.renderKey, sourceKey: j.sourceKey, summary: j.event!.summary, snapshot: j.snapshot, lastChange: j.lastChange, title: j.title, updatedAt: '', endMs: j.event!.endMs });
+    }
+    expect(first.sources.size).toBe(1000);
+    const settled = new Set(records.keys());
+    const next = structuredClone(matches);
+    next[7]!.tid = `/Date(${FIXTURE_NOW + 10 * 86_400_000})/`;
+    const res = planSync({ ...base, matches: next, records, changed: new Set([String(next[7]!.matchid)]), settled });
+    expect(res.sources.size).toBe(1);
+    expect(res.enqueue.map((j) => j.matchId)).toEqual([String(next[7]!.matchid)]);
+    expect(res.unchanged).toBe(999);
+    // Without the change model the same list costs a decision per match, with the same writes.
+    const full = planSync({ ...base, matches: next, records });
+    expect(full.sources.size).toBe(1000);
+    expect(full.enqueue.map((j) => j.matchId)).toEqual(res.enqueue.map((j) => j.matchId));
+  });
+
+  it('a settled match with a write still queued (a failed write waiting for its retry) is decided again', () => {
+    const matches = fixtureLists()[0]!.slice(0, 2);
+    const records = new Map<string, MatchRecord>();
+    const first = planSync({ ...base, matches, records });
+    const [a, b] = first.enqueue;
+    const pending = new Map([[a!.key, { ...a!, attempts: 1, nextAttemptAt: 0, enqueuedAt: '', lastError: 'ECONNRESET', seq: 1 }]]);
+    const res = planSync({ ...base, matches: structuredClone(matches), records, pending, changed: new Set(), settled: new Set([a!.matchId, b!.matchId]) });
+    // a has its job: decided (and left queued); b has neither record nor job but is "settled": skipped.
+    expect([...res.sources.keys()]).toEqual([a!.matchId]);
+    expect(res.enqueue).toEqual([]);
+  });
+});
