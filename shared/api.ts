@@ -25,7 +25,7 @@ export type FieldError = z.infer<typeof fieldErrorSchema>;
 
 export const configUpdateResultSchema = z.discriminatedUnion('success', [
   z.object({ success: z.literal(true), config: configSchema, applied: z.array(z.string()) }),
-  z.object({ success: z.literal(false), error: z.string(), errors: z.array(fieldErrorSchema) }),
+  z.object({ success: z.literal(false), error: z.string(), errors: z.array(fieldErrorSchema), errorCode: textRefSchema.optional() }),
 ]);
 export type ConfigUpdateResult = z.infer<typeof configUpdateResultSchema>;
 
@@ -44,6 +44,8 @@ export const syncReportSchema = z.object({
   /** "3 updated, 1 deleted, 0 failed" */
   summary: z.string(),
   error: z.string().optional(),
+  /** The failure for the user's language (shared/text-ref.ts `fail.*`); `error` stays English. */
+  errorCode: textRefSchema.optional(),
 });
 export type SyncReport = z.infer<typeof syncReportSchema>;
 
@@ -51,6 +53,8 @@ export const actionResultSchema = z.object({
   success: z.boolean(),
   message: z.string().optional(),
   error: z.string().optional(),
+  /** The failure for the user's language (shared/text-ref.ts `fail.*` or a connection reason). */
+  errorCode: textRefSchema.optional(),
 });
 export type ActionResult = z.infer<typeof actionResultSchema>;
 

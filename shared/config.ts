@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isHostName, isIpv6, maskRedisUrl, redisUrlProblem } from './redis-url';
+import type { FieldErrorCode } from './field-error-codes';
 
 export { maskRedisUrl } from './redis-url';
 
@@ -19,7 +20,7 @@ const CONTROL_CHARS_G = new RegExp(CONTROL_CHARS.source, 'g');
  * message is the English text the loader, the API and the logs show. Every message is plain
  * words: never zod's own wording (issue 14.9).
  */
-function custom(ctx: z.RefinementCtx, text: string, message: string, path?: PropertyKey[]): void {
+function custom(ctx: z.RefinementCtx, text: FieldErrorCode, message: string, path?: PropertyKey[]): void {
   ctx.addIssue({ code: 'custom', message, params: { text }, ...(path ? { path } : {}) });
 }
 
@@ -170,11 +171,11 @@ export const configSchema = group({
     backend: oneOf(['ics', 'google']).default('ics'),
     /** `primary` or an address like …@group.calendar.google.com. */
     calendarId: text({ min: 1, max: 254 })
-      .refine((v) => v === '' || /^[\x21-\x7e]+$/.test(v), { error: 'must be primary or a calendar address without spaces', params: { text: 'calendarId' } })
+      .refine((v) => v === '' || /^[\x21-\x7e]+$/.test(v), { error: 'must be primary or a calendar address without spaces', params: { text: 'calendarId' satisfies FieldErrorCode } })
       .default('primary'),
     /** Shared with the Python service; it is written into every event we own. */
     syncTag: text({ min: 1, max: 64 })
-      .refine((v) => v === '' || /^[A-Za-z0-9_.:-]+$/.test(v), { error: 'may contain only letters, digits and _ . : -', params: { text: 'syncTag' } })
+      .refine((v) => v === '' || /^[A-Za-z0-9_.:-]+$/.test(v), { error: 'may contain only letters, digits and _ . : -', params: { text: 'syncTag' satisfies FieldErrorCode } })
       .default('FOGIS_CALENDAR_SYNC'),
     matchDurationMinutes: int(15, 600).default(120),
     keepCancelled: bool().default(false),

@@ -17,6 +17,7 @@ import {
   type SyncReport,
 } from './api';
 import { contactsResponseSchema } from './contacts';
+import { failure, type TextRef } from './text-ref';
 import { snapshotSchema, type MonitorEvent } from './state';
 import { OPS, type OpName } from './contract-channels';
 
@@ -38,10 +39,16 @@ import { OPS, type OpName } from './contract-channels';
  * generated from it, so they cannot drift apart.
  */
 
-/** Failures the bridges build when the host's answer is not the expected body (a proxy's 502 page). */
-export const failedAction = (error: string): ActionResult => ({ success: false, error });
+/**
+ * Failures the bridges build when the host's answer is not the expected body (a proxy's 502
+ * page) or refused without saying why in the user's language; `errorCode` is what the page
+ * says (shared/text-ref.ts `fail.*`), `error` the host's English.
+ */
+const coded = (errorCode?: TextRef): { errorCode?: TextRef } => (errorCode ? { errorCode } : {});
 
-export const failedSync = (error: string): SyncReport => ({
+export const failedAction = (error: string, errorCode?: TextRef): ActionResult => ({ success: false, error, ...coded(errorCode) });
+
+export const failedSync = (error: string, errorCode?: TextRef): SyncReport => ({
   success: false,
   inserted: 0,
   updated: 0,
@@ -51,16 +58,18 @@ export const failedSync = (error: string): SyncReport => ({
   held: 0,
   summary: error,
   error,
+  ...coded(errorCode),
 });
 
-export const failedTest = (error: string): RedisTestResult => ({
+export const failedTest = (error: string, errorCode?: TextRef): RedisTestResult => ({
   success: false,
   ping_ms: null,
   pubsub_roundtrip_ms: null,
   error,
+  ...coded(errorCode),
 });
 
-export const failedConfig = (error: string, errors: FieldError[] = []): ConfigUpdateResult => ({ success: false, error, errors });
+export const failedConfig = (error: string, errors: FieldError[] = [], errorCode?: TextRef): ConfigUpdateResult => ({ success: false, error, errors, ...coded(errorCode) });
 
 interface OpExtras<O extends z.ZodType> {
   /**
@@ -68,7 +77,7 @@ interface OpExtras<O extends z.ZodType> {
    * `success:false` for every failure, it rejects only when the host cannot be reached.
    * Reads have none: they reject.
    */
-  readonly fail?: (error: string) => z.output<O>;
+  readonly fail?: (error: string, errorCode?: TextRef) => z.output<O>;
   /**
    * The answer to input that fails the schema, for operations whose result can say so (the
    * others reject over IPC and answer 400 over HTTP). `errors` name the fields.
@@ -89,9 +98,9 @@ function op<I extends z.ZodType | null, O extends z.ZodType, E extends OpExtras<
 
 /** A row has input exactly when its wire argument says so, and every write can fail as a value. */
 type RowFor<K extends OpName> = OpSchemas<(typeof OPS)[K]['arg'] extends 'none' ? null : z.ZodType, z.ZodType> &
-  ((typeof OPS)[K]['http']['method'] extends 'GET' ? unknown : { readonly fail: (error: string) => unknown });
+  ((typeof OPS)[K]['http']['method'] extends 'GET' ? unknown : { readonly fail: (error: string, errorCode?: TextRef) => unknown });
 
-const refuseAction = (detail: string): ActionResult => failedAction(detail);
+const refuseAction = (detail: string): ActionResult => failedAction(detail, failure('invalidRequest', { detail }));
 
 export const CONTRACT = {
   getSnapshot: op(null, snapshotSchema),
@@ -105,7 +114,7 @@ export const CONTRACT = {
   setPaused: op(pauseBodySchema, actionResultSchema, { fail: failedAction, refuse: refuseAction }),
   muteNotifications: op(muteBodySchema, actionResultSchema, { fail: failedAction, refuse: refuseAction }),
   // The field errors carry the detail; the HTTP answer has said 'Invalid settings' since the start.
-  updateConfig: op(configPatchSchema, configUpdateResultSchema, { fail: failedConfig, refuse: (_detail: string, errors: FieldError[]) => failedConfig('Invalid settings', errors) }),
+  updateConfig: op(configPatchSchema, configUpdateResultSchema, { fail: (error: string, errorCode?: TextRef) => failedConfig(error, [], errorCode), refuse: (_detail: string, errors: FieldError[]) => failedConfig('Invalid settings', errors, failure('invalidSettings')) }),
   googleSignIn: op(null, actionResultSchema, { fail: failedAction }),
   googleSignOut: op(null, actionResultSchema, { fail: failedAction }),
   getContacts: op(null, contactsResponseSchema),
@@ -158,7 +167,7 @@ export type FogisPreloadApi = ContractMethods & {
 export interface AnyRow {
   readonly input: z.ZodType | null;
   readonly output: z.ZodType;
-  readonly fail?: (error: string) => unknown;
+  readonly fail?: (error: string, errorCode?: TextRef) => unknown;
   readonly refuse?: (detail: string, errors: FieldError[]) => unknown;
 }
 

@@ -1,3 +1,5 @@
+import type { FieldErrorCode } from './field-error-codes';
+
 /**
  * Redis addresses as the app reads, checks, masks and writes them back. One parser for all
  * of it, so the mask shown in the dashboard, the logs and the error messages always hides
@@ -115,7 +117,7 @@ function endpointOf(url: string): Endpoint | null {
   }
 }
 
-export type MaskedResolution = { ok: true; url: string } | { ok: false; id: 'retypePassword' | 'noStoredPassword'; message: string };
+export type MaskedResolution = { ok: true; url: string } | { ok: false; id: Extract<FieldErrorCode, 'retypePassword' | 'noStoredPassword'>; message: string };
 
 export const RETYPE_PASSWORD =
   'the password is hidden as ****: type the password again to connect to another server (scheme, host, port or user changed)';
@@ -163,7 +165,7 @@ export function isIpv6(host: string): boolean {
  */
 export interface UrlProblem {
   /** Stable id the renderer translates (`err.<id>`). */
-  id: 'redisUrl' | 'redisUrlHost' | 'redisUrlPort' | 'redisUrlDb' | 'redisUrlQuery' | 'redisUrlPercent';
+  id: Extract<FieldErrorCode, 'redisUrl' | 'redisUrlHost' | 'redisUrlPort' | 'redisUrlDb' | 'redisUrlQuery' | 'redisUrlPercent'>;
   message: string;
 }
 

@@ -43,3 +43,48 @@ export type ConnectionReasonCode = (typeof CONNECTION_REASON_CODES)[number];
 export function connectionReason(code: ConnectionReasonCode, params: TextParams = {}): TextRef {
   return { key: `reason.${code}`, params };
 }
+
+/**
+ * Why an action failed (Reconnect, Sync now, Save settings, Google sign-in, a refused HTTP
+ * request): `fail.<code>` in the catalogue. The English `error` of a result stays for the
+ * Python-compatible routes and scripts; the dashboard says this instead (issue 14.1).
+ */
+export const FAILURE_CODES = [
+  'demo',
+  'redisDisabled',
+  'restartFailed',
+  'notGoogle',
+  'noTakeover',
+  'takeoverWaiting',
+  'reconcileFailed',
+  'signInNeeded',
+  'signingIn',
+  'writesFailed',
+  'notStarted',
+  'googleNoClientFile',
+  'googleBadClientFile',
+  'googleSignInTimeout',
+  'googleSignInRefused',
+  'googleNoRefreshToken',
+  'googleNoCalendarAccess',
+  'googleBadToken',
+  'notSignedIn',
+  'invalidSettings',
+  'settingsNotSaved',
+  'settingsNotApplied',
+  'settingsFailed',
+  'invalidRequest',
+  'unauthorized',
+  'forbidden',
+  'tooMany',
+  'serverError',
+  'badRequest',
+  'badAnswer',
+  'unreachable',
+  'other',
+] as const;
+export type FailureCode = (typeof FAILURE_CODES)[number];
+
+export function failure(code: FailureCode, params: TextParams = {}): TextRef {
+  return { key: `fail.${code}`, params };
+}

@@ -15,6 +15,7 @@ import { testRedis } from './redis/connection-test';
 import type { SubscriberSupervisor } from './redis/subscriber';
 import type { CoreSink } from './sink-factory';
 import { summarizeReport } from './sync/calendar-sink';
+import { failure } from '../../shared/text-ref';
 
 /** The running parts the handlers act on (built by createCore, core/index.ts). */
 export interface CoreParts {
@@ -55,14 +56,18 @@ export function createBridgeHandlers(p: CoreParts): BridgeHandlers {
     confirmTakeover: async () => {
       if (sink.confirmTakeover) return sink.confirmTakeover();
       const counts = { inserted: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0, held: 0 };
-      return { success: false, ...counts, summary: summarizeReport(counts), error: 'no calendar takeover is waiting for confirmation' };
+      return { success: false, ...counts, summary: summarizeReport(counts), error: 'no calendar takeover is waiting for confirmation', errorCode: failure('noTakeover') };
     },
     restartSubscription: async () => {
-      if (demo) return { success: false, message: 'The demo plays a recording: there is no Redis to reconnect to', error: 'demo' };
-      if (!p.config().redis.enabled) return { success: false, message: 'Redis is disabled' };
+      if (demo) return { success: false, message: 'The demo plays a recording: there is no Redis to reconnect to', error: 'demo', errorCode: failure('demo') };
+      if (!p.config().redis.enabled) return { success: false, message: 'Redis is disabled', errorCode: failure('redisDisabled') };
       await supervisor.restart();
-      const up = await waitForSubscribed(supervisor, p.config().redis.connectTimeoutMs + 1000);
-      return up ? ok('Redis subscription restarted') : { success: false, message: 'Failed to restart subscription', error: supervisor.getStatus().reason ?? undefined };
+      const waitMs = p.config().redis.connectTimeoutMs + 1000;
+      const up = await waitForSubscribed(supervisor, waitMs);
+      if (up) return ok('Redis subscription restarted');
+      // Why it is still down, in the user's language (the connection reason), else how long we waited.
+      const st = supervisor.getStatus();
+      return { success: false, message: 'Failed to restart subscription', error: st.reason ?? undefined, errorCode: st.reasonCode ?? failure('restartFailed', { ms: waitMs }) };
     },
     testConnection: () => testRedis(p.config().redis),
     acknowledgeAlerts: async (body) => {
@@ -70,7 +75,7 @@ export function createBridgeHandlers(p: CoreParts): BridgeHandlers {
       return ok(`${n} acknowledged`);
     },
     setPaused: async (paused) => {
-      if (demo) return { success: false, error: 'demo' };
+      if (demo) return { success: false, error: 'demo', errorCode: failure('demo') };
       await supervisor.setPaused(paused);
       return ok(paused ? 'paused' : 'resumed');
     },
@@ -80,7 +85,7 @@ export function createBridgeHandlers(p: CoreParts): BridgeHandlers {
     },
     updateConfig: (patch) => p.updater.update(patch),
     googleSignIn: async () => {
-      if (!sink.googleSignIn) return { success: false, error: 'Google Calendar is not selected; set the calendar backend to google first' };
+      if (!sink.googleSignIn) return { success: false, error: 'Google Calendar is not selected; set the calendar backend to google first', errorCode: failure('notGoogle') };
       // The browser flow can take minutes; answer once it is under way (or failed at once,
       // e.g. no credentials.json), and let the calendar state report the outcome.
       const flow = sink.googleSignIn(p.openExternal ?? ((url) => log.info('google', `open this address in a browser to sign in: ${url}`)));
@@ -89,14 +94,15 @@ export function createBridgeHandlers(p: CoreParts): BridgeHandlers {
       void flow.then((r) => {
         if (!r.success) {
           const text = { key: 'appAlert.googleSignIn', params: { error: r.error ?? r.message ?? '?' } };
-          monitor.raiseAppAlert({ alertType: 'google_sign_in', severity: 'warning', message: englishText(text), text });
+          // The alert says the coded reason in the user's language when there is one.
+          monitor.raiseAppAlert({ alertType: 'google_sign_in', severity: 'warning', message: englishText(text), text: r.errorCode ?? text });
         }
       });
       return { success: true, message: 'Sign-in started: finish it in the browser window that opened' };
     },
     getContacts: async () => p.contacts.contacts(),
     googleSignOut: async () => {
-      if (!sink.googleSignOut) return { success: false, error: 'Google Calendar is not selected' };
+      if (!sink.googleSignOut) return { success: false, error: 'Google Calendar is not selected', errorCode: failure('notGoogle') };
       return sink.googleSignOut();
     },
   };
@@ -120,7 +126,7 @@ export function createHttpApp(p: CoreParts, handlers: BridgeHandlers): HttpApp {
     history: () => monitor.watchTimeline(),
     restart: async () => {
       const r = await handlers.restartSubscription();
-      return { ok: r.success, reason: r.error ?? null };
+      return { ok: r.success, reason: r.error ?? null, ...(r.errorCode ? { errorCode: r.errorCode } : {}) };
     },
     manualSync: async (matches) => {
       monitor.manualMatches(matches);

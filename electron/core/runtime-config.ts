@@ -47,7 +47,7 @@ export function createConfigUpdater(loaded: LoadedConfig, p: RunningParts): Conf
         check: async (next, prev) => {
           if (!p.server.running || (next.http.host === prev.http.host && next.http.port === prev.http.port)) return null;
           const problem = await probeListen(next.http.host, next.http.port);
-          return problem ? { path: next.http.port === prev.http.port ? 'http.host' : 'http.port', message: problem } : null;
+          return problem ? { path: next.http.port === prev.http.port ? 'http.host' : 'http.port', ...problem } : null;
         },
         apply: (next, prev) => {
           if (p.server.running && (prev.http.host !== next.http.host || prev.http.port !== next.http.port)) {

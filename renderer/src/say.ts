@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { capitalise, sayReason, sayRef } from '../../shared/i18n/say';
+import { capitalise, sayFailure, sayReason, sayRef, type FailureLike } from '../../shared/i18n/say';
 import { translate } from '../../shared/i18n';
 import type { StatusReason } from '../../shared/status';
 import type { Alert } from '../../shared/state';
@@ -15,6 +15,8 @@ export interface Say {
   ref(r: TextRef, hint?: boolean): string;
   /** An alert's text: the app's own in the user's language, a processor's as sent, framed. */
   alert(a: Alert): string;
+  /** Why an action failed, in the user's language; never the server's English on a Swedish page. */
+  failure(r: FailureLike): string;
 }
 
 export function sayFor(lang: Lang): Say {
@@ -28,6 +30,7 @@ export function sayFor(lang: Lang): Say {
       if (a.source === 'app') return a.message;
       return translate(lang, 'alert.fromProcessor', { text: a.message });
     },
+    failure: (r) => sayFailure(lang, r, { time }) ?? translate(lang, 'app.failed'),
   };
 }
 

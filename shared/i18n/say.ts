@@ -46,3 +46,21 @@ export function sayReason(lang: Lang, r: StatusReason, opts: SayOptions): string
 export function capitalise(line: string): string {
   return line.charAt(0).toLocaleUpperCase() + line.slice(1);
 }
+
+/** What a failed result carries (ActionResult, SyncReport, ConfigUpdateResult, RedisTestResult). */
+export interface FailureLike {
+  errorCode?: TextRef | undefined;
+  error?: string | undefined;
+  message?: string | undefined;
+}
+
+/**
+ * A failed action in the user's language: its code (with the hint of a connection reason);
+ * without one, the host's English text only to an English reader, else null, so the caller
+ * says its own general sentence (a Swedish page never shows the server's English, issue 14.1).
+ */
+export function sayFailure(lang: Lang, r: FailureLike, opts: SayOptions): string | null {
+  if (r.errorCode) return sayRef(lang, r.errorCode, { ...opts, hint: true });
+  const english = r.error ?? r.message;
+  return lang === 'en' && english ? english : null;
+}

@@ -141,7 +141,8 @@ describe('HTTP bridge', () => {
     });
     const bridge = createHttpBridge({ fetchImpl: fetchImpl as typeof fetch, token: 'tok' });
     const cfg = await bridge.updateConfig({ redis: { url: 'x' } });
-    expect(cfg).toEqual({ success: false, error: 'Invalid settings', errors: [{ path: 'redis.url', message: 'bad' }] });
+    // A refusal without a code of its own is said by its status (issue 14.1: never the server's English in Swedish).
+    expect(cfg).toEqual({ success: false, error: 'Invalid settings', errors: [{ path: 'redis.url', message: 'bad' }], errorCode: { key: 'fail.badRequest', params: { status: 400 } } });
     expect(calls[0]!.init.method).toBe('PUT');
     expect((calls[0]!.init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
     expect((calls[0]!.init.headers as Record<string, string>).Authorization).toBe('Bearer tok');
@@ -149,6 +150,7 @@ describe('HTTP bridge', () => {
     const sync = await bridge.syncNow();
     expect(sync.success).toBe(false);
     expect(sync.error).toBe('HTTP 502');
+    expect(sync.errorCode).toEqual({ key: 'fail.serverError', params: { status: 502 } });
     await bridge.acknowledgeAlerts({ all: true });
     expect(calls.at(-1)!.init.body).toBe('{"all":true}');
     // Unreachable host: the promise rejects.

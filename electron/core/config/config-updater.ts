@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import type { ConfigUpdateResult, FieldError } from '../../../shared/api';
 import { maskConfig, type AppConfig, type ConfigPatch, type EnvFixed } from '../../../shared/config';
 import { errorText, type Logger } from '../log';
+import { failure } from '../../../shared/text-ref';
 import { writeFileAtomic } from '../store/atomic-file';
 import { applyPatch, envFixedOf, type Layer, type LoadedConfig } from './load-config';
 
@@ -74,7 +75,7 @@ export class ConfigUpdater {
       const plan = applyPatch(this.loaded, patch);
       if (!plan.ok) {
         log.warn('config', `change refused: ${describeRefusal(plan.errors)}`);
-        return { success: false, error: NOTHING_CHANGED, errors: plan.errors };
+        return { success: false, error: NOTHING_CHANGED, errors: plan.errors, errorCode: failure('invalidSettings') };
       }
       const prev = this.loaded;
       const fileChanged = JSON.stringify(plan.fileLayer) !== JSON.stringify(prev.fileLayer);
@@ -87,7 +88,7 @@ export class ConfigUpdater {
       }
       if (refusals.length > 0) {
         log.warn('config', `change refused: ${describeRefusal(refusals)}`);
-        return { success: false, error: NOTHING_CHANGED, errors: refusals };
+        return { success: false, error: NOTHING_CHANGED, errors: refusals, errorCode: failure('invalidSettings') };
       }
 
       // The file's exact bytes, to put back if applying fails (null: there was none).
@@ -101,7 +102,7 @@ export class ConfigUpdater {
           await this.deps.save(prev.file, plan.fileLayer);
         } catch (err) {
           log.error('config', `settings not saved, nothing changed: ${errorText(err)}`);
-          return { success: false, error: `The settings could not be saved (${errorText(err)}); nothing was changed.`, errors: [] };
+          return { success: false, error: `The settings could not be saved (${errorText(err)}); nothing was changed.`, errors: [], errorCode: failure('settingsNotSaved', { detail: errorText(err) }) };
         }
       }
 
@@ -114,7 +115,12 @@ export class ConfigUpdater {
         } catch (err) {
           log.error('config', `applying the change failed at ${step.name}: ${errorText(err)}; undoing it`);
           await this.undo(done, prev, plan.config, fileChanged, before);
-          return { success: false, error: `The change could not be applied (${step.name}: ${errorText(err)}); the previous settings are in use and nothing was changed.`, errors: [] };
+          return {
+            success: false,
+            error: `The change could not be applied (${step.name}: ${errorText(err)}); the previous settings are in use and nothing was changed.`,
+            errors: [],
+            errorCode: failure('settingsNotApplied', { detail: `${step.name}: ${errorText(err)}` }),
+          };
         }
       }
       this.loaded = { ...prev, config: plan.config, fileLayer: plan.fileLayer };
@@ -123,7 +129,7 @@ export class ConfigUpdater {
     } catch (err) {
       // Planning is pure; reaching here is a bug. Still an answer, never a half-applied state.
       log.error('config', `settings change failed: ${errorText(err)}`);
-      return { success: false, error: `The change failed (${errorText(err)}); nothing was changed.`, errors: [] };
+      return { success: false, error: `The change failed (${errorText(err)}); nothing was changed.`, errors: [], errorCode: failure('settingsFailed', { detail: errorText(err) }) };
     }
   }
 

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { FieldError } from '../../../shared/api';
 import { configPatchSchema, configSchema, ENV_SETTINGS, issueCode, maskRedisUrl, plainIssueMessage, type AppConfig, type ConfigPatch, type EnvFixed, type EnvSetting } from '../../../shared/config';
 import { resolveMaskedUrl } from '../../../shared/redis-url';
+import type { FieldErrorCode } from '../../../shared/field-error-codes';
 import { writeFileAtomic } from '../store/atomic-file';
 
 /**
@@ -244,7 +245,7 @@ export function applyPatch(current: LoadedConfig, patch: ConfigPatch): PatchResu
     if (!variable) continue;
     if (errors.some((e) => e.path === dotted)) continue;
     if (JSON.stringify(wanted) !== JSON.stringify(valueAt(current.config, setting.path))) {
-      errors.push({ path: dotted, message: `is set by the environment variable ${variable}; change it there (the dashboard cannot override it)`, code: 'envFixed', variable });
+      errors.push({ path: dotted, message: `is set by the environment variable ${variable}; change it there (the dashboard cannot override it)`, code: 'envFixed' satisfies FieldErrorCode, variable });
     }
     // Unchanged: nothing to write (the file keeps its own value for when the variable is gone).
     deletePath(p, setting.path);

@@ -8,6 +8,7 @@ import type { History } from '../../../shared/history';
 import type { HttpMethod } from '../../../shared/contract-channels';
 import type { BridgeHandlers } from '../core-api';
 import type { LiveStream } from './live-stream';
+import type { TextRef } from '../../../shared/text-ref';
 
 /** What the local server needs from the core (electron/core/index.ts builds it). */
 export interface HttpApp {
@@ -22,7 +23,7 @@ export interface HttpApp {
   internalError(area: 'http', err: unknown): void;
   snapshotEvent(): MonitorEvent;
   /** `/redis-restart`: true when subscribed again within the connect timeout. */
-  restart(): Promise<{ ok: boolean; reason: string | null }>;
+  restart(): Promise<{ ok: boolean; reason: string | null; errorCode?: TextRef }>;
   manualSync(matches: FogisMatch[]): Promise<SyncReport>;
   readIcs(): Promise<string | null>;
   /** The referee phonebook as vCard 3.0; null before the first match list. */

@@ -7,6 +7,7 @@ import { checkMatchList } from '../messages/match-gate';
 import { MAX_MATCHES } from '../messages/parse-message';
 import { HttpError, jsonBody, sendJson } from './respond';
 import { nowIso, type RouteDeps, type RouteHandler, type Routes } from './http-app';
+import { failure } from '../../../shared/text-ref';
 
 /**
  * The Python calendar service's routes (spec §4) with their exact keys and status codes: its
@@ -100,17 +101,18 @@ export function pythonRoutes({ app, maxBody }: RouteDeps): Routes {
         const r = await h.testConnection();
         return {
           status: r.success ? 200 : 503,
-          body: { success: r.success, test_results: { ...statusObject(), ping_ms: r.ping_ms, pubsub_roundtrip_ms: r.pubsub_roundtrip_ms }, ...(r.error ? { error: r.error } : {}), timestamp: nowIso() },
+          body: { success: r.success, test_results: { ...statusObject(), ping_ms: r.ping_ms, pubsub_roundtrip_ms: r.pubsub_roundtrip_ms }, ...(r.error ? { error: r.error } : {}), ...(r.errorCode ? { errorCode: r.errorCode } : {}), timestamp: nowIso() },
         };
       }),
     },
     '/redis-restart': {
       POST: post(async () => {
-        if (!app.config().redis.enabled) return { status: 400, body: { success: false, message: 'Redis is disabled' } };
+        // The Python service's keys, plus `errorCode` for the dashboard's language (issue 14.1).
+        if (!app.config().redis.enabled) return { status: 400, body: { success: false, message: 'Redis is disabled', errorCode: failure('redisDisabled') } };
         const r = await app.restart();
         return r.ok
           ? { status: 200, body: { success: true, message: 'Redis subscription restarted', timestamp: nowIso() } }
-          : { status: 500, body: { success: false, message: 'Failed to restart subscription', reason: r.reason, timestamp: nowIso() } };
+          : { status: 500, body: { success: false, message: 'Failed to restart subscription', reason: r.reason, ...(r.errorCode ? { errorCode: r.errorCode } : {}), timestamp: nowIso() } };
       }),
     },
     '/manual-sync': {

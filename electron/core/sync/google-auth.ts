@@ -5,6 +5,8 @@ import type { Credentials, OAuth2Client } from 'google-auth-library';
 import { z } from 'zod';
 import type { SecretStore } from '../core-api';
 import { errorText, registerSecret, type Logger } from '../log';
+import { failure } from '../../../shared/text-ref';
+import { CodedError } from '../coded-error';
 
 /** Loaded on first use, not at start: the ICS default never needs it (issue 12, idle RSS). */
 let authLib: Promise<typeof import('google-auth-library')> | null = null;
@@ -146,12 +148,13 @@ export class GoogleAuth {
     const parsed = authorizedUserSchema.safeParse(safeJson(json));
     if (!parsed.success) {
       const first = parsed.error.issues[0];
-      throw new Error(`not an authorized-user token.json: ${first?.path.join('.') || '(root)'} ${first?.message ?? ''}`.trim());
+      const detail = `${first?.path.join('.') || '(root)'} ${first?.message ?? ''}`.trim();
+      throw new CodedError(`not an authorized-user token.json: ${detail}`, failure('googleBadToken', { detail }));
     }
     const t = parsed.data;
     const scopes = Array.isArray(t.scopes) ? t.scopes : t.scopes ? t.scopes.split(/\s+/) : [];
     if (scopes.length > 0 && !scopes.some((s) => s === CALENDAR_SCOPE || s === `${CALENDAR_SCOPE}.events`)) {
-      throw new Error('the token does not grant Google Calendar access');
+      throw new CodedError('the token does not grant Google Calendar access', failure('googleNoCalendarAccess'));
     }
     const expiry = t.expiry ? Date.parse(t.expiry.endsWith('Z') || /[+-]\d{2}:?\d{2}$/.test(t.expiry) ? t.expiry : `${t.expiry}Z`) : NaN;
     await this.save({
@@ -170,10 +173,15 @@ export class GoogleAuth {
     try {
       text = await fs.readFile(this.opts.credentialsPath, 'utf8');
     } catch (err) {
-      throw new Error(`no Google OAuth client file at ${this.opts.credentialsPath} (${errorText(err)}); download a "Desktop app" credentials.json from Google Cloud Console`);
+      throw new CodedError(
+        `no Google OAuth client file at ${this.opts.credentialsPath} (${errorText(err)}); download a "Desktop app" credentials.json from Google Cloud Console`,
+        failure('googleNoClientFile', { path: this.opts.credentialsPath }),
+      );
     }
     const parsed = credentialsFileSchema.safeParse(safeJson(text));
-    if (!parsed.success) throw new Error(`${this.opts.credentialsPath} is not a Google OAuth client file (expected "installed" or "web" with client_id)`);
+    if (!parsed.success) {
+      throw new CodedError(`${this.opts.credentialsPath} is not a Google OAuth client file (expected "installed" or "web" with client_id)`, failure('googleBadClientFile', { path: this.opts.credentialsPath }));
+    }
     registerSecret(parsed.data.client_secret);
     return parsed.data;
   }
@@ -228,7 +236,7 @@ export class GoogleAuth {
         code_challenge: codeChallenge,
       });
       const code = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('sign-in timed out')), timeoutMs);
+        const timer = setTimeout(() => reject(new CodedError('sign-in timed out', failure('googleSignInTimeout'))), timeoutMs);
         timer.unref?.();
         server.on('request', (req, res) => {
           const u = new URL(req.url ?? '/', redirectUri);
@@ -246,7 +254,7 @@ export class GoogleAuth {
           const got = u.searchParams.get('code');
           if (error || !got) {
             answer(400, 'Sign-in was cancelled. You can close this window.');
-            reject(new Error(`sign-in refused: ${error ?? 'no code'}`));
+            reject(new CodedError(`sign-in refused: ${error ?? 'no code'}`, failure('googleSignInRefused', { detail: error ?? 'no code' })));
             return;
           }
           answer(200, 'FOGIS Monitor is now connected to Google Calendar. You can close this window.');
@@ -260,7 +268,7 @@ export class GoogleAuth {
         }
       });
       const { tokens } = await client.getToken({ code, codeVerifier, redirect_uri: redirectUri });
-      if (!tokens.refresh_token) throw new Error('Google returned no refresh token; remove the app\'s access in your Google account and sign in again');
+      if (!tokens.refresh_token) throw new CodedError("Google returned no refresh token; remove the app's access in your Google account and sign in again", failure('googleNoRefreshToken'));
       await this.save({
         refresh_token: tokens.refresh_token,
         access_token: tokens.access_token ?? null,
@@ -316,7 +324,7 @@ export class GoogleAuth {
   private async runRefresh(): Promise<void> {
     const client = this.oauth;
     const token = this.token;
-    if (!client || !token) throw new Error('not signed in');
+    if (!client || !token) throw new CodedError('not signed in', failure('notSignedIn'));
     const cleared: StoredToken = { ...token, access_token: null, expiry_date: null };
     this.token = cleared;
     await this.opts.secretStore.set(TOKEN_SECRET_NAME, JSON.stringify(cleared)).catch((err: unknown) => {

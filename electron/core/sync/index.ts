@@ -15,6 +15,7 @@ import type { RetryPolicy } from '../retry';
 import { SyncEngine } from './sync-engine';
 import type { PlanStats } from './plan';
 import type { PlanOptions } from './types';
+import { failureOf } from '../coded-error';
 
 export interface CalendarSinkOptions {
   /** Defaults to a 0600 file store in the data directory. */
@@ -227,7 +228,7 @@ class SwitchingCalendarSink implements FullCalendarSink {
       await this.auth.signIn(openUrl);
       return { success: true, message: 'Signed in to Google Calendar' };
     } catch (err) {
-      return { success: false, error: errorText(err) };
+      return { success: false, error: errorText(err), errorCode: failureOf(err) };
     }
   }
 
@@ -236,7 +237,7 @@ class SwitchingCalendarSink implements FullCalendarSink {
       await this.auth.signOut();
       return { success: true, message: 'Signed out of Google Calendar' };
     } catch (err) {
-      return { success: false, error: errorText(err) };
+      return { success: false, error: errorText(err), errorCode: failureOf(err) };
     }
   }
 
@@ -246,7 +247,7 @@ class SwitchingCalendarSink implements FullCalendarSink {
       await this.auth.importToken(tokenJson);
       return { success: true, message: 'Google token imported' };
     } catch (err) {
-      return { success: false, error: errorText(err) };
+      return { success: false, error: errorText(err), errorCode: failureOf(err) };
     }
   }
 

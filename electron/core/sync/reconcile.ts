@@ -12,6 +12,8 @@ import { NO_COUNTS, type SyncWaiters } from './sync-waiters';
 import { planTakeover, type TakeoverPlan } from './takeover';
 import type { MatchRecord, PlanOptions } from './types';
 import { toSyncError, type WriteGate } from './write-gate';
+import { syncFailure } from './sync-failure';
+import { failure } from '../../../shared/text-ref';
 
 export interface ReconcilerOptions {
   store: SyncStore;
@@ -156,7 +158,7 @@ export class Reconciler {
    */
   async confirmTakeover(): Promise<SyncReport> {
     const { store, persistence, waiters } = this.opts;
-    if (!this.takeover) return waiters.report({ ...NO_COUNTS }, [], 'no calendar takeover is waiting for confirmation');
+    if (!this.takeover) return waiters.report({ ...NO_COUNTS }, [], syncFailure('no calendar takeover is waiting for confirmation', failure('noTakeover')));
     const plan = this.takeoverPlan(this.takeover.events);
     this.takeover = null;
     store.calendarKnown = true;

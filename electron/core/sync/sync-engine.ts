@@ -18,6 +18,8 @@ import { SyncStore } from './sync-store';
 import { NO_COUNTS, SyncWaiters } from './sync-waiters';
 import type { PlanOptions } from './types';
 import { WriteGate } from './write-gate';
+import { syncFailure } from './sync-failure';
+import { failure } from '../../../shared/text-ref';
 
 export { LAST_LIST_FILE } from './engine-persistence';
 
@@ -187,12 +189,12 @@ export class SyncEngine {
   async sync(matches: FogisMatch[] | null): Promise<SyncReport> {
     this.flushPendingList();
     if (this.reconciler.takeoverWaiting) {
-      return this.waiters.report({ ...NO_COUNTS }, [], 'the calendar takeover waits for your confirmation; nothing is written before it');
+      return this.waiters.report({ ...NO_COUNTS }, [], syncFailure('the calendar takeover waits for your confirmation; nothing is written before it', failure('takeoverWaiting')));
     }
     if (matches === null) {
       if (typeof this.backend.listOwnEvents === 'function' && !this.backend.blockedReason()) {
         const err = await this.exclusive(() => this.reconciler.reconcile());
-        if (err) return this.waiters.report({ ...NO_COUNTS }, [], `reconcile failed: ${err}`);
+        if (err) return this.waiters.report({ ...NO_COUNTS }, [], syncFailure(`reconcile failed: ${err}`, failure('reconcileFailed', { detail: err })));
       }
       if (!this.store.lastList) return this.waiters.report({ ...NO_COUNTS }, [], undefined, 'no match list received yet');
     }

@@ -1,6 +1,8 @@
 import type { SyncReport } from '../../../shared/api';
 import { summarizeReport } from './calendar-sink';
 import type { PlanResult } from './plan';
+import { failure } from '../../../shared/text-ref';
+import { blockedFailure, syncFailure, type SyncFailure } from './sync-failure';
 
 /** How one job ended, as told to whoever waits for it (a "Sync now", a confirmation). */
 export type Settled = 'inserted' | 'updated' | 'deleted' | 'noop' | 'failed' | 'unchanged';
@@ -39,7 +41,7 @@ export class SyncWaiters {
     const counts = { inserted: 0, updated: 0, deleted: 0, unchanged: res?.unchanged ?? 0, cancelled: res?.cancelled ?? 0, past: res?.past ?? 0, failed: res?.unschedulable.length ?? 0, held: res?.held.length ?? heldNow };
     if (keys.length === 0) return Promise.resolve(this.report(counts, []));
     const blocked = this.blockedReason();
-    if (blocked) return Promise.resolve(this.report(counts, keys, `${blocked}: ${keys.length} write(s) wait in the outbox`));
+    if (blocked) return Promise.resolve(this.report(counts, keys, syncFailure(`${blocked}: ${keys.length} write(s) wait in the outbox`, blockedFailure(blocked))));
     return new Promise((resolve) => {
       let left = keys.length;
       const pendingKeys = new Set(keys);
@@ -60,13 +62,22 @@ export class SyncWaiters {
     });
   }
 
-  report(counts: Counts, stillPending: string[], error?: string, note?: string): SyncReport {
+  /** `error`: why it did not work, in English (API, logs) and as a catalogue text (the dashboard). */
+  report(counts: Counts, stillPending: string[], error?: SyncFailure, note?: string): SyncReport {
     let summary = summarizeReport(counts);
     if (stillPending.length > 0) summary += `, ${stillPending.length} pending`;
     if (note) summary = `${note}; ${summary}`;
     const out: SyncReport = { success: !error && counts.failed === 0, ...counts, summary };
-    if (error) out.error = error;
-    else if (stillPending.length > 0 && this.blockedReason()) out.error = this.blockedReason() ?? undefined;
+    const blocked = stillPending.length > 0 ? this.blockedReason() : null;
+    if (error) {
+      out.error = error.text;
+      out.errorCode = error.code;
+    } else if (blocked) {
+      out.error = blocked;
+      out.errorCode = blockedFailure(blocked);
+    }
+    // Every failed report says why in the user's language (issue 14.1).
+    if (!out.success && !out.errorCode) out.errorCode = failure('writesFailed', { n: counts.failed });
     return out;
   }
 

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { redisTestResultSchema } from '../../../shared/api';
 import { OPS, perOp, rowOf, toWire, type Bridge, type ContractMethods, type OpName, type OutputOf } from '../../../shared/contract';
 import { monitorEventSchema, type MonitorEvent } from '../../../shared/state';
+import type { TextRef } from '../../../shared/text-ref';
+import { httpFailure, withStatusCode } from './http-failure';
 
 export interface HttpBridgeOptions {
   /** Origin + path prefix of the local server; '' means the page's own origin. */
@@ -25,12 +27,14 @@ const seedTestSchema = z.union([
       test_results: z.object({ ping_ms: z.number().nullable().optional(), pubsub_roundtrip_ms: z.number().nullable().optional() }).optional(),
       error: z.string().optional(),
       message: z.string().optional(),
+      errorCode: redisTestResultSchema.shape.errorCode,
     })
     .transform((b) => ({
       success: b.success,
       ping_ms: b.test_results?.ping_ms ?? null,
       pubsub_roundtrip_ms: b.test_results?.pubsub_roundtrip_ms ?? null,
       ...(b.error || b.message ? { error: b.error ?? b.message } : {}),
+      ...(b.errorCode ? { errorCode: b.errorCode } : {}),
     })),
 ]);
 
@@ -69,7 +73,7 @@ export function createHttpBridge(opts: HttpBridgeOptions = {}): Bridge {
    * which carry `success:false` bodies — and with the table's `fail(error)` otherwise. Rejects
    * only when the server cannot be reached (fetch throws).
    */
-  async function write(method: 'POST' | 'PUT', path: string, schema: z.ZodType, fallback: ((error: string) => unknown) | undefined, body: unknown): Promise<unknown> {
+  async function write(method: 'POST' | 'PUT', path: string, schema: z.ZodType, fallback: ((error: string, errorCode?: TextRef) => unknown) | undefined, body: unknown): Promise<unknown> {
     const res = await doFetch(base + path, {
       method,
       headers: headers(true),
@@ -85,10 +89,11 @@ export function createHttpBridge(opts: HttpBridgeOptions = {}): Bridge {
       json = null;
     }
     const parsed = schema.safeParse(json);
-    if (parsed.success) return parsed.data;
+    // A refusal the server did not code (the access guard's 401, the body reader's 413) is said by its status.
+    if (parsed.success) return res.ok ? parsed.data : withStatusCode(parsed.data, res.status);
     // Every write has its failure value (the table's type says so); without one, reject.
     if (!fallback) throw new Error(errorFrom(json, res.status));
-    return fallback(errorFrom(json, res.status));
+    return fallback(errorFrom(json, res.status), httpFailure(res.status));
   }
 
   /** A read rejects on an error status or an answer outside the contract. */

@@ -17,6 +17,7 @@ import { resolveMaskedUrl } from '../../../shared/redis-url';
 import type { z } from 'zod';
 import type { MessageLogEntry, MonitorEvent, Snapshot } from '../../../shared/state';
 import { computeStatus, withStatus } from '../../../shared/status';
+import { failure } from '../../../shared/text-ref';
 import type { ContactsResponse } from '../../../shared/contacts';
 
 /**
@@ -38,6 +39,8 @@ export interface MemoryBridge extends Bridge {
   nextTest: RedisTestResult;
   /** What `getContacts` answers. */
   contacts: ContactsResponse;
+  /** Set to make an action answer this instead of doing its work (a failure to show). */
+  answers: ScriptedAnswers;
   /** Pushes an event to subscribers (and applies snapshot/state events to `snapshot`). */
   emit(event: MonitorEvent): void;
   /** Replaces parts of the snapshot and pushes them as a `state` event. */
@@ -58,6 +61,17 @@ export interface MemoryBridgeOptions {
   /** The real (unmasked) Redis URL; defaults to the snapshot's. */
   redisUrl?: string;
   contacts?: ContactsResponse;
+}
+
+/** Actions whose answer a test can script, e.g. a failed Reconnect with its code. */
+export interface ScriptedAnswers {
+  restartSubscription?: ActionResult;
+  setPaused?: ActionResult;
+  muteNotifications?: ActionResult;
+  googleSignIn?: ActionResult;
+  googleSignOut?: ActionResult;
+  acknowledgeAlerts?: ActionResult;
+  updateConfig?: ConfigUpdateResult;
 }
 
 type Listener = { onEvent: (e: MonitorEvent) => void; onLink?: (up: boolean) => void };
@@ -117,6 +131,7 @@ export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions 
     syncDelayMs: opts.syncDelayMs ?? 0,
     nextTest: { success: true, ping_ms: 1, pubsub_roundtrip_ms: 2 },
     contacts: opts.contacts ?? { contacts: [], updatedAt: null },
+    answers: {},
     get redisUrl() {
       return realUrl;
     },
@@ -162,6 +177,7 @@ export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions 
     },
     async restartSubscription() {
       record('restartSubscription');
+      if (bridge.answers.restartSubscription) return bridge.answers.restartSubscription;
       return action('Subscription restarted');
     },
     async testConnection() {
@@ -170,6 +186,7 @@ export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions 
     },
     async acknowledgeAlerts(body: AckAlertsBody) {
       record('acknowledgeAlerts', body);
+      if (bridge.answers.acknowledgeAlerts) return bridge.answers.acknowledgeAlerts;
       const ids = 'ids' in body ? new Set(body.ids) : null;
       const items = bridge.snapshot.alerts.items.map((a) => (ids === null || ids.has(a.id) ? { ...a, acknowledged: true } : a));
       bridge.patch({ alerts: { ...bridge.snapshot.alerts, items } });
@@ -177,6 +194,7 @@ export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions 
     },
     async setPaused(paused: boolean) {
       record('setPaused', paused);
+      if (bridge.answers.setPaused) return bridge.answers.setPaused;
       const connection = {
         ...bridge.snapshot.connection,
         state: paused ? ('stopped' as const) : ('subscribed' as const),
@@ -188,23 +206,25 @@ export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions 
     },
     async muteNotifications(until: string | null) {
       record('muteNotifications', until);
+      if (bridge.answers.muteNotifications) return bridge.answers.muteNotifications;
       return action(until ? `Muted until ${until}` : 'Unmuted');
     },
     async updateConfig(patch: ConfigPatch): Promise<ConfigUpdateResult> {
       record('updateConfig', patch);
+      if (bridge.answers.updateConfig) return bridge.answers.updateConfig;
       const p = configPatchSchema.safeParse(patch);
       const toErrors = (issues: z.core.$ZodIssue[]): FieldError[] =>
         issues.map((i) => ({ path: i.path.map(String).join('.'), message: plainIssueMessage(i) }));
-      if (!p.success) return { success: false, error: 'invalid configuration', errors: toErrors(p.error.issues) };
+      if (!p.success) return { success: false, error: 'invalid configuration', errorCode: failure('invalidSettings'), errors: toErrors(p.error.issues) };
       // "redis://:****@host" means: keep the password we have, for the same server only (as the core does).
       const incoming = p.data.redis?.url;
       const resolved = incoming === undefined ? { ok: true as const, url: realUrl } : resolveMaskedUrl(incoming, realUrl);
-      if (!resolved.ok) return { success: false, error: 'invalid configuration', errors: [{ path: 'redis.url', message: resolved.message, code: resolved.id }] };
+      if (!resolved.ok) return { success: false, error: 'invalid configuration', errorCode: failure('invalidSettings'), errors: [{ path: 'redis.url', message: resolved.message, code: resolved.id }] };
       const nextUrl = resolved.url;
       const unmasked = { ...bridge.snapshot.config, redis: { ...bridge.snapshot.config.redis, url: realUrl } };
       const merged = deepMerge(unmasked, p.data as Record<string, unknown>);
       const full = configSchema.safeParse({ ...merged, redis: { ...(merged.redis as Record<string, unknown>), url: nextUrl } });
-      if (!full.success) return { success: false, error: 'invalid configuration', errors: toErrors(full.error.issues) };
+      if (!full.success) return { success: false, error: 'invalid configuration', errorCode: failure('invalidSettings'), errors: toErrors(full.error.issues) };
       const applied = changedPaths(unmasked, full.data);
       realUrl = full.data.redis.url;
       const config = maskConfig(full.data);
@@ -214,6 +234,7 @@ export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions 
     },
     async googleSignIn() {
       record('googleSignIn');
+      if (bridge.answers.googleSignIn) return bridge.answers.googleSignIn;
       bridge.patch({ calendar: { ...bridge.snapshot.calendar, signedIn: true, status: 'ok' } });
       return action('Signed in');
     },
@@ -223,6 +244,7 @@ export function createMemoryBridge(initial: Snapshot, opts: MemoryBridgeOptions 
     },
     async googleSignOut() {
       record('googleSignOut');
+      if (bridge.answers.googleSignOut) return bridge.answers.googleSignOut;
       bridge.patch({ calendar: { ...bridge.snapshot.calendar, signedIn: false, status: 'sign-in needed' } });
       return action('Signed out');
     },

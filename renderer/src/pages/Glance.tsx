@@ -185,7 +185,7 @@ export function Glance({ onOpen, standalone = false }: { onOpen: (tab: Tab) => v
       <div aria-live="polite">
         {sync.report && !sync.running && (
           <p className={sync.report.success ? 'note note-ok' : 'note note-error'} data-testid="glance-sync-result" data-success={sync.report.success}>
-            {syncSummary(sync.report, { t, tn })}
+            {syncSummary(sync.report, { t, tn, failure: say.failure })}
           </p>
         )}
         {sync.error && !sync.running && (

@@ -69,7 +69,7 @@ function ConnectionCard() {
   const testText = (r: RedisTestResult): { ok: boolean; text: string } =>
     r.success
       ? { ok: true, text: t('conn.testOk', { ping: r.ping_ms ?? '—', roundtrip: r.pubsub_roundtrip_ms ?? '—' }) }
-      : { ok: false, text: t('conn.testFailed', { error: r.errorCode ? say.ref(r.errorCode, true) : (r.error ?? '') }) };
+      : { ok: false, text: t('conn.testFailed', { error: say.failure(r) }) };
 
   const paused = c.state === 'stopped';
   const level = c.state === 'subscribed' ? 'ok' : c.state === 'disabled' || c.state === 'stopped' ? 'off' : 'warn';
@@ -121,7 +121,7 @@ function ConnectionCard() {
         <button type="button" className="btn" aria-disabled={busy !== null || undefined} data-testid="restart-subscription"
           onClick={() => void run('restart', async () => {
             const r = await bridge.restartSubscription();
-            return { ok: r.success, text: r.success ? t('conn.restarted') : (r.error ?? r.message ?? t('app.failed')) };
+            return { ok: r.success, text: r.success ? t('conn.restarted') : t('conn.restartFailed', { error: say.failure(r) }) };
           })}>
           {busy === 'restart' ? t('app.working') : t('conn.restart')}
         </button>
@@ -133,7 +133,7 @@ function ConnectionCard() {
           aria-pressed={paused}
           onClick={() => void run('pause', async () => {
             const r = await bridge.setPaused(!paused);
-            return { ok: r.success, text: r.success ? (paused ? t('conn.resumed') : t('conn.pausedNote')) : (r.error ?? t('app.failed')) };
+            return { ok: r.success, text: r.success ? (paused ? t('conn.resumed') : t('conn.pausedNote')) : t('conn.pauseFailed', { error: say.failure(r) }) };
           })}>
           {paused ? t('conn.resume') : t('conn.pause')}
         </button>
@@ -149,6 +149,7 @@ function ConnectionCard() {
 
 function SyncCard({ onOpen, withButton = true }: { onOpen: (tab: Tab) => void; withButton?: boolean }) {
   const { t, tn, lang, tk } = useT();
+  const say = useSay();
   const cal = useApp((s) => s.snapshot!.calendar);
   const sync = useApp((s) => s.sync);
   const confirm = useApp((s) => s.confirm);
@@ -185,7 +186,7 @@ function SyncCard({ onOpen, withButton = true }: { onOpen: (tab: Tab) => void; w
       <div aria-live="polite">
         {sync.report && !sync.running && (
           <p className={sync.report.success ? 'note note-ok' : 'note note-error'} data-testid="sync-result" data-success={sync.report.success}>
-            {syncSummary(sync.report, { t, tn })}
+            {syncSummary(sync.report, { t, tn, failure: say.failure })}
           </p>
         )}
         {sync.error && !sync.running && (
@@ -257,7 +258,7 @@ function SyncCard({ onOpen, withButton = true }: { onOpen: (tab: Tab) => void; w
       )}
       {confirm.report && !confirm.running && (
         <p className={confirm.report.success ? 'note note-ok' : 'note note-error'} data-testid="confirm-result">
-          {syncSummary(confirm.report, { t, tn })}
+          {syncSummary(confirm.report, { t, tn, failure: say.failure })}
         </p>
       )}
     </section>

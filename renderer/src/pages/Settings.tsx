@@ -1,6 +1,7 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import type { z } from 'zod';
-import type { FieldError } from '../../../shared/api';
+import type { ActionResult, FieldError } from '../../../shared/api';
+import { useSay } from '../say';
 import { useApp, useBridge } from '../context';
 import { hasKey, useT, type MessageKey, type T } from '../i18n';
 import { issueCode } from '../../../shared/config';
@@ -42,10 +43,11 @@ export function issueText(issue: z.core.$ZodIssue, t: T['t']): string {
   }
 }
 
-const serverText = (e: FieldError, t: T['t']): string => {
+/** A field problem the server found; one without a code is the server's English, so only an English page shows it. */
+export const serverText = (e: FieldError, t: T['t'], lang: 'sv' | 'en'): string => {
   const known = KNOWN_MESSAGES[e.message];
   if (known) return t(known);
-  return codeText(e.code, t, { variable: e.variable ?? '' }) ?? e.message;
+  return codeText(e.code, t, { variable: e.variable ?? '' }) ?? (lang === 'en' ? e.message : t('err.invalid'));
 };
 
 type SaveState =
@@ -57,7 +59,8 @@ type SaveState =
   | { kind: 'unreachable' };
 
 export function Settings() {
-  const { t, tn, tk } = useT();
+  const { t, tn, tk, lang } = useT();
+  const say = useSay();
   const bridge = useBridge();
   const config = useApp((s) => s.snapshot!.config);
   const envFixed = useApp((s) => s.snapshot!.envFixed);
@@ -73,7 +76,7 @@ export function Settings() {
     const local = validation.errors[path];
     if (local && (touched[path] || save.kind === 'invalid')) return issueText(local, t);
     const server = serverErrors.find((e) => fieldFor(e.path)?.path === path);
-    return server ? serverText(server, t) : null;
+    return server ? serverText(server, t, lang) : null;
   };
 
   const change = (path: string, v: FormValue): void => {
@@ -96,7 +99,7 @@ export function Settings() {
         setTouched({});
         setSave({ kind: 'saved', applied: res.applied });
       } else {
-        setSave({ kind: 'rejected', error: res.error, errors: res.errors });
+        setSave({ kind: 'rejected', error: say.failure(res), errors: res.errors });
       }
     } catch {
       setSave({ kind: 'unreachable' });
@@ -162,7 +165,7 @@ export function Settings() {
           {save.kind === 'rejected' && (
             <span className="note note-error" data-testid="settings-result" data-result="rejected">
               {t('settings.rejected', { error: save.error })}
-              {save.errors.filter((e) => !fieldFor(e.path)).map((e) => ` ${e.path}: ${serverText(e, t)}`).join(';')}
+              {save.errors.filter((e) => !fieldFor(e.path)).map((e) => ` ${e.path}: ${serverText(e, t, lang)}`).join(';')}
             </span>
           )}
           {save.kind === 'unreachable' && (
@@ -297,17 +300,19 @@ function Field({ def, ctx }: { def: FieldDef; ctx: FieldCtx }) {
 
 function CalendarExtras({ backend }: { backend: string }) {
   const { t, tk } = useT();
+  const say = useSay();
   const bridge = useBridge();
   const cal = useApp((s) => s.snapshot!.calendar);
   const savedBackend = useApp((s) => s.snapshot!.config.calendar.backend);
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
   const [copied, setCopied] = useState(false);
 
-  const act = async (fn: () => Promise<{ success: boolean; message?: string; error?: string }>): Promise<void> => {
+  // The host's success words are English; the page says its own (issue 14.1).
+  const act = async (fn: () => Promise<ActionResult>, done: MessageKey): Promise<void> => {
     setNote(null);
     try {
       const r = await fn();
-      setNote({ ok: r.success, text: r.success ? (r.message ?? t('app.done')) : (r.error ?? t('app.failed')) });
+      setNote({ ok: r.success, text: r.success ? t(done) : say.failure(r) });
     } catch {
       setNote({ ok: false, text: t('app.unreachable') });
     }
@@ -346,11 +351,11 @@ function CalendarExtras({ backend }: { backend: string }) {
       </p>
       <div className="actions">
         {cal.signedIn ? (
-          <button type="button" className="btn" data-testid="google-signout" onClick={() => void act(() => bridge.googleSignOut())}>
+          <button type="button" className="btn" data-testid="google-signout" onClick={() => void act(() => bridge.googleSignOut(), 'settings.google.signedOutNote')}>
             {t('settings.google.signOut')}
           </button>
         ) : (
-          <button type="button" className="btn btn-primary" data-testid="google-signin" onClick={() => void act(() => bridge.googleSignIn())}>
+          <button type="button" className="btn btn-primary" data-testid="google-signin" onClick={() => void act(() => bridge.googleSignIn(), 'settings.google.signInStarted')}>
             {t('settings.google.signIn')}
           </button>
         )}
@@ -366,6 +371,7 @@ function CalendarExtras({ backend }: { backend: string }) {
  */
 function ContactsExtras() {
   const { t } = useT();
+  const say = useSay();
   const bridge = useBridge();
   const google = useApp((s) => s.snapshot!.contacts.google);
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
@@ -385,7 +391,7 @@ function ContactsExtras() {
             onClick={() => {
               setNote(null);
               bridge.googleSignIn().then(
-                (r) => setNote({ ok: r.success, text: r.success ? (r.message ?? t('app.done')) : (r.error ?? t('app.failed')) }),
+                (r) => setNote({ ok: r.success, text: r.success ? t('settings.google.signInStarted') : say.failure(r) }),
                 () => setNote({ ok: false, text: t('app.unreachable') }),
               );
             }}
@@ -409,6 +415,7 @@ export function tomorrowMorning(now: Date = new Date()): Date {
 
 function MuteControls() {
   const { t, lang } = useT();
+  const say = useSay();
   const bridge = useBridge();
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
   // The server's word, so a mute set elsewhere (tray, another browser) shows here too.
@@ -418,7 +425,7 @@ function MuteControls() {
       const r = await bridge.muteNotifications(until ? until.toISOString() : null);
       setNote({
         ok: r.success,
-        text: r.success ? (until ? t('settings.mutedUntil', { time: fmtDateTime(until, lang) }) : t('settings.unmuted')) : (r.error ?? t('app.failed')),
+        text: r.success ? (until ? t('settings.mutedUntil', { time: fmtDateTime(until, lang) }) : t('settings.unmuted')) : t('settings.muteFailed', { error: say.failure(r) }),
       });
     } catch {
       setNote({ ok: false, text: t('app.unreachable') });
