@@ -259,7 +259,8 @@ describe('bound beyond loopback', () => {
       expect(JSON.parse(ok.body).redis_status).toMatchObject({ enabled: false, connected: false, subscribed: false, state: 'disabled' });
       const restart = await raw(port, { method: 'POST', path: '/redis-restart', headers: { Authorization: `Bearer ${token}` } });
       expect(restart.status).toBe(400);
-      expect(JSON.parse(restart.body)).toEqual({ success: false, message: 'Redis is disabled' });
+      // The Python service's body, plus the code the dashboard says in the user's language (issue 14.1).
+      expect(JSON.parse(restart.body)).toEqual({ success: false, message: 'Redis is disabled', errorCode: { key: 'fail.redisDisabled', params: {} } });
     } finally {
       await app.stop();
     }

@@ -1,11 +1,13 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest';
-import { act, cleanup, fireEvent, screen } from '@testing-library/react';
-import { catalogues, type MessageKey } from '../../shared/i18n';
+import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { catalogues, translate, type MessageKey } from '../../shared/i18n';
 import { en } from '../../shared/i18n/en';
 import { sayReason, sayRef } from '../../shared/i18n/say';
 import { STATUS_CODES, computeStatus } from '../../shared/status';
-import { CONNECTION_REASON_CODES, connectionReason } from '../../shared/text-ref';
+import { CONNECTION_REASON_CODES, FAILURE_CODES, connectionReason, failure, type FailureCode } from '../../shared/text-ref';
+import { FIELD_ERROR_CODES } from '../../shared/field-error-codes';
+import type { SyncReport } from '../../shared/api';
 import { SUBSCRIBER_STATES, type Alert, type Cycle, type Snapshot } from '../../shared/state';
 import { trayState } from '../../electron/desktop/tray-state';
 import { TEXT } from '../../electron/desktop/text';
@@ -45,6 +47,9 @@ function offending(text: string, lang: 'sv' | 'en', allowed: readonly string[]):
 
 const SAMPLE_PARAMS = { detail: 'ENOSPC', ms: 2000, n: 2, attempt: 3, since: '2026-05-10T15:00:00.000Z', at: '2026-05-10T15:00:00.000Z', error: 'ENOSPC', dir: '/data', known: 5, title: 'Öckerö IF - Torslanda IK', reason: 'ENOSPC', message: 'FOGIS login failed', matches: 2, cancelled: 'Öckerö IF - Torslanda IK', removed: 'Öckerö IF - Torslanda IK', calendar: 'Google', found: 5, adopted: 2, updated: 1, deleted: 1, past: 1, otherTag: 0, name: 'Öckerö IF - Torslanda IK' };
 const time = (): string => '17:00';
+const FAIL_PARAMS = { detail: 'ENOSPC', ms: 3000, n: 2, status: 502, path: '/data/credentials.json' };
+/** Names and values a failure text may carry in either language. */
+const FAIL_ALLOWED = ['FOGIS Monitor', 'Redis', 'Google Cloud Console', 'Google', 'OAuth', 'credentials.json', '/data/credentials.json', 'HTTP', 'ENOSPC', '…/?token=…'];
 
 /** The page's text, one text node a line (textContent would glue headings to values). */
 function pageText(): string {
@@ -81,6 +86,30 @@ describe('the catalogue', () => {
         const line = sayReason(lang, { code, params: SAMPLE_PARAMS, cause: null }, { time });
         expect(line, `${lang} ${code}`).not.toMatch(/[{}]|^status\./);
         expect(offending(line, lang, ['Redis', 'FOGIS', 'Öckerö IF - Torslanda IK']), `${lang} ${code}: ${line}`).toEqual([]);
+      }
+    }
+  });
+
+  it('every failure code (fail.*) is said in both languages, and nothing the app says is missing from the list', () => {
+    for (const code of FAILURE_CODES) {
+      expect(Object.hasOwn(en, `fail.${code}`) || Object.hasOwn(en, `fail.${code}.one`), code).toBe(true);
+      for (const lang of ['sv', 'en'] as const) {
+        const line = sayRef(lang, failure(code, FAIL_PARAMS), { time, hint: true });
+        expect(line, `${lang} ${code}`).not.toMatch(/[{}]|fail\./);
+        expect(offending(line, lang, FAIL_ALLOWED), `${lang} ${code}: ${line}`).toEqual([]);
+      }
+    }
+    const listed = new Set<string>(FAILURE_CODES);
+    const orphans = Object.keys(en).filter((k) => k.startsWith('fail.')).map((k) => k.replace(/^fail\./, '').replace(/\.(one|other)$/, '')).filter((c) => !listed.has(c));
+    expect(orphans).toEqual([]);
+  });
+
+  it('every settings problem code the server can produce has an sv and an en text', () => {
+    for (const code of FIELD_ERROR_CODES) {
+      expect(Object.hasOwn(en, `err.${code}`), code).toBe(true);
+      for (const lang of ['sv', 'en'] as const) {
+        const line = translate(lang, `err.${code}` as MessageKey, { variable: 'REDIS_URL' });
+        expect(offending(line, lang, ['Redis', 'REDIS_URL', 'Europe/Stockholm', 'redis://host:6379', 'rediss://', '%2F', '%3F', '%23', '%25', 'primary']), `${lang} ${code}: ${line}`).toEqual([]);
       }
     }
   });
@@ -181,4 +210,86 @@ describe.each(['sv', 'en'] as const)('every state in %s', (lang) => {
     }
     expect(problems).toEqual([]);
   });
+});
+
+/** A failed Sync now with each code the core or the page's bridge can give it. */
+function failedSync(code: FailureCode): SyncReport {
+  const failed = code === 'writesFailed' ? 2 : 0;
+  return { success: false, inserted: 0, updated: 1, deleted: 0, unchanged: 0, failed, held: 0, summary: 'English summary', error: 'English error', errorCode: failure(code, FAIL_PARAMS) };
+}
+
+describe.each(['sv', 'en'] as const)('every failed action in %s', (lang) => {
+  const allowed = [...ALLOWED_UI, ...FAIL_ALLOWED];
+  const setup = async () => {
+    const s = snapshotAfterRun();
+    s.config = { ...s.config, ui: { ...s.config.ui, language: lang }, calendar: { ...s.config.calendar, backend: 'google' } };
+    s.calendar = { ...s.calendar, backend: 'google', signedIn: false, status: 'sign-in needed' };
+    const r = renderApp(s, { lang: lang === 'sv' ? 'sv-SE' : 'en-GB' });
+    await screen.findByTestId('overall-status');
+    return r;
+  };
+
+  it('Reconnect, Pause, Test connection and Sync now: every failure code and connection reason is said, never the English error', async () => {
+    const { bridge } = await setup();
+    const problems: string[] = [];
+    const refs = [...FAILURE_CODES.map((c) => failure(c, FAIL_PARAMS)), ...CONNECTION_REASON_CODES.map((c) => connectionReason(c, { detail: 'ENOSPC', ms: 2000 }))];
+    for (const ref of refs) {
+      const answer = { success: false, message: 'English message', error: 'English error', errorCode: ref };
+      bridge.answers.restartSubscription = answer;
+      bridge.answers.setPaused = answer;
+      bridge.nextTest = { success: false, ping_ms: null, pubsub_roundtrip_ms: null, error: 'English error', errorCode: ref };
+      for (const id of ['restart-subscription', 'pause-listening', 'test-connection']) {
+        await act(async () => fireEvent.click(screen.getByTestId(id)));
+        const note = await screen.findByTestId('connection-note');
+        await waitFor(() => expect(note.textContent).not.toBe(''));
+        const text = note.textContent ?? '';
+        if (text.includes('English')) problems.push(`${id} ${ref.key}: ${text}`);
+        for (const line of offending(text, lang, allowed)) problems.push(`${id} ${ref.key}: ${line}`);
+      }
+    }
+    for (const code of FAILURE_CODES) {
+      bridge.nextSync = failedSync(code);
+      await act(async () => fireEvent.click(screen.getByTestId('sync-now')));
+      const result = await screen.findByTestId('sync-result');
+      await waitFor(() => expect(result.dataset.success).toBe('false'));
+      const text = result.textContent ?? '';
+      if (text.includes('English')) problems.push(`sync ${code}: ${text}`);
+      for (const line of offending(text, lang, allowed)) problems.push(`sync ${code}: ${line}`);
+    }
+    expect(problems.slice(0, 20)).toEqual([]);
+  }, 120_000);
+
+  it('Settings: a refused save with each field code, and a failed Google sign-in, are said in the language', async () => {
+    const { bridge } = await setup();
+    const problems: string[] = [];
+    await act(async () => fireEvent.click(screen.getByTestId('tab-settings')));
+    let port = 8100;
+    for (const code of FIELD_ERROR_CODES) {
+      bridge.answers.updateConfig = {
+        success: false,
+        error: 'Some settings are not valid; nothing was changed.',
+        errors: [{ path: 'http.port', message: 'English field message', code, variable: 'MONITOR_HTTP_PORT' }],
+        errorCode: failure('invalidSettings'),
+      };
+      fireEvent.change(screen.getByTestId('setting-http.port'), { target: { value: String(port++) } });
+      await act(async () => fireEvent.click(screen.getByTestId('settings-save')));
+      await waitFor(() => expect(screen.getByTestId('settings-result').dataset.result).toBe('rejected'));
+      const text = `${screen.getByTestId('settings-result').textContent}\n${screen.getByTestId('field-error-http.port').textContent}`;
+      if (text.includes('English') || text.includes('nothing was changed') !== (lang === 'en')) problems.push(`save ${code}: ${text}`);
+      for (const line of offending(text, lang, [...allowed, 'MONITOR_HTTP_PORT'])) problems.push(`save ${code}: ${line}`);
+    }
+    // A field problem without a code is the server's English: only an English page shows it.
+    bridge.answers.updateConfig = { success: false, error: 'x', errors: [{ path: 'http.port', message: 'English field message' }] };
+    fireEvent.change(screen.getByTestId('setting-http.port'), { target: { value: String(port++) } });
+    await act(async () => fireEvent.click(screen.getByTestId('settings-save')));
+    await waitFor(() => expect(screen.getByTestId('field-error-http.port').textContent).toBe(lang === 'en' ? 'English field message' : translate('sv', 'err.invalid')));
+    for (const code of FAILURE_CODES.filter((c) => c.startsWith('google') || c === 'notGoogle' || c === 'notSignedIn' || c === 'other')) {
+      bridge.answers.googleSignIn = { success: false, error: 'English error', errorCode: failure(code, FAIL_PARAMS) };
+      await act(async () => fireEvent.click(screen.getByTestId('google-signin')));
+      const text = (await screen.findByTestId('google-note')).textContent ?? '';
+      if (text.includes('English') || text === '') problems.push(`google ${code}: ${text}`);
+      for (const line of offending(text, lang, allowed)) problems.push(`google ${code}: ${line}`);
+    }
+    expect(problems.slice(0, 20)).toEqual([]);
+  }, 120_000);
 });

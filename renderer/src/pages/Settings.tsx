@@ -360,7 +360,7 @@ function CalendarExtras({ backend }: { backend: string }) {
           </button>
         )}
       </div>
-      {note && <p className={note.ok ? 'note note-ok' : 'note note-error'} role="status">{note.text}</p>}
+      {note && <p className={note.ok ? 'note note-ok' : 'note note-error'} role="status" data-testid="google-note">{note.text}</p>}
     </div>
   );
 }
