@@ -617,7 +617,7 @@ export const en = {
   'fail.settingsNotApplied': 'The change could not be applied ({detail}); the previous settings are in use and nothing was changed.',
   'fail.settingsFailed': 'The change failed ({detail}); nothing was changed.',
   'fail.invalidRequest': 'The request was not valid ({detail}).',
-  'fail.unauthorized': 'This page has no valid access key: open the dashboard with the address FOGIS Monitor printed at start (…/?token=…).',
+  'fail.unauthorized': 'This page has no valid access token: open the dashboard with the address FOGIS Monitor printed at start (…/?token=…).',
   'fail.forbidden': 'FOGIS Monitor refused the request from this page (address or origin not allowed).',
   'fail.tooMany': 'Too many requests at once; try again in a moment.',
   'fail.serverError': 'FOGIS Monitor answered with an error (HTTP {status}); see its log.',

@@ -99,8 +99,8 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('failed actions in Chromium, sa
     }
   }, 60_000);
 
-  it('a page opened without the access token: Sync now answers 401, said as "no valid access key"', async () => {
-    const expected = { en: /^Sync failed: This page has no valid access key/, sv: /^Synkroniseringen misslyckades: Sidan saknar giltig åtkomstnyckel/ };
+  it('a page opened without the access token: Sync now answers 401, said as "no valid access token"', async () => {
+    const expected = { en: /^Sync failed: This page has no valid access token/, sv: /^Synkroniseringen misslyckades: Sidan saknar giltig åtkomstnyckel/ };
     for (const { lang, noToken } of pages) {
       await noToken.getByTestId('sync-now').click();
       const result = noToken.locator('[data-testid="sync-result"][data-success="false"]');

@@ -66,7 +66,7 @@ describe('failure codes from the real core, through the dashboard bridge', () =>
     await redis?.stop();
   });
 
-  it('a page without the access token: the 401 is "no valid access key", in Swedish, not the guard\'s English', async () => {
+  it('a page without the access token: the 401 is "no valid access token", in Swedish, not the guard\'s English', async () => {
     const bridge = createHttpBridge({ baseUrl: app.baseUrl });
     const r = await bridge.syncNow();
     expect(r.success).toBe(false);
