@@ -10,7 +10,10 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 function check(project) {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [tsc, '-p', project, '--pretty', 'false'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Incremental: a second run re-checks only what changed since the last one (cache per checkout).
+    const cache = `.cache/tsc/${project.replace(/\.json$/, '')}.tsbuildinfo`;
+    const args = [tsc, '-p', project, '--pretty', 'false', '--incremental', '--tsBuildInfoFile', cache];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
