@@ -10,51 +10,30 @@ import { errorText, type Logger } from '../log';
 import { parseMessage, type Parsed } from '../messages/parse-message';
 import type { SupervisorStatus } from '../redis/subscriber';
 import type { AppAlertInput, CalendarSink, MatchListInput } from '../sync/calendar-sink';
-import { ConnectionState } from './connection-state';
-import { AlertBook, englishText } from './alert-book';
-import { RecentIds } from './bounded-list';
-import { emptyCounters } from '../../../shared/empty-snapshot';
+import { englishText } from './alert-book';
 import { countAccepted, countMatchList, countReceived, countRejected, restoredCounters } from './counters';
-import { EventBatcher, type SnapshotKey } from './event-batcher';
+import type { SnapshotKey } from './event-batcher';
 import { diffMatches, diffMatchList } from './match-diff';
-import { MatchListState, type MatchListMeta } from './match-list-state';
-import { MessageLog } from './message-log';
+import type { MatchListMeta } from './match-list-state';
 import type { ContactsPart, MonitorDeps } from './monitor-deps';
-import { MonitorStore } from './monitor-store';
-import type { PersistedState } from './persisted-state';
-import { ProcessorCycles } from './processor-cycles';
-import { SnapshotView } from './snapshot-view';
-import { WatchHistory } from './watch-history';
+import { createMonitorParts, type MonitorParts } from './monitor-parts';
 
 /**
  * The one orchestrator (DESIGN rule 2): it owns the state, turns raw messages into counters,
  * cycles, alerts and match changes, hands full lists to the calendar sink without waiting
  * for it (rule 3), persists what must survive a restart, and publishes typed events.
  * Tray, window, notifications and HTTP all read from here. Each job lives in its own file;
- * this one wires them and keeps the path of a message a straight line.
+ * monitor-parts.ts builds them; this one runs each message through them in one straight line.
  */
 
-/** Snapshot parts that state.json keeps: a change schedules a write. */
-const SAVED_PARTS: ReadonlySet<SnapshotKey> = new Set<SnapshotKey>(['matches', 'alerts', 'counters']);
 export class Monitor {
   private config: AppConfig;
   private readonly log: Logger;
   private readonly sink: CalendarSink;
   private readonly contacts: ContactsPart | null;
   private readonly now: () => Date;
-  private readonly startedAt: Date;
-
-  private counters: Counters;
-  private readonly cycles = new ProcessorCycles();
-  private readonly alerts: AlertBook;
-  private readonly messageLog: MessageLog;
-  private readonly matches: MatchListState;
-  private readonly recentIds: RecentIds;
-  private readonly watchHistory: WatchHistory;
-  private readonly store: MonitorStore;
-  private readonly events: EventBatcher;
-  private readonly connection: ConnectionState;
-  private readonly view: SnapshotView;
+  private readonly p: MonitorParts;
+  private readonly counters: Counters;
   private mutedUntil: string | null = null;
 
   constructor(config: AppConfig, deps: MonitorDeps) {
@@ -63,80 +42,17 @@ export class Monitor {
     this.sink = deps.sink;
     this.contacts = deps.contacts ?? null;
     this.now = deps.now ?? (() => new Date());
-    this.startedAt = this.now();
-    this.counters = emptyCounters(this.startedAt.toISOString());
-    this.connection = new ConnectionState(this.startedAt.toISOString());
-    const l = config.limits;
-    const fault = (area: FaultArea, err: unknown): void => this.internalError(area, err);
-    this.events = new EventBatcher({ part: (key) => this.view.part(key), messagesTotal: () => this.messageLog.total }, fault);
-    this.alerts = new AlertBook(
-      l.alertLog,
-      {
-        added: (alert) => {
-          this.events.alert(alert);
-          this.changed('alerts');
-        },
-        replaced: (alert) => {
-          this.events.alertReplaced(alert);
-          this.changed('alerts');
-        },
-        changed: () => this.changed('alerts'),
-      },
-      this.now,
-    );
-    this.messageLog = new MessageLog(l);
-    this.matches = new MatchListState(l.changeHistory);
-    this.recentIds = new RecentIds(l.duplicateWindow);
-    this.store = new MonitorStore({
-      dataDir: deps.dataDir,
-      log: this.log,
-      serialise: () => this.persisted(),
-      fault,
-      onError: (error, began) => {
-        this.changed('storageError');
-        // One alert when saving starts failing (not one per retry): the tray and notifications show it.
-        if (began) {
-          const text = { key: 'appAlert.storage', params: { error: error ?? '' } };
-          this.raiseAppAlert({ alertType: 'storage', severity: 'error', message: englishText(text), text });
-        }
-      },
+    this.p = createMonitorParts(config, deps, this.now, {
+      config: () => this.config,
+      mutedUntil: () => this.mutedUntil,
+      internalError: (area, err) => this.internalError(area, err),
+      raiseAppAlert: (input) => this.raiseAppAlert(input),
     });
-    this.watchHistory = new WatchHistory({
-      dataDir: deps.dataDir,
-      log: this.log,
-      now: this.now,
-      ...(deps.historyCapBytes !== undefined ? { capBytes: deps.historyCapBytes } : {}),
-      onError: this.store.historyWriteError,
-    });
-    this.view = new SnapshotView(
-      {
-        now: this.now,
-        startedAt: this.startedAt,
-        demo: deps.demo ?? false,
-        config: () => this.config,
-        counters: () => this.counters,
-        cycles: this.cycles,
-        alerts: this.alerts,
-        matches: this.matches,
-        messageLog: this.messageLog,
-        connection: this.connection,
-        sink: this.sink,
-        contacts: this.contacts,
-        envFixed: { ...(deps.envFixed ?? {}) },
-        storageError: () => this.store.error,
-        mutedUntil: () => this.mutedUntil,
-        watchHistory: this.watchHistory,
-      },
-      () => this.changed('status'),
-    );
-    this.sink.onStateChange(() => this.changed('calendar'));
-    this.contacts?.onStateChange(() => this.changed('contacts'));
+    this.counters = this.p.counters;
   }
 
-  /** A part of the snapshot changed: listeners hear of it, and state.json is saved if it keeps it. */
   private changed(key: SnapshotKey): void {
-    this.events.dirty(key);
-    if (SAVED_PARTS.has(key)) this.store.schedule();
+    this.p.changed(key);
   }
 
   /**
@@ -151,7 +67,7 @@ export class Monitor {
     } catch {
       // A broken logger must not turn a report into a crash.
     }
-    this.alerts.internalError(area, text, this.counters.internal_errors);
+    this.p.alerts.internalError(area, text, this.counters.internal_errors);
     this.changed('counters');
   }
 
@@ -159,8 +75,8 @@ export class Monitor {
 
   /** Restores the last saved state; a corrupt file is moved aside and we start clean. */
   async restore(dataDir: string): Promise<void> {
-    await this.watchHistory.restore();
-    const loaded = await this.store.load(dataDir);
+    await this.p.watchHistory.restore();
+    const loaded = await this.p.store.load(dataDir);
     if (loaded.status === 'corrupt') {
       const text = { key: 'appAlert.stateFileCorrupt', params: { error: loaded.error } };
       this.raiseAppAlert({ alertType: 'state_file_corrupt', severity: 'warning', message: englishText(text), text });
@@ -168,46 +84,42 @@ export class Monitor {
     }
     if (loaded.status !== 'ok') return;
     const s = loaded.value;
-    this.matches.restore(s);
-    this.alerts.restore(s.alerts, s.alertsTotal);
+    this.p.matches.restore(s);
+    this.p.alerts.restore(s.alerts, s.alertsTotal);
     if (s.counters) {
-      this.counters = restoredCounters(s.counters, this.startedAt.toISOString());
-      this.messageLog.restoreTotal(this.counters.messages_received - this.counters.duplicates);
+      Object.assign(this.counters, restoredCounters(s.counters, this.counters.started_at));
+      this.p.messageLog.restoreTotal(this.counters.messages_received - this.counters.duplicates);
     }
     // Whatever was published while we were not running is lost (pub/sub, spec §8.1).
-    if (this.matches.hasList) this.connection.markStale(s.savedAt);
-    this.log.info('store', `restored ${this.matches.list.length} matches, ${this.alerts.length} alerts`);
-  }
-
-  private persisted(): PersistedState {
-    return { version: 1, savedAt: this.now().toISOString(), counters: this.counters, ...this.matches.persisted(), alerts: this.alerts.toArray(), alertsTotal: this.alerts.total };
+    if (this.p.matches.hasList) this.p.connection.markStale(s.savedAt);
+    this.log.info('store', `restored ${this.p.matches.list.length} matches, ${this.p.alerts.length} alerts`);
   }
 
   /** Writes the state now (shutdown): everything, whether or not it changed. */
   async flush(): Promise<void> {
-    await Promise.all([this.store.flush(), this.watchHistory.flush()]);
+    await Promise.all([this.p.store.flush(), this.p.watchHistory.flush()]);
   }
 
   /** `GET /api/history`: the whole timeline of the last 7 days. */
   watchTimeline(): History {
-    return this.watchHistory.timeline();
+    return this.p.watchHistory.timeline();
   }
 
   updateConfig(config: AppConfig): void {
     this.config = config;
-    this.alerts.resize(config.limits.alertLog);
-    this.messageLog.resize(config.limits);
-    this.matches.resize(config.limits.changeHistory);
+    this.p.alerts.resize(config.limits.alertLog);
+    this.p.messageLog.resize(config.limits);
+    this.p.matches.resize(config.limits.changeHistory);
     this.changed('config');
   }
 
   // ---- connection --------------------------------------------------------------------------
 
   setConnection(status: SupervisorStatus): void {
-    const state = this.connection.set(status);
+    const state = this.p.connection.set(status);
     this.changed('connection');
     if (state) {
-      this.watchHistory.recordState(state, state === 'up' ? null : status.reasonCode);
+      this.p.watchHistory.recordState(state, state === 'up' ? null : status.reasonCode);
       this.changed('history');
     }
   }
@@ -215,7 +127,7 @@ export class Monitor {
   /** The subscription was lost: what is published now is lost to us (spec §3.4, §8.1). */
   onGap(at: Date): void {
     this.counters.reconnect_count++;
-    this.connection.markStale(at.toISOString());
+    this.p.connection.markStale(at.toISOString());
     this.changed('counters');
     this.changed('connection');
   }
@@ -246,21 +158,21 @@ export class Monitor {
     const c = this.counters;
     if (!parsed.ok) {
       countRejected(c, parsed.reason);
-      this.messageLog.reject({ at, channel, reason: parsed.reason, error: parsed.error, head: parsed.head, bytes: parsed.bytes });
+      this.p.messageLog.reject({ at, channel, reason: parsed.reason, error: parsed.error, head: parsed.head, bytes: parsed.bytes });
       this.changed('rejected');
       // Count every rejection, but log the reason only now and then so a flood stays readable.
-      const n = this.messageLog.rejected.total;
+      const n = this.p.messageLog.rejected.total;
       if (n <= 10 || n % 1000 === 0) this.log.warn('monitor', `rejected a message on ${channel} (${parsed.reason}): ${parsed.error.slice(0, 300)}${n > 10 ? ` [${n} rejected so far]` : ''}`);
-      this.events.message(this.messageLog.log(channel, at, 'rejected', parsed.messageId, parsed.bytes, parsed.head));
+      this.p.events.message(this.p.messageLog.log(channel, at, 'rejected', parsed.messageId, parsed.bytes, parsed.head));
       return;
     }
     const msg = parsed.message;
-    if (this.recentIds.seen(msg.message_id)) {
+    if (this.p.recentIds.seen(msg.message_id)) {
       c.duplicates++;
       return;
     }
     countAccepted(c, parsed.type);
-    this.events.message(this.messageLog.log(channel, at, parsed.type, msg.message_id, parsed.bytes, typeof raw === 'string' ? raw : null, raw));
+    this.p.events.message(this.p.messageLog.log(channel, at, parsed.type, msg.message_id, parsed.bytes, typeof raw === 'string' ? raw : null, raw));
     try {
       if (parsed.type === 'match_updates') {
         countMatchList(c, parsed.generation, parsed.schemaVersion);
@@ -269,19 +181,19 @@ export class Monitor {
           this.log.info('monitor', `received a ${parsed.generation} match list (${parsed.otherMatches} matches): shown, not synced`);
         } else {
           const list = parsed.fogisMatches;
-          const { changes, quiet } = diffMatchList(this.matches.list, list, at, msg.message_id);
+          const { changes, quiet } = diffMatchList(this.p.matches.list, list, at, msg.message_id);
           this.applyMatchList(list, changes, { receivedAt: at, messageId: msg.message_id, generation: parsed.generation }, quiet);
         }
       } else if (parsed.type === 'processing_status') {
-        const outcome = this.cycles.record(parsed.message.payload, msg.message_id, msg.timestamp);
+        const outcome = this.p.cycles.record(parsed.message.payload, msg.message_id, msg.timestamp);
         if (outcome.finished) {
-          this.watchHistory.recordCycle(outcome.cycle.at, outcome.finished.ok, outcome.finished.error);
+          this.p.watchHistory.recordCycle(outcome.cycle.at, outcome.finished.ok, outcome.finished.error);
           this.changed('history');
         }
-        if (outcome.alert) this.alerts.add(outcome.alert);
+        if (outcome.alert) this.p.alerts.add(outcome.alert);
         this.changed('processor');
       } else {
-        this.alerts.systemAlert(parsed.message.payload, msg.timestamp);
+        this.p.alerts.systemAlert(parsed.message.payload, msg.timestamp);
       }
       c.messages_processed++;
     } catch (err) {
@@ -298,9 +210,9 @@ export class Monitor {
    */
   applyMatchList(list: FogisMatch[], changes: MatchChange[], meta: MatchListMeta, quiet?: string[]): void {
     // The calendar plans only what changed when it knows which list the changes are against.
-    const diffed = quiet ? { quiet, basis: this.matches.basis } : {};
-    this.matches.replace(list, changes, meta);
-    if (this.connection.fresh()) this.changed('connection');
+    const diffed = quiet ? { quiet, basis: this.p.matches.basis } : {};
+    this.p.matches.replace(list, changes, meta);
+    if (this.p.connection.fresh()) this.changed('connection');
     const input: MatchListInput = { matches: list, changes, ...diffed, messageId: meta.messageId, receivedAt: meta.receivedAt, source: 'redis' };
     try {
       this.sink.onMatchList(input);
@@ -314,16 +226,16 @@ export class Monitor {
       this.counters.errors++;
       this.log.error('contacts', `the phonebook did not accept the list: ${errorText(err)}`);
     }
-    this.events.changes(changes);
+    this.p.events.changes(changes);
     this.changed('matches');
   }
 
   /** `/manual-sync`: the given matches are validated by the caller, diffed here and synced. */
   manualMatches(list: FogisMatch[]): MatchChange[] {
     const ids = new Set(list.map((m) => String(m.matchid)));
-    const changes = diffMatches(this.matches.known(ids), list, this.now().toISOString(), `manual-${randomUUID()}`);
-    this.matches.record(changes);
-    this.events.changes(changes);
+    const changes = diffMatches(this.p.matches.known(ids), list, this.now().toISOString(), `manual-${randomUUID()}`);
+    this.p.matches.record(changes);
+    this.p.events.changes(changes);
     return changes;
   }
 
@@ -332,17 +244,17 @@ export class Monitor {
   /** Alerts raised by the app itself (calendar guard, storage, state file). */
   raiseAppAlert(input: AppAlertInput): void {
     this.log.warn('monitor', `alert: ${input.message}`);
-    this.alerts.raiseApp(input);
+    this.p.alerts.raiseApp(input);
   }
 
   resolveAppAlerts(alertType: string): number {
-    const n = this.alerts.resolveApp(alertType);
+    const n = this.p.alerts.resolveApp(alertType);
     if (n > 0) this.log.info('monitor', `${n} ${alertType} alert(s) resolved`);
     return n;
   }
 
   acknowledgeAlerts(ids: readonly string[] | 'all'): number {
-    return this.alerts.acknowledge(ids);
+    return this.p.alerts.acknowledge(ids);
   }
 
   setMutedUntil(until: string | null): void {
@@ -354,7 +266,7 @@ export class Monitor {
 
   /** One page of the message log (message-log.ts). */
   messages(query: MessagesQuery = {}): MessagesResponse {
-    return this.messageLog.page(query, this.now().getTime());
+    return this.p.messageLog.page(query, this.now().getTime());
   }
 
   getCounters(): Counters {
@@ -362,26 +274,26 @@ export class Monitor {
   }
 
   connectionInfo(): ConnectionInfo {
-    return this.view.connectionInfo();
+    return this.p.view.connectionInfo();
   }
 
   /** The one honest status (shared/status.ts) of this moment. */
   status(): Status {
-    return this.view.status();
+    return this.p.view.status();
   }
 
   snapshot(): Snapshot {
-    return this.view.snapshot();
+    return this.p.view.snapshot();
   }
 
   onEvent(listener: (e: MonitorEvent) => void): () => void {
-    return this.events.onEvent(listener);
+    return this.p.events.onEvent(listener);
   }
 
   dispose(): void {
-    this.store.dispose();
-    this.view.dispose();
-    this.watchHistory.dispose();
-    this.events.dispose();
+    this.p.store.dispose();
+    this.p.view.dispose();
+    this.p.watchHistory.dispose();
+    this.p.events.dispose();
   }
 }
