@@ -18,7 +18,7 @@ import { failure } from '../../../shared/text-ref';
 export function pythonRoutes({ app, maxBody }: RouteDeps): Routes {
   const h = app.handlers;
   const post = (fn: () => Promise<{ status: number; body: unknown }>): RouteHandler => async ({ req, res }) => {
-    // Read (and checked: size, JSON) though unused, as the Python service did.
+    // These routes take no input; a body is still read and checked (size, JSON type) like any write's.
     await jsonBody(req, maxBody(), true);
     const out = await fn();
     sendJson(res, out.status, out.body);
