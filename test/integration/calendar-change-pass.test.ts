@@ -156,17 +156,17 @@ describe('one change pass: the planner alone', () => {
     for (const j of first.enqueue) {
       records.set(j.matchId, { matchId: j.matchId, present: true, eventId: j.matchId, calendarHash: j.event!.calendarHash, renderKey: j.renderKey, sourceKey: j.sourceKey, summary: j.event!.summary, snapshot: j.snapshot, lastChange: j.lastChange, title: j.title, updatedAt: '', endMs: j.event!.endMs });
     }
-    expect(first.sources.size).toBe(1000);
+    expect(first.decided.length).toBe(1000);
     const settled = new Set(records.keys());
     const next = structuredClone(matches);
     next[7]!.tid = `/Date(${FIXTURE_NOW + 10 * 86_400_000})/`;
     const res = planSync({ ...base, matches: next, records, changed: new Set([String(next[7]!.matchid)]), settled });
-    expect(res.sources.size).toBe(1);
+    expect(res.decided.length).toBe(1);
     expect(res.enqueue.map((j) => j.matchId)).toEqual([String(next[7]!.matchid)]);
     expect(res.unchanged).toBe(999);
     // Without the change model the same list costs a decision per match, with the same writes.
     const full = planSync({ ...base, matches: next, records });
-    expect(full.sources.size).toBe(1000);
+    expect(full.decided.length).toBe(1000);
     expect(full.enqueue.map((j) => j.matchId)).toEqual(res.enqueue.map((j) => j.matchId));
   });
 
@@ -178,7 +178,7 @@ describe('one change pass: the planner alone', () => {
     const pending = new Map([[a!.key, { ...a!, attempts: 1, nextAttemptAt: 0, enqueuedAt: '', lastError: 'ECONNRESET', seq: 1 }]]);
     const res = planSync({ ...base, matches: structuredClone(matches), records, pending, changed: new Set(), settled: new Set([a!.matchId, b!.matchId]) });
     // a has its job: decided (and left queued); b has neither record nor job but is "settled": skipped.
-    expect([...res.sources.keys()]).toEqual([a!.matchId]);
+    expect(res.decided).toEqual([a!.matchId]);
     expect(res.enqueue).toEqual([]);
   });
 });

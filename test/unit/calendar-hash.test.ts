@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import type { FogisMatch } from '../../shared/messages';
 import { calendarHash, calendarHashInput, pythonJsonDumps, pythonNumber, sha256Hex } from '../../electron/core/sync/calendar-hash';
 import { buildDescription } from '../../electron/core/sync/event-builder';
@@ -128,5 +129,37 @@ describe('event body (spec §5.2)', () => {
     expect(buildEventBody({ ...vectorMatch, installd: true }, o).summary).toBe('INSTÄLLD: Öckerö IF - Torslanda IK');
     expect(buildEventBody({ ...vectorMatch, uppskjuten: true }, o).summary).toBe('UPPSKJUTEN: Öckerö IF - Torslanda IK');
     expect(buildEventBody(vectorMatch, o).end.dateTime).toBe('2026-05-01T18:35:00+02:00');
+  });
+});
+
+/** Python's ensure_ascii encoder written out char by char (the rule of §5.3), to check the fast one against. */
+function referenceString(s: string): string {
+  const short: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t', 0x08: '\\b', 0x0c: '\\f' };
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c ? s[i] : short[c] ?? '\\u' + c.toString(16).padStart(4, '0');
+  }
+  return out + '"';
+}
+
+describe('Python json.dumps: the fast string and key path is the same text', () => {
+  it('for any strings (controls, DEL, Swedish letters, astral characters, lone surrogates) as values and keys', () => {
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom('\u0000', '\u001f', '"', '\\', '\n', '\u007f', 'ö', 'Å', '\u2028', '\ud800', '\udfff', '😀', '\uffff'), fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), fc.integer({ min: 0x10000, max: 0x10ffff }).map((c) => String.fromCodePoint(c))) });
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        expect(pythonJsonDumps(a)).toBe(referenceString(a));
+        const keys = [a, b, 'tid'].filter((k, i, all) => all.indexOf(k) === i);
+        const byCodePoint = [...keys].sort((x, y) => {
+          const xs = [...x].map((ch) => ch.codePointAt(0)!);
+          const ys = [...y].map((ch) => ch.codePointAt(0)!);
+          for (let i = 0; i < Math.min(xs.length, ys.length); i++) if (xs[i] !== ys[i]) return xs[i]! - ys[i]!;
+          return xs.length - ys.length;
+        });
+        const obj = Object.fromEntries(keys.map((k) => [k, 1]));
+        expect(pythonJsonDumps(obj)).toBe(`{${byCodePoint.map((k) => `${referenceString(k)}: 1`).join(', ')}}`);
+      }),
+      { numRuns: 3000, seed: 20261130 },
+    );
   });
 });

@@ -55,8 +55,8 @@ export class ListPlanner {
    * In memory only: after a start, the first list is compared in full.
    */
   private readonly settled = new Set<string>();
-  /** The source key each match of the last list was planned with (a commit of it settles the match). */
-  private readonly listSources = new Map<string, string>();
+  /** The write the last full list planned for each match (its commit settles the match). */
+  private readonly listWrites = new Map<string, string>();
 
   constructor(private readonly opts: ListPlannerOptions) {}
 
@@ -139,7 +139,7 @@ export class ListPlanner {
 
   /** A write reached the calendar: if it was the last list's version, the match is settled. */
   committed(job: OutboxJob): void {
-    if (job.sourceKey !== null && this.listSources.get(job.matchId) === job.sourceKey) this.settled.add(job.matchId);
+    if (this.listWrites.get(job.matchId) === writeId(job)) this.settled.add(job.matchId);
   }
 
   private planFor(matches: readonly FogisMatch[], full: boolean, retryFailed: boolean, at?: string, changed: ReadonlySet<string> | null = null): PlanResult {
@@ -159,20 +159,28 @@ export class ListPlanner {
       changed,
       settled: this.settled,
     });
-    this.opts.onPlan?.({ listed: matches.length, decided: res.sources.size, changeModel: changed !== null });
+    this.opts.onPlan?.({ listed: matches.length, decided: res.decided.length, changeModel: changed !== null });
     return res;
   }
 
   private apply(res: PlanResult, full: boolean): void {
     // Only a full list's own decisions settle a match (a manual list may hold another version).
-    for (const [mid, key] of res.sources) {
+    for (const mid of res.decided) {
       this.settled.delete(mid);
-      if (full) this.listSources.set(mid, key);
+      if (full) this.listWrites.delete(mid);
     }
-    if (full) for (const mid of res.inStep) this.settled.add(mid);
+    if (full) {
+      for (const mid of res.inStep) this.settled.add(mid);
+      for (const draft of res.enqueue) if (draft.key === draft.matchId) this.listWrites.set(draft.matchId, writeId(draft));
+    }
     if (applyPlan(this.opts, res, full)) this.opts.persistence.scheduleSave();
     this.opts.planned();
   }
+}
+
+/** Which write this is: the kind and everything it writes (the render key is unique to the decision). */
+function writeId(job: Pick<OutboxJob, 'kind' | 'renderKey' | 'sourceKey'>): string {
+  return `${job.kind}\u0000${job.renderKey ?? ''}\u0000${job.sourceKey ?? ''}`;
 }
 
 /** The matches a list's change model says changed, or null when it has none to trust. */

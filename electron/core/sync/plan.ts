@@ -1,5 +1,5 @@
 import type { FogisMatch } from '../../../shared/messages';
-import { calendarHash } from './calendar-hash';
+import { calendarHash, sha256Hex } from './calendar-hash';
 import { hasEnded } from './change-window';
 import {
   CONTACT_DETAILS_CHANGE,
@@ -53,7 +53,7 @@ export interface PlanResult {
   cancelPending: string[];
   held: HeldDeletion[];
   /** Records to refresh without a write (sourceKey moved, or an adopted event matched). */
-  touch: Array<{ matchId: string; sourceKey: string; renderKey: string; snapshot: MatchRecord['snapshot']; lastChange: LastChange | null }>;
+  touch: Array<{ matchId: string; sourceKey: string | null; renderKey: string; snapshot: MatchRecord['snapshot']; lastChange: LastChange | null }>;
   unschedulable: Array<{ matchId: string; title: string; reason: string }>;
   unchanged: number;
   /** Cancelled matches without an event (removed before, or never added): not "up to date". */
@@ -63,8 +63,8 @@ export interface PlanResult {
   inserts: number;
   updates: number;
   deletes: number;
-  /** Every match this plan hashed and decided, by its source key; the others were skipped by the change model. */
-  sources: Map<string, string>;
+  /** Every match this plan looked at (hashed and decided); the others were skipped by the change model. */
+  decided: string[];
   /** Decided matches whose record now shows their listed version with nothing left to do. */
   inStep: string[];
 }
@@ -85,13 +85,9 @@ export function optionsKey(o: PlanOptions): string {
 
 const text = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 
-/**
- * What a match's event is made of, besides the options: the §5.3 hash covers teams, venue,
- * kickoff, competition, referees and contacts; the flags and the match number are outside it.
- * Equal keys: nothing the calendar shows can differ, so the event is not even built.
- */
-function sourceKeyOf(okey: string, hash: string, match: FogisMatch): string {
-  return `${okey}|${hash}|${match.installd === true ? 1 : 0}${match.uppskjuten === true ? 1 : 0}|${text(match.matchnr)}`;
+/** Identity of the raw match and the options: equal keys, nothing to decide (the check without a change model). */
+function sourceKeyOf(okey: string, match: FogisMatch): string {
+  return sha256Hex(okey + '\u0000' + JSON.stringify(match));
 }
 
 /** Bump when the rendering of an event changes, so every event is written anew once. */
@@ -114,14 +110,15 @@ function sameRender(stored: string | null, rk: string, event: PlannedEvent): boo
 /**
  * The decision step: from what the calendar shows (records), what is on its way (pending
  * jobs) and the new list, decide the writes. Pure and synchronous so it can be tested alone.
- * With the change model (`changed` + `settled`), a match nobody changed costs nothing; each
- * match that needs a decision is hashed once (its §5.3 calendar hash, which the event carries).
+ * With the change model (`changed` + `settled`) a match nobody changed costs nothing and a
+ * changed one is hashed once (its §5.3 calendar hash, which the event carries). Without it,
+ * each match costs one hash of its raw data, and a second only when that differs.
  */
 export function planSync(input: PlanInput): PlanResult {
   const { records, pending, options, now } = input;
   const okey = optionsKey(options);
   const nowMs = input.nowMs ?? Date.parse(now);
-  const result: PlanResult = { enqueue: [], cancelPending: [], held: [], touch: [], unschedulable: [], unchanged: 0, cancelled: 0, past: 0, inserts: 0, updates: 0, deletes: 0, sources: new Map(), inStep: [] };
+  const result: PlanResult = { enqueue: [], cancelPending: [], held: [], touch: [], unschedulable: [], unchanged: 0, cancelled: 0, past: 0, inserts: 0, updates: 0, deletes: 0, decided: [], inStep: [] };
   const deletions: Array<JobDraft & { heldReason: HeldDeletion['reason'] }> = [];
   const changed = input.changed ?? null;
   const settled = input.settled;
@@ -133,21 +130,23 @@ export function planSync(input: PlanInput): PlanResult {
     const record = records.get(mid) ?? null;
     const job = pending.get(mid) ?? null;
     const cancelled = match.installd === true;
-    if (changed && settled && !changed.has(mid) && settled.has(mid) && !job) {
+    const named = changed !== null && changed.has(mid);
+    if (changed && settled && !named && settled.has(mid) && !job) {
       if (cancelled && !options.keepCancelled && !record?.present) result.cancelled++;
       else result.unchanged++;
       continue;
     }
-    const hash = calendarHash(match);
-    const sourceKey = sourceKeyOf(okey, hash, match);
-    result.sources.set(mid, sourceKey);
+    result.decided.push(mid);
+    // A match the change model names differs from the last list: no raw identity to compare,
+    // its event is built and compared (the record may still show it, after an A → B → A).
+    const sourceKey = named ? null : sourceKeyOf(okey, match);
     const failedSource = input.failedSources.get(mid);
-    if (!input.retryFailed && failedSource === sourceKey && !job) continue;
+    if (sourceKey !== null && !input.retryFailed && failedSource === sourceKey && !job) continue;
 
     const latestSource = job ? job.sourceKey : record ? record.sourceKey : null;
     // An event adopted by reconcile must be compared even if a job was queued before it was found.
     const freshlyAdopted = record?.present === true && record.renderKey === null;
-    if (latestSource === sourceKey && !freshlyAdopted) {
+    if (sourceKey !== null && latestSource === sourceKey && !freshlyAdopted) {
       if (!job) {
         if (cancelled && !options.keepCancelled && !record?.present) result.cancelled++;
         else result.unchanged++;
@@ -168,12 +167,13 @@ export function planSync(input: PlanInput): PlanResult {
         if (job?.kind === 'upsert') result.cancelPending.push(mid);
         else if (!job) {
           result.cancelled++;
-          if (!record) result.inStep.push(mid);
+          result.inStep.push(mid);
         }
       }
       continue;
     }
 
+    const hash = calendarHash(match);
     const snapshot = snapshotOf(match, options.timeZone);
     const prevSnap = job ? job.snapshot : record?.snapshot ?? null;
     let lastChange = job ? job.lastChange : record?.lastChange ?? null;
