@@ -17,7 +17,7 @@ const sink = createCalendarSink(
   { secretStore: signedInStore(), googleRootUrl: rootUrl, tokenUrl, tokenImportPath: null, retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 8 }, saveDelayMs: 5 },
 );
 await sink.start();
-if (mode !== 'resume') sink.onMatchList({ matches, changes: [], messageId: 'burst', receivedAt: new Date().toISOString(), source: 'redis' });
+if (mode !== 'resume') sink.onMatchList({ matches, changes: [], messageId: 'burst', receivedAt: new Date().toISOString() });
 process.stdout.write('fed\n');
 const done = await sink.drain(60_000);
 process.stdout.write(done ? 'drained\n' : 'not-drained\n');

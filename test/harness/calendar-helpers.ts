@@ -29,9 +29,9 @@ export const FIXTURE_NOW = Date.parse('2026-11-25T21:34:28Z');
 export const fixtureClock = (): number => FIXTURE_NOW;
 
 let seq = 0;
-export function listInput(matches: FogisMatch[], source: MatchListInput['source'] = 'redis'): MatchListInput {
+export function listInput(matches: FogisMatch[]): MatchListInput {
   seq++;
-  return { matches, changes: [], messageId: `msg-${seq}`, receivedAt: new Date().toISOString(), source };
+  return { matches, changes: [], messageId: `msg-${seq}`, receivedAt: new Date().toISOString() };
 }
 
 export function testConfig(calendar: Record<string, unknown> = {}): AppConfig {

@@ -23,7 +23,7 @@ const svc = new ContactsService(
   { dataDir, log, raiseAlert: () => undefined, auth, peopleRootUrl: rootUrl, retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 8 } },
 );
 await svc.start();
-if (mode !== 'resume') svc.onMatchList({ matches, changes: [], messageId: 'burst', receivedAt: new Date().toISOString(), source: 'redis' });
+if (mode !== 'resume') svc.onMatchList({ matches, changes: [], messageId: 'burst', receivedAt: new Date().toISOString() });
 process.stdout.write('fed\n');
 const done = await svc.drainGoogle(60_000);
 process.stdout.write(done ? 'drained\n' : 'not-drained\n');

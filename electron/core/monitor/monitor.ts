@@ -213,7 +213,7 @@ export class Monitor {
     const diffed = quiet ? { quiet, basis: this.p.matches.basis } : {};
     this.p.matches.replace(list, changes, meta);
     if (this.p.connection.fresh()) this.changed('connection');
-    const input: MatchListInput = { matches: list, changes, ...diffed, messageId: meta.messageId, receivedAt: meta.receivedAt, source: 'redis' };
+    const input: MatchListInput = { matches: list, changes, ...diffed, messageId: meta.messageId, receivedAt: meta.receivedAt };
     try {
       this.sink.onMatchList(input);
     } catch (err) {

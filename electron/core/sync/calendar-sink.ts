@@ -27,7 +27,6 @@ export interface MatchListInput {
   basis?: ListBasis | null;
   messageId: string;
   receivedAt: string;
-  source: 'redis' | 'manual';
 }
 
 export interface AppAlertInput {

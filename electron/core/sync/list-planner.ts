@@ -67,11 +67,6 @@ export class ListPlanner {
    * models of the lists it supersedes are merged, so the plan still knows every change.
    */
   onMatchList(input: MatchListInput): void {
-    if (input.source === 'manual') {
-      this.flush();
-      this.planInput({ input, basis: undefined, changed: null });
-      return;
-    }
     const changed = changeSet(input);
     const waiting = this.pendingList;
     if (waiting) {
@@ -94,25 +89,22 @@ export class ListPlanner {
 
   private planInput({ input, basis, changed }: PendingList): void {
     const { store, persistence } = this.opts;
-    const full = input.source !== 'manual';
     const last = store.lastList;
     // The change model holds only against the list the records were planned from.
     const sameBasis = !!basis && !!last && basis.messageId === last.messageId && basis.receivedAt === last.receivedAt;
-    if (full) store.lastList = { matches: input.matches, receivedAt: input.receivedAt, messageId: input.messageId };
+    store.lastList = { matches: input.matches, receivedAt: input.receivedAt, messageId: input.messageId };
     if (this.opts.takeoverWaiting()) {
       // Nothing is planned into a calendar not yet taken over.
-      if (full) {
-        this.settled.clear();
-        persistence.saveLastList();
-        this.opts.listDuringTakeover();
-      }
+      this.settled.clear();
+      persistence.saveLastList();
+      this.opts.listDuringTakeover();
       return;
     }
-    const res = this.planFor(input.matches, full, false, input.receivedAt, sameBasis ? changed : null);
+    const res = this.planFor(input.matches, true, false, input.receivedAt, sameBasis ? changed : null);
     const changedAnything = res.enqueue.length + res.touch.length + res.cancelPending.length + res.held.length > 0;
-    this.apply(res, full);
+    this.apply(res, true);
     this.opts.noteInStep();
-    if (full && (changedAnything || store.lastSyncAt === null)) persistence.saveLastList();
+    if (changedAnything || store.lastSyncAt === null) persistence.saveLastList();
   }
 
   /** The last list again, in full (records rebuilt by a reconcile, new options). */
