@@ -6,9 +6,9 @@ import { useApp, useBridge } from '../context';
 import { useT, type MessageKey } from '../i18n';
 import { fmtCountdown, fmtDate, fmtRelative, fmtTime, kickoffOf } from '../format';
 import { LiveRegion } from '../components/LiveRegion';
+import { SyncNow } from '../components/SyncNow';
 import { useNow } from '../useNow';
 import { sortMatches } from './Matches';
-import { syncSummary } from '../sync-summary';
 import type { Tab } from '../tabs';
 
 /** How many unacknowledged alerts the glance lists before "and N more". */
@@ -46,8 +46,6 @@ export function Glance({ onOpen, standalone = false }: { onOpen: (tab: Tab) => v
   const say = useSay();
   const bridge = useBridge();
   const snapshot = useApp((s) => s.snapshot!);
-  const sync = useApp((s) => s.sync);
-  const syncNow = useApp((s) => s.syncNow);
   const acknowledge = useApp((s) => s.acknowledge);
   // Every second while reconnecting, for the retry countdown (which reads the clock itself).
   const now = useNow(snapshot.connection.state === 'reconnecting' ? 1_000 : 30_000);
@@ -158,42 +156,13 @@ export function Glance({ onOpen, standalone = false }: { onOpen: (tab: Tab) => v
         )}
         {ackFailed && <p className="note note-error" role="alert">{t('alerts.ackFailed')}</p>}
       </div>
-      <div className="glance-row glance-actions">
-        <button
-          type="button"
-          className="btn btn-primary glance-sync"
-          data-testid="glance-sync-now"
-          aria-disabled={sync.running || undefined}
-          onClick={() => {
-            if (!sync.running) void syncNow();
-          }}
-        >
-          {sync.running ? (
-            <>
-              <span className="spinner" aria-hidden="true" /> {t('sync.running')}
-            </>
-          ) : (
-            t('sync.now')
-          )}
-        </button>
+      <SyncNow variant="glance">
         {standalone && (
           <button type="button" className="btn" data-testid="open-dashboard" onClick={openDashboard}>
             {t('glance.openDashboard')}
           </button>
         )}
-      </div>
-      <div aria-live="polite">
-        {sync.report && !sync.running && (
-          <p className={sync.report.success ? 'note note-ok' : 'note note-error'} data-testid="glance-sync-result" data-success={sync.report.success}>
-            {syncSummary(sync.report, { t, tn, failure: say.failure })}
-          </p>
-        )}
-        {sync.error && !sync.running && (
-          <p className="note note-error" data-testid="glance-sync-result" data-success="false">
-            {t('app.unreachable')}
-          </p>
-        )}
-      </div>
+      </SyncNow>
     </section>
   );
 }

@@ -12,6 +12,7 @@ import { HistoryCard } from '../components/HistoryCard';
 import type { Tab } from '../tabs';
 import { Glance } from './Glance';
 import { LiveRegion } from '../components/LiveRegion';
+import { SyncNow } from '../components/SyncNow';
 import { syncSummary } from '../sync-summary';
 
 export function Overview({ onOpen, narrow = false }: { onOpen: (tab: Tab) => void; narrow?: boolean }) {
@@ -151,9 +152,7 @@ function SyncCard({ onOpen, withButton = true }: { onOpen: (tab: Tab) => void; w
   const { t, tn, lang, tk } = useT();
   const say = useSay();
   const cal = useApp((s) => s.snapshot!.calendar);
-  const sync = useApp((s) => s.sync);
   const confirm = useApp((s) => s.confirm);
-  const syncNow = useApp((s) => s.syncNow);
   const confirmDeletions = useApp((s) => s.confirmDeletions);
   const confirmTakeover = useApp((s) => s.confirmTakeover);
   const now = useNow(10_000);
@@ -165,38 +164,7 @@ function SyncCard({ onOpen, withButton = true }: { onOpen: (tab: Tab) => void; w
       <p className={upToDate ? 'headline ok' : 'headline'} data-testid="calendar-headline">
         {cal.backend === 'none' ? t('cal.none') : upToDate ? t('cal.upToDate') : t('cal.needsWork')}
       </p>
-      {withButton && (
-        <>
-      <button
-        type="button"
-        className="btn btn-primary btn-big"
-        data-testid="sync-now"
-        disabled={sync.running}
-        aria-busy={sync.running}
-        onClick={() => void syncNow()}
-      >
-        {sync.running ? (
-          <>
-            <span className="spinner" aria-hidden="true" /> {t('sync.running')}
-          </>
-        ) : (
-          t('sync.now')
-        )}
-      </button>
-      <div aria-live="polite">
-        {sync.report && !sync.running && (
-          <p className={sync.report.success ? 'note note-ok' : 'note note-error'} data-testid="sync-result" data-success={sync.report.success}>
-            {syncSummary(sync.report, { t, tn, failure: say.failure })}
-          </p>
-        )}
-        {sync.error && !sync.running && (
-          <p className="note note-error" data-testid="sync-result" data-success="false">
-            {t('app.unreachable')}
-          </p>
-        )}
-      </div>
-        </>
-      )}
+      {withButton && <SyncNow variant="card" />}
       <dl className="facts">
         <dt>{t('cal.backend')}</dt>
         <dd data-testid="calendar-backend">{t(`cal.backend.${cal.backend}` as MessageKey)}</dd>
