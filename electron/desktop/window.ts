@@ -1,4 +1,4 @@
-import { BrowserWindow, session, shell, type Session, type WebContents } from 'electron';
+import { BrowserWindow, session, shell, type Session, type WebContents, type WebPreferences } from 'electron';
 import type { Logger } from '../core/log';
 import type { NotificationTarget } from './notification-policy';
 import { APP_INDEX_URL, APP_SCHEME, CONTENT_SECURITY_POLICY } from './renderer-files';
@@ -13,6 +13,30 @@ import { APP_INDEX_URL, APP_SCHEME, CONTENT_SECURITY_POLICY } from './renderer-f
  * (renderer-files.ts), and the header route below covers the dev server.
  */
 export { CONTENT_SECURITY_POLICY };
+
+/**
+ * The one hardening every window gets (security checklist, anchors §3.1): the renderer is
+ * sandboxed, isolated from the preload's world and has no Node. Written once, so a second
+ * window cannot drift from the first (test/unit/desktop-static-security.test.ts checks this
+ * literal and that every BrowserWindow uses it).
+ */
+export const SECURE_WEB_PREFERENCES = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  experimentalFeatures: false,
+  webviewTag: false,
+  spellcheck: false,
+} as const satisfies WebPreferences;
+
+/** The hardening plus the window's preload (the only bridge to the app, `window.fogis`). */
+export function webPreferencesFor(preloadPath: string): WebPreferences {
+  return { ...SECURE_WEB_PREFERENCES, preload: preloadPath };
+}
 
 export interface MainWindowOptions {
   preloadPath: string;
@@ -123,19 +147,7 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
     title: 'FOGIS Monitor',
     autoHideMenuBar: true,
     ...(opts.icon ? { icon: opts.icon } : {}),
-    webPreferences: {
-      preload: opts.preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: webPreferencesFor(opts.preloadPath),
   });
 
   guardContents(win.webContents, appUrl, opts.log);
@@ -172,19 +184,7 @@ export function createCompactWindow(opts: CompactWindowOptions): BrowserWindow {
     skipTaskbar: true,
     alwaysOnTop: true,
     title: 'FOGIS Monitor',
-    webPreferences: {
-      preload: opts.preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: webPreferencesFor(opts.preloadPath),
   });
   guardContents(win.webContents, appUrlFor(opts), opts.log, () => opts.onOpenAppPage());
   loadAppPage(win, opts, 'compact');

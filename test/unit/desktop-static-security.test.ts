@@ -50,14 +50,34 @@ describe('static security checks', () => {
     expect(windows.length).toBeGreaterThan(0);
   });
 
-  it('every new BrowserWindow( sets contextIsolation, sandbox and no nodeIntegration literally', () => {
+  /** The one hardening literal (electron/desktop/window.ts), found by its declaration. */
+  const shared = electronFiles.flatMap((file) => {
+    const text = readFileSync(file, 'utf8');
+    const m = /export const SECURE_WEB_PREFERENCES\s*=\s*\{([\s\S]*?)\}\s*as const/.exec(text);
+    return m ? [{ file, body: m[1] ?? '', text }] : [];
+  });
+
+  it('the web preferences are written once, and that literal sets contextIsolation, sandbox and no nodeIntegration', () => {
+    expect(shared.map((s) => path.relative(ROOT, s.file))).toEqual([path.join('electron', 'desktop', 'window.ts')]);
+    const body = shared[0]!.body;
+    expect(body).toMatch(/contextIsolation:\s*true/);
+    expect(body).toMatch(/sandbox:\s*true/);
+    expect(body).toMatch(/nodeIntegration:\s*false/);
+    expect(body).toMatch(/nodeIntegrationInWorker:\s*false/);
+    expect(body).toMatch(/nodeIntegrationInSubFrames:\s*false/);
+    expect(body).toMatch(/webSecurity:\s*true/);
+    expect(body).toMatch(/allowRunningInsecureContent:\s*false/);
+    expect(body).toMatch(/webviewTag:\s*false/);
+    // The helper spreads the literal first and adds only the preload: nothing can override it.
+    expect(shared[0]!.text).toMatch(/return \{ \.\.\.SECURE_WEB_PREFERENCES, preload: preloadPath \};/);
+  });
+
+  it('every new BrowserWindow( takes its web preferences from that one literal, none of its own', () => {
     for (const w of windows) {
       const where = path.relative(ROOT, w.file);
-      expect(w.args, where).toMatch(/contextIsolation:\s*true/);
-      expect(w.args, where).toMatch(/sandbox:\s*true/);
-      expect(w.args, where).toMatch(/nodeIntegration:\s*false/);
-      expect(w.args, where).not.toMatch(/webSecurity:\s*false/);
-      expect(w.args, where).not.toMatch(/allowRunningInsecureContent:\s*true/);
+      expect(w.args, where).toMatch(/webPreferences:\s*webPreferencesFor\(/);
+      expect(w.args, where).not.toMatch(/webPreferences:\s*\{/);
+      expect(w.args, where).not.toMatch(/contextIsolation|sandbox|nodeIntegration|webSecurity|allowRunningInsecureContent/);
     }
   });
 
