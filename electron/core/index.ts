@@ -11,7 +11,6 @@ import type { Core, CoreOptions } from './core-api';
 import { DemoPlayer } from './demo/demo-player';
 import { LocalServer } from './local-server';
 import { createConsoleLogger, errorText, registerSecret, type Logger } from './log';
-import { warmValidators } from './messages/validator';
 import { englishText } from './monitor/alert-book';
 import { Monitor } from './monitor/monitor';
 import { SubscriberSupervisor } from './redis/subscriber';
@@ -71,7 +70,20 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     ...(peopleRoot ? { peopleRootUrl: peopleRoot } : {}),
     ...(opts.now ? { now: () => (opts.now as () => Date)().getTime() } : {}),
   });
-  const monitor = new Monitor(config, { log, dataDir, sink, contacts, envFixed: envFixedOf(loaded), demo: opts.demo !== undefined, ...(opts.now ? { now: opts.now } : {}) });
+  // Messages are parsed, validated and diffed on the ingest worker thread (electron/core/ingest);
+  // when it has too much waiting, the subscriber stops reading its socket until it catches up.
+  let supervisorRef: SubscriberSupervisor | null = null;
+  const monitor = new Monitor(config, {
+    log,
+    dataDir,
+    sink,
+    contacts,
+    envFixed: envFixedOf(loaded),
+    demo: opts.demo !== undefined,
+    ingestWorker: true,
+    onIngestPressure: (paused) => supervisorRef?.setReadPaused(paused),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   monitorRef = monitor;
   await monitor.restore(dataDir);
   if (storageProblem) monitor.raiseAppAlert({ alertType: 'storage', severity: 'error', message: englishText(storageProblem), text: storageProblem });
@@ -87,6 +99,7 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     },
     log,
   );
+  supervisorRef = supervisor;
   monitor.setConnection(supervisor.getStatus());
   // The demo stands in for Redis: the recording goes through the same ingest path.
   const demo = opts.demo ? new DemoPlayer(opts.demo, monitor, () => config, log) : null;
@@ -106,7 +119,6 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     accessToken: () => token,
     liveStreamStats: () => server.liveStats(),
     async start() {
-      warmValidators();
       try {
         token = await loadOrCreateToken(dataDir);
       } catch (err) {
@@ -118,6 +130,9 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
       await contacts.start();
       if (opts.http !== false) await server.start(createHttpApp(parts, handlers), token, opts.staticDir ?? null);
       log.info('app', `FOGIS Monitor ${APP_VERSION}; data in ${dataDir}; Redis ${demo ? 'not used (demo)' : maskRedisUrl(config.redis.url)}`);
+      // The validators are compiled on the ingest worker (not here: the main thread never
+      // validates a message); reception starts once it is ready.
+      await monitor.ingestReady();
       if (demo) await demo.start();
       else supervisor.start();
     },
@@ -127,6 +142,8 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
         (async () => {
           demo?.stop();
           await supervisor.stop('app_stopping');
+          // What was received is applied before the state is saved.
+          await monitor.ingestIdle();
           await server.close();
           await sink.stop();
           await contacts.stop();

@@ -5,7 +5,7 @@ import type { IngestResult, IngestSettings } from '../../electron/core/ingest/in
 import { previewOf } from '../../electron/core/ingest/ingest-processor';
 import { parseMessage } from '../../electron/core/messages/parse-message';
 import { RecentIds } from '../../electron/core/monitor/bounded-list';
-import { diffMatches } from '../../electron/core/monitor/match-diff';
+import { diffMatchList } from '../../electron/core/monitor/match-diff';
 import type { FogisMatch } from '../../shared/messages';
 import type { MatchChange } from '../../shared/state';
 import { loadFixture } from '../harness/fixture';
@@ -26,7 +26,7 @@ type Verdict =
   | { kind: 'rejected'; reason: string; error: string; head: string; messageId: string | null }
   | { kind: 'duplicate'; messageId: string }
   | { kind: 'processing_status' | 'system_alert'; messageId: string; preview: string }
-  | { kind: 'match_updates'; messageId: string; generation: string; preview: string; changes: MatchChange[] | null; matches: FogisMatch[] | null }
+  | { kind: 'match_updates'; messageId: string; generation: string; preview: string; changes: MatchChange[] | null; quiet: string[] | null; matches: FogisMatch[] | null }
   | { kind: 'fault' };
 
 /** Monitor.ingest's decisions before the worker, message by message. */
@@ -39,10 +39,10 @@ class Oracle {
     const id = p.message.message_id;
     if (this.recent.seen(id)) return { kind: 'duplicate', messageId: id };
     if (p.type !== 'match_updates') return { kind: p.type, messageId: id, preview: previewOf(raw) };
-    if (p.generation === 'enhanced_v2' || p.generation === 'legacy_v1') return { kind: 'match_updates', messageId: id, generation: p.generation, preview: previewOf(raw), changes: null, matches: null };
-    const changes = diffMatches(this.list, p.fogisMatches, AT.toISOString(), id);
+    if (p.generation === 'enhanced_v2' || p.generation === 'legacy_v1') return { kind: 'match_updates', messageId: id, generation: p.generation, preview: previewOf(raw), changes: null, quiet: null, matches: null };
+    const { changes, quiet } = diffMatchList(this.list, p.fogisMatches, AT.toISOString(), id);
     this.list = p.fogisMatches;
-    return { kind: 'match_updates', messageId: id, generation: p.generation, preview: previewOf(raw), changes, matches: p.fogisMatches };
+    return { kind: 'match_updates', messageId: id, generation: p.generation, preview: previewOf(raw), changes, quiet, matches: p.fogisMatches };
   }
 }
 
@@ -56,7 +56,7 @@ function verdictOf(r: IngestResult): Verdict {
     case 'system_alert':
       return { kind: r.kind, messageId: r.message.message_id, preview: r.preview };
     case 'match_updates':
-      return { kind: 'match_updates', messageId: r.messageId, generation: r.generation, preview: r.preview, changes: r.delta?.changes ?? null, matches: r.matches };
+      return { kind: 'match_updates', messageId: r.messageId, generation: r.generation, preview: r.preview, changes: r.delta?.changes ?? null, quiet: r.delta?.quiet ?? null, matches: r.matches };
     case 'fault':
       return { kind: 'fault' };
   }
@@ -212,6 +212,8 @@ describe('ingest pipeline (real worker thread) against the in-thread path', () =
     for (const k of ['rejected:schema', 'rejected:bad_date', 'rejected:date_out_of_range', 'rejected:duplicate_match', 'rejected:invalid_json', 'rejected:invalid_utf8', 'rejected:too_deep', 'rejected:not_object', 'duplicate']) expect(kinds.get(k) ?? 0, k).toBeGreaterThan(0);
     const unchangedLists = expected.filter((v) => v.kind === 'match_updates' && v.changes?.length === 0).length;
     expect(unchangedLists).toBeGreaterThan(100);
+    // Changes only in fields nobody shows (the calendar still has to hear of them).
+    expect(expected.filter((v) => v.kind === 'match_updates' && (v.quiet?.length ?? 0) > 0).length).toBeGreaterThan(10);
   }, 120_000);
 
   it('only new and changed matches cross the thread; an unchanged list hands on the same list', async () => {
@@ -227,7 +229,7 @@ describe('ingest pipeline (real worker thread) against the in-thread path', () =
     const [a, b, c] = results as Array<Extract<IngestResult, { kind: 'match_updates' }>>;
     expect(a!.delta!.upserts).toHaveLength(200);
     expect(a!.delta!.changes).toHaveLength(200);
-    expect(b!.delta).toEqual({ changes: [], upserts: [], order: null, count: 200 });
+    expect(b!.delta).toEqual({ changes: [], quiet: [], upserts: [], order: null, count: 200 });
     expect(b!.matches).toBe(a!.matches);
     expect(c!.delta!.upserts.map((m) => m.matchid)).toEqual([list[5]!.matchid]);
     expect(c!.delta!.changes).toMatchObject([{ matchId: String(list[5]!.matchid), kind: 'changed', fields: [{ field: 'lag1namn', new: 'Ändrat IF' }] }]);

@@ -1,3 +1,4 @@
+import diagnostics_channel from 'node:diagnostics_channel';
 import { Worker } from 'node:worker_threads';
 import type { FogisMatch } from '../../../shared/messages';
 import { errorText, type Logger } from '../log';
@@ -45,6 +46,15 @@ export interface WorkerSpec {
   /** A TypeScript source (tests, tsx): loaded through tsx's ESM hooks. */
   typescript: boolean;
 }
+
+/**
+ * Instruments for measuring from outside (bench/probe.ts), free when nobody listens: one
+ * event when a pipeline starts, and one per message once its result has been applied.
+ */
+export const PIPELINE_STARTED_CHANNEL = 'fogis-monitor:ingest-pipeline';
+export const RESULT_APPLIED_CHANNEL = 'fogis-monitor:ingest-applied';
+const startedChannel = diagnostics_channel.channel(PIPELINE_STARTED_CHANNEL);
+const appliedChannel = diagnostics_channel.channel(RESULT_APPLIED_CHANNEL);
 
 export const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_IN_FLIGHT_MESSAGES = 20_000;
@@ -110,6 +120,8 @@ export class IngestPipeline {
   private closed = false;
   private restarts: number[] = [];
   private idleWaiters: Array<() => void> = [];
+  private readyWaiters: Array<() => void> = [];
+  private workerReady = false;
   private readonly maxBytes: number;
   private readonly maxMessages: number;
   /** The list in force, as the worker last reported it (rebuilt from the changes). */
@@ -125,6 +137,7 @@ export class IngestPipeline {
     this.maxMessages = opts.maxInFlightMessages ?? DEFAULT_MAX_IN_FLIGHT_MESSAGES;
     if (opts.inline) this.inline = new IngestProcessor(this.settings);
     else this.startWorker();
+    if (startedChannel.hasSubscribers) startedChannel.publish({ worker: !opts.inline });
   }
 
   /** The list in force (restored at start): the next list is diffed against it. */
@@ -178,6 +191,23 @@ export class IngestPipeline {
     return { ...this.stats, inFlight: this.pending(), inFlightBytes: this.inFlightBytes, paused: this.paused, onWorker: this.inline === null };
   }
 
+  /**
+   * Resolves when the worker has started and compiled its validators (at once inline), or
+   * after `timeoutMs` whatever happened: the app subscribes after this, so the first messages
+   * do not wait in a queue for a thread that is still starting.
+   */
+  ready(timeoutMs = 10_000): Promise<void> {
+    if (this.workerReady || this.inline) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      timer.unref?.();
+      this.readyWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   /** Resolves when every message handed in so far has its result. */
   idle(): Promise<void> {
     if (this.pending() === 0) return Promise.resolve();
@@ -194,6 +224,7 @@ export class IngestPipeline {
       await w.terminate();
     }
     for (const f of this.idleWaiters.splice(0)) f();
+    for (const f of this.readyWaiters.splice(0)) f();
   }
 
   // ---- worker ------------------------------------------------------------------------------
@@ -209,8 +240,11 @@ export class IngestPipeline {
     }
     this.worker = w;
     w.on('message', (m: FromWorker) => {
-      if (w !== this.worker || m.kind !== 'outcomes') return;
-      this.deliver(m.outcomes);
+      if (w !== this.worker) return;
+      if (m.kind === 'ready') {
+        this.workerReady = true;
+        for (const f of this.readyWaiters.splice(0)) f();
+      } else this.deliver(m.outcomes);
     });
     w.on('error', (err) => this.workerDied(w, err));
     w.on('exit', (code) => this.workerDied(w, new Error(`the ingest worker stopped (exit code ${code})`)));
@@ -251,6 +285,7 @@ export class IngestPipeline {
       this.outgoing = [];
       this.transfer = new Set();
       this.deliver(queued.map((m) => this.processInline(m)));
+      for (const f of this.readyWaiters.splice(0)) f();
       return;
     }
     this.startWorker();
@@ -316,6 +351,7 @@ export class IngestPipeline {
       if (o.kind === 'match_updates') result = { ...o, matches: o.delta ? this.applyDelta(o.delta) : null };
       else result = o;
       this.opts.onResult(result);
+      if (appliedChannel.hasSubscribers) appliedChannel.publish({ seq: o.seq, messageId: messageIdOf(o) });
     }
     if (this.inFlightHead > 1024 && this.inFlightHead * 2 > this.inFlight.length) {
       this.inFlight = this.inFlight.slice(this.inFlightHead);
@@ -355,5 +391,17 @@ export class IngestPipeline {
     }
     this.setList(list);
     return list;
+  }
+}
+
+function messageIdOf(o: IngestOutcome): string | null {
+  switch (o.kind) {
+    case 'processing_status':
+    case 'system_alert':
+      return o.message.message_id;
+    case 'fault':
+      return null;
+    default:
+      return o.messageId;
   }
 }

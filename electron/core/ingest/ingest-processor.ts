@@ -1,6 +1,6 @@
 import type { FogisMatch, MessageType } from '../../../shared/messages';
 import { RecentIds } from '../monitor/bounded-list';
-import { diffMatches, matchKey, sameJsonFast } from '../monitor/match-diff';
+import { diffMatchList, matchKey, sameJsonFast } from '../monitor/match-diff';
 import { parseMessage, type Parsed } from '../messages/parse-message';
 import { validateMatchUpdatesKnown, validateMessage, type Validated } from '../messages/validator';
 import type { IngestOutcome, IngestSettings, ListDelta, WireMessage } from './ingest-protocol';
@@ -21,7 +21,7 @@ export const PREVIEW_CHARS = 4096;
 
 export class IngestProcessor {
   private settings: IngestSettings;
-  private recentIds: RecentIds;
+  private readonly recentIds: RecentIds;
   private list: FogisMatch[] = [];
   private byId = new Map<string, FogisMatch>();
   /** True when `list` passed this process's schema (a seeded list is only diffed against). */
@@ -32,8 +32,8 @@ export class IngestProcessor {
     this.recentIds = new RecentIds(settings.duplicateWindow);
   }
 
+  /** The duplicate window keeps its size until a restart, as the monitor's had. */
   updateSettings(settings: IngestSettings): void {
-    if (settings.duplicateWindow !== this.settings.duplicateWindow) this.recentIds = new RecentIds(settings.duplicateWindow);
     this.settings = settings;
   }
 
@@ -89,8 +89,8 @@ export class IngestProcessor {
 
   /**
    * Makes `next` the list in force and says what changed. The diff runs over the changed
-   * matches and the removed ones only; an equal match gives no change in diffMatches, so the
-   * result is the same as diffing the whole lists.
+   * matches and the removed ones only; an equal match gives neither a change nor a quiet id in
+   * diffMatchList, so the result is the same as diffing the whole lists.
    */
   private accept(next: FogisMatch[], at: string, messageId: string, unchanged: Set<unknown>): ListDelta {
     const prevById = this.byId;
@@ -110,17 +110,17 @@ export class IngestProcessor {
     if (upserts.length === 0 && sameOrder) {
       // The same list again: keep the objects in force, nothing to send.
       this.listValidated = true;
-      return { changes: [], upserts, order: null, count: next.length };
+      return { changes: [], quiet: [], upserts, order: null, count: next.length };
     }
     const changedIds = new Set(upserts.map(matchKey));
     const prevPart = this.list.filter((m) => {
       const id = matchKey(m);
       return changedIds.has(id) || !nextIds.has(id);
     });
-    const changes = prevPart.length === 0 && upserts.length === 0 ? [] : diffMatches(prevPart, upserts, at, messageId);
+    const { changes, quiet } = prevPart.length === 0 && upserts.length === 0 ? { changes: [], quiet: [] } : diffMatchList(prevPart, upserts, at, messageId);
     this.setList(next);
     this.listValidated = true;
-    return { changes, upserts, order: sameOrder ? null : next.map(matchKey), count: next.length };
+    return { changes, quiet, upserts, order: sameOrder ? null : next.map(matchKey), count: next.length };
   }
 }
 

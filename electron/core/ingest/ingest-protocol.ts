@@ -37,6 +37,8 @@ interface Base {
 export interface ListDelta {
   /** One entry per affected match (monitor/match-diff.ts diffMatches, the one change model). */
   changes: MatchChange[];
+  /** Matches whose data changed only in fields nobody shows (match-diff.ts ListDiff). */
+  quiet: string[];
   /** Matches that are new or not structurally equal to the previous list's match of that id. */
   upserts: FogisMatch[];
   /** The ids in list order when the order or the set of ids changed; null when it is the previous order. */

@@ -16,6 +16,13 @@ export interface MonitorDeps {
   demo?: boolean;
   /** history.json's size cap (tests). */
   historyCapBytes?: number;
+  /**
+   * Parse, validate and diff messages on the ingest worker thread (the app); without it they
+   * are handled inline, before `ingest` returns (tools, unit tests).
+   */
+  ingestWorker?: boolean;
+  /** The ingest cap was reached (true) or drained to half (false): the source should stop or resume reading. */
+  onIngestPressure?(paused: boolean): void;
 }
 
 /** What the monitor needs of the phonebook (electron/core/contacts). */

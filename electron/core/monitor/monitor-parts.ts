@@ -4,7 +4,6 @@ import type { Counters } from '../../../shared/state';
 import type { FaultReporter } from '../containment';
 import type { AppAlertInput } from '../sync/calendar-sink';
 import { AlertBook, englishText } from './alert-book';
-import { RecentIds } from './bounded-list';
 import { ConnectionState } from './connection-state';
 import { EventBatcher, type SnapshotKey } from './event-batcher';
 import { MatchListState } from './match-list-state';
@@ -26,7 +25,6 @@ export interface MonitorParts {
   readonly alerts: AlertBook;
   readonly messageLog: MessageLog;
   readonly matches: MatchListState;
-  readonly recentIds: RecentIds;
   readonly connection: ConnectionState;
   readonly watchHistory: WatchHistory;
   readonly store: MonitorStore;
@@ -117,5 +115,5 @@ export function createMonitorParts(config: AppConfig, deps: MonitorDeps, now: ()
   const events: EventBatcher = new EventBatcher({ part: (key) => view.part(key), messagesTotal: () => messageLog.total }, hooks.internalError);
   deps.sink.onStateChange(() => changed('calendar'));
   deps.contacts?.onStateChange(() => changed('contacts'));
-  return { counters, cycles, alerts, messageLog, matches, recentIds: new RecentIds(l.duplicateWindow), connection, watchHistory, store, events, view, changed };
+  return { counters, cycles, alerts, messageLog, matches, connection, watchHistory, store, events, view, changed };
 }

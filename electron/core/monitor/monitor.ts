@@ -5,15 +5,16 @@ import type { FogisMatch } from '../../../shared/messages';
 import type { ConnectionInfo, Counters, MatchChange, MonitorEvent, Snapshot } from '../../../shared/state';
 import type { Status } from '../../../shared/status';
 import type { History } from '../../../shared/history';
-import type { FaultArea } from '../containment';
+import { contained, type FaultArea } from '../containment';
 import { errorText, type Logger } from '../log';
-import { parseMessage, type Parsed } from '../messages/parse-message';
+import { IngestPipeline } from '../ingest/ingest-pipeline';
+import type { IngestResult, IngestSettings } from '../ingest/ingest-protocol';
 import type { SupervisorStatus } from '../redis/subscriber';
 import type { AppAlertInput, CalendarSink, MatchListInput } from '../sync/calendar-sink';
 import { englishText } from './alert-book';
 import { countAccepted, countMatchList, countReceived, countRejected, restoredCounters } from './counters';
 import type { SnapshotKey } from './event-batcher';
-import { diffMatches, diffMatchList } from './match-diff';
+import { diffMatches } from './match-diff';
 import type { MatchListMeta } from './match-list-state';
 import type { ContactsPart, MonitorDeps } from './monitor-deps';
 import { createMonitorParts, type MonitorParts } from './monitor-parts';
@@ -26,6 +27,10 @@ import { createMonitorParts, type MonitorParts } from './monitor-parts';
  * monitor-parts.ts builds them; this one runs each message through them in one straight line.
  */
 
+function ingestSettings(config: AppConfig): IngestSettings {
+  return { maxMessageBytes: config.redis.maxMessageBytes, timeZone: config.calendar.timeZone, duplicateWindow: config.limits.duplicateWindow };
+}
+
 export class Monitor {
   private config: AppConfig;
   private readonly log: Logger;
@@ -34,6 +39,8 @@ export class Monitor {
   private readonly now: () => Date;
   private readonly p: MonitorParts;
   private readonly counters: Counters;
+  /** Parse, validate, dedupe and diff: on the ingest worker thread, or inline (electron/core/ingest). */
+  private readonly pipeline: IngestPipeline;
   private mutedUntil: string | null = null;
 
   constructor(config: AppConfig, deps: MonitorDeps) {
@@ -49,6 +56,14 @@ export class Monitor {
       raiseAppAlert: (input) => this.raiseAppAlert(input),
     });
     this.counters = this.p.counters;
+    this.pipeline = new IngestPipeline({
+      settings: ingestSettings(config),
+      log: this.log,
+      inline: !deps.ingestWorker,
+      onResult: (r) => contained((area, err) => this.internalError(area, err), 'redis', () => this.applyIngested(r), undefined),
+      onWorkerFault: (err) => this.internalError('redis', err),
+      onPressure: (paused) => deps.onIngestPressure?.(paused),
+    });
   }
 
   private changed(key: SnapshotKey): void {
@@ -85,6 +100,7 @@ export class Monitor {
     if (loaded.status !== 'ok') return;
     const s = loaded.value;
     this.p.matches.restore(s);
+    this.pipeline.seed(this.p.matches.list);
     this.p.alerts.restore(s.alerts, s.alertsTotal);
     if (s.counters) {
       Object.assign(this.counters, restoredCounters(s.counters, this.counters.started_at));
@@ -110,6 +126,7 @@ export class Monitor {
     this.p.alerts.resize(config.limits.alertLog);
     this.p.messageLog.resize(config.limits);
     this.p.matches.resize(config.limits.changeHistory);
+    this.pipeline.updateSettings(ingestSettings(config));
     this.changed('config');
   }
 
@@ -135,57 +152,66 @@ export class Monitor {
   // ---- messages ----------------------------------------------------------------------------
 
   /**
-   * The hot path: called by the subscriber for every pub/sub message. Never throws.
-   * receive (count) → parse/validate (parse-message.ts) → accept (dedupe, log, dispatch).
+   * The hot path: called by the subscriber for every pub/sub message. Never throws. The bytes
+   * go to the ingest pipeline (parse/validate, dedupe, diff: electron/core/ingest), whose
+   * results come back in arrival order to `applyIngested`. With the worker that is later;
+   * inline (tests, tools) it is before this returns. The pipeline takes over a buffer that
+   * owns its memory.
    */
   ingest(channel: string, raw: Buffer | string): void {
-    const receivedAt = this.now();
-    const at = receivedAt.toISOString();
-    countReceived(this.counters, channel, at);
-    let parsed: Parsed;
-    try {
-      parsed = parseMessage(raw, this.config.redis.maxMessageBytes, receivedAt.getTime(), this.config.calendar.timeZone);
-    } catch (err) {
-      // parseMessage is written not to throw; this is the last line of defence.
-      parsed = { ok: false, reason: 'schema', error: `unexpected parser failure: ${(err as Error).message}`, head: '', bytes: 0, messageId: null };
-    }
-    this.changed('counters');
-    this.accept(channel, at, raw, parsed);
+    this.pipeline.push(channel, typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw, this.now());
   }
 
-  /** A parsed message: counted, logged and handed to the part it is for. */
-  private accept(channel: string, at: string, raw: Buffer | string, parsed: Parsed): void {
+  /** Resolves when the ingest worker can take messages (bounded wait; at once inline). */
+  ingestReady(): Promise<void> {
+    return this.pipeline.ready();
+  }
+
+  /** Resolves when every message handed to `ingest` so far has been applied. */
+  ingestIdle(): Promise<void> {
+    return this.pipeline.idle();
+  }
+
+  /** One message's result, in arrival order: counted, logged and handed to the part it is for. */
+  private applyIngested(r: IngestResult): void {
     const c = this.counters;
-    if (!parsed.ok) {
-      countRejected(c, parsed.reason);
-      this.p.messageLog.reject({ at, channel, reason: parsed.reason, error: parsed.error, head: parsed.head, bytes: parsed.bytes });
-      this.changed('rejected');
-      // Count every rejection, but log the reason only now and then so a flood stays readable.
-      const n = this.p.messageLog.rejected.total;
-      if (n <= 10 || n % 1000 === 0) this.log.warn('monitor', `rejected a message on ${channel} (${parsed.reason}): ${parsed.error.slice(0, 300)}${n > 10 ? ` [${n} rejected so far]` : ''}`);
-      this.p.events.message(this.p.messageLog.log(channel, at, 'rejected', parsed.messageId, parsed.bytes, parsed.head));
-      return;
+    const { channel, at } = r;
+    countReceived(c, channel, at);
+    this.changed('counters');
+    switch (r.kind) {
+      case 'rejected': {
+        countRejected(c, r.reason);
+        this.p.messageLog.reject({ at, channel, reason: r.reason, error: r.error, head: r.head, bytes: r.bytes });
+        this.changed('rejected');
+        // Count every rejection, but log the reason only now and then so a flood stays readable.
+        const n = this.p.messageLog.rejected.total;
+        if (n <= 10 || n % 1000 === 0) this.log.warn('monitor', `rejected a message on ${channel} (${r.reason}): ${r.error.slice(0, 300)}${n > 10 ? ` [${n} rejected so far]` : ''}`);
+        this.p.events.message(this.p.messageLog.log(channel, at, 'rejected', r.messageId, r.bytes, r.head));
+        return;
+      }
+      case 'duplicate':
+        c.duplicates++;
+        return;
+      case 'fault':
+        // A bug while handling it (or its worker died): listed and counted, never silently gone.
+        c.errors++;
+        this.p.events.message(this.p.messageLog.log(channel, at, 'internal_error', null, r.bytes, ''));
+        this.internalError('redis', new Error(r.error));
+        return;
     }
-    const msg = parsed.message;
-    if (this.p.recentIds.seen(msg.message_id)) {
-      c.duplicates++;
-      return;
-    }
-    countAccepted(c, parsed.type);
-    this.p.events.message(this.p.messageLog.log(channel, at, parsed.type, msg.message_id, parsed.bytes, typeof raw === 'string' ? raw : null, raw));
+    countAccepted(c, r.kind);
+    this.p.events.message(this.p.messageLog.log(channel, at, r.kind, r.kind === 'match_updates' ? r.messageId : r.message.message_id, r.bytes, r.preview));
     try {
-      if (parsed.type === 'match_updates') {
-        countMatchList(c, parsed.generation, parsed.schemaVersion);
-        if (parsed.generation === 'enhanced_v2' || parsed.generation === 'legacy_v1') {
+      if (r.kind === 'match_updates') {
+        countMatchList(c, r.generation, r.schemaVersion);
+        if (r.delta === null || r.matches === null) {
           // §2.3: processed matches carry no matchid/tid, so they cannot be synced or diffed.
-          this.log.info('monitor', `received a ${parsed.generation} match list (${parsed.otherMatches} matches): shown, not synced`);
+          this.log.info('monitor', `received a ${r.generation} match list (${r.otherMatches} matches): shown, not synced`);
         } else {
-          const list = parsed.fogisMatches;
-          const { changes, quiet } = diffMatchList(this.p.matches.list, list, at, msg.message_id);
-          this.applyMatchList(list, changes, { receivedAt: at, messageId: msg.message_id, generation: parsed.generation }, quiet);
+          this.applyMatchList(r.matches, r.delta.changes, { receivedAt: at, messageId: r.messageId, generation: r.generation }, r.delta.quiet);
         }
-      } else if (parsed.type === 'processing_status') {
-        const outcome = this.p.cycles.record(parsed.message.payload, msg.message_id, msg.timestamp);
+      } else if (r.kind === 'processing_status') {
+        const outcome = this.p.cycles.record(r.message.payload, r.message.message_id, r.message.timestamp);
         if (outcome.finished) {
           this.p.watchHistory.recordCycle(outcome.cycle.at, outcome.finished.ok, outcome.finished.error);
           this.changed('history');
@@ -193,7 +219,7 @@ export class Monitor {
         if (outcome.alert) this.p.alerts.add(outcome.alert);
         this.changed('processor');
       } else {
-        this.p.alerts.systemAlert(parsed.message.payload, msg.timestamp);
+        this.p.alerts.systemAlert(r.message.payload, r.message.timestamp);
       }
       c.messages_processed++;
     } catch (err) {
@@ -291,6 +317,7 @@ export class Monitor {
   }
 
   dispose(): void {
+    void this.pipeline.close();
     this.p.store.dispose();
     this.p.view.dispose();
     this.p.watchHistory.dispose();

@@ -131,6 +131,8 @@ export class SubscriberSupervisor {
   private lastError: TextRef | null = null;
   private running = false;
   private paused = false;
+  /** Reading held back by the ingest pipeline's cap (setReadPaused). */
+  private readPaused = false;
   /** With Sentinel: the master this subscription is really on (host:port), once subscribed. */
   private currentMaster: string | null = null;
 
@@ -261,6 +263,19 @@ export class SubscriberSupervisor {
     }
   }
 
+  /**
+   * Stops (true) or resumes reading the socket: the ingest pipeline has more waiting than its
+   * cap. The backlog then waits in the kernel and in Redis, as it did when the main thread
+   * itself was busy with a message; nothing is dropped here.
+   */
+  setReadPaused(paused: boolean): void {
+    this.readPaused = paused;
+    const stream = this.client?.stream;
+    if (!stream) return;
+    if (paused) stream.pause();
+    else stream.resume();
+  }
+
   private clearTimers(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.pingTimer) clearTimeout(this.pingTimer);
@@ -333,6 +348,7 @@ export class SubscriberSupervisor {
     this.lastError = null;
     this.log.info('redis', `subscribed to ${channels.join(', ')} on ${this.endpoint()}`);
     this.setStatus({ state: 'subscribed', reason: null, reasonCode: null, connected: true, subscribed: true, channels, attempt: 0 });
+    if (this.readPaused) client.stream?.pause();
     this.schedulePing(gen);
   }
 
