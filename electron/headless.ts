@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installProcessGuards } from './core/containment';
 import { ConfigError, createCore, type Core } from './core/index';
+import { demoIntervalMs } from './core/demo/demo-interval';
 import { createConsoleLogger, errorText } from './core/log';
 
 /**
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
       log,
       http: true,
       staticDir,
-      ...(demoDir ? { dataDir: demoDir, env: demoEnv(), demo: { file: demoRecording, intervalMs: Number(process.env.DEMO_INTERVAL_MS ?? 3000) } } : {}),
+      ...(demoDir ? { dataDir: demoDir, env: demoEnv(), demo: { file: demoRecording, intervalMs: demoIntervalMs(process.env.DEMO_INTERVAL_MS, log) } } : {}),
     });
     if (demoDir) log.info('demo', `DEMO: a recorded processor run, not live data; throw-away data directory ${demoDir}`);
   } catch (err) {
