@@ -40,12 +40,16 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 }
 
 /**
- * Set when the running step ran out of time: its loops stop at their next turn instead of
- * publishing on behind the next step's back.
+ * Each step runs under a new generation; the loops of a step that ran out of time see the
+ * generation move on and stop at their next turn instead of publishing behind the next
+ * step's back.
  */
-export const abort = { step: false };
-export function checkAbort(): void {
-  if (abort.step) throw new Error('step aborted (out of time)');
+export const steps = { generation: 0 };
+export function stepGuard(): () => void {
+  const mine = steps.generation;
+  return () => {
+    if (steps.generation !== mine) throw new Error('step aborted (out of time)');
+  };
 }
 
 // ---- raw RESP publisher -----------------------------------------------------------------------
@@ -91,6 +95,8 @@ export type Eld = Extract<ControlEvent, { ev: 'eld' }>;
 
 export class Sub {
   progress = 0;
+  /** Highest RSS the progress reports showed since the last arm. */
+  peakRssSeen = 0;
   private listeners = new Set<(e: ControlEvent | { ev: 'exit' }) => void>();
   lines: string[] = [];
   exited = false;
@@ -102,7 +108,10 @@ export class Sub {
     readonly httpPort: number | null,
   ) {
     proc.on('message', (e: ControlEvent) => {
-      if (e.ev === 'progress') this.progress = e.count;
+      if (e.ev === 'progress') {
+        this.progress = e.count;
+        this.peakRssSeen = Math.max(this.peakRssSeen, e.rss);
+      }
       for (const l of [...this.listeners]) l(e);
     });
     const keep = (d: Buffer): void => {
@@ -124,7 +133,7 @@ export class Sub {
   next<K extends ControlEvent['ev']>(ev: K, ms = 120_000): Promise<Extract<ControlEvent, { ev: K }>> {
     if (this.exited) return Promise.reject(new Error(`${this.name} has exited: ${this.lines.slice(-3).join(' | ')}`));
     let l: (e: ControlEvent | { ev: 'exit' }) => void = () => undefined;
-    return withTimeout(
+    const p = withTimeout(
       new Promise<Extract<ControlEvent, { ev: K }>>((resolve, reject) => {
         l = (e) => {
           if (e.ev === 'exit') reject(new Error(`${this.name} exited: ${this.lines.slice(-3).join(' | ')}`));
@@ -137,9 +146,13 @@ export class Sub {
       ms,
       `${this.name} ${ev}`,
     ).finally(() => this.listeners.delete(l));
+    // A step that ran out of time may leave this unawaited: its failure is already reported.
+    p.catch(() => undefined);
+    return p;
   }
   arm(target: number, ms?: number): Promise<Reached> {
     this.progress = 0;
+    this.peakRssSeen = 0;
     const p = this.next('reached', ms);
     this.send({ cmd: 'arm', target });
     return p;
@@ -263,6 +276,9 @@ let seq = 0;
 /** The next unique message number (the monitor drops repeated message ids). */
 export const nextSeq = (): number => ++seq;
 
+/** A burst fails when its subscriber handles nothing for this long. */
+const STALL_MS = 20_000;
+
 /** Where message i of a run comes from: a fixed command (stamped in a copy) or a series. */
 export type Source = (i: number) => Command;
 
@@ -278,6 +294,7 @@ export interface BurstResult {
  * core hands work on (a worker), the burst also waits for /redis-stats to count n processed.
  */
 export async function burst(pub: Publisher, sub: Sub, size: SizeName, n: number, source: Source, window = WINDOW[size]): Promise<BurstResult> {
+  const checkAbort = stepGuard();
   const before = sub.httpPort ? (await stats(sub.httpPort)).messages_processed ?? 0 : 0;
   const reached = sub.arm(n);
   const t0 = hr();
@@ -300,8 +317,23 @@ export async function burst(pub: Publisher, sub: Sub, size: SizeName, n: number,
     sent += k;
     await pub.write(chunk);
   }
-  const r = await reached;
-  let end = Number(BigInt(r.ns) - t0);
+  // A subscriber that stops making progress fails the burst at once, saying how far it got.
+  let r: Reached | null = null;
+  void reached.then((x) => (r = x)).catch(() => undefined);
+  let last = sub.progress;
+  let lastMove = Date.now();
+  while (!r) {
+    await Promise.race([reached, sleep(250)]);
+    checkAbort();
+    if (sub.progress !== last) {
+      last = sub.progress;
+      lastMove = Date.now();
+    } else if (!r && Date.now() - lastMove > STALL_MS) {
+      const said = sub.lines.filter((l) => l.includes('[redis]')).slice(-1)[0] ?? '';
+      throw new Error(`${sub.name} handled ${sub.progress} of ${n} messages, then nothing for ${STALL_MS / 1000} s${said ? `; its last [redis] line: ${said.replace(/^\S+\s+/, '')}` : ''}`);
+    }
+  }
+  let end = Number(BigInt((r as Reached).ns) - t0);
   if (sub.httpPort) {
     const deadline = Date.now() + 60_000;
     while (((await stats(sub.httpPort)).messages_processed ?? 0) - before < n) {
@@ -311,11 +343,13 @@ export async function burst(pub: Publisher, sub: Sub, size: SizeName, n: number,
       end = Number(hr() - t0);
     }
   }
-  return { msgPerSec: n / (end / 1e9), cpuUsPerMsg: r.cpuUs / n, peakRss: r.peakRss };
+  const done = r as Reached;
+  return { msgPerSec: n / (end / 1e9), cpuUsPerMsg: done.cpuUs / n, peakRss: done.peakRss };
 }
 
 /** Fixed-rate publishing; every message carries its publish time. Returns latencies in ms. */
 export async function paced(pub: Publisher, sub: Sub, source: Source, rate: number, seconds: number, warmSeconds: number): Promise<{ samples: number[]; sentPerSec: number }> {
+  const checkAbort = stepGuard();
   const warm = Math.round(rate * warmSeconds);
   const total = warm + Math.round(rate * seconds);
   const reached = sub.arm(total, 60_000 + seconds * 2000);

@@ -47,6 +47,8 @@ export async function startup(headless: string, redis: TestRedis, reps: number):
   return { oursMs: r1(median(ours)), bareSubscriberMs: r1(median(bare)), samplesOurs: ours.map(r1), samplesBare: bare.map(r1) };
 }
 
+const eldMs = (e: Eld): Record<string, number> => ({ p50: r2(e.p50), p99: r2(e.p99), max: r2(e.max), mean: r2(e.mean), turns: e.count });
+
 const mb = (x: Mem): Record<string, number> => ({ rssMB: MB(x.rss), heapUsedMB: MB(x.heapUsed), heapTotalMB: MB(x.heapTotal), externalMB: MB(x.external) });
 
 /**
@@ -99,10 +101,17 @@ export async function drain(pub: Publisher, subs: Sub[], lists: number, sourceFo
     await burst(pub, s, 'm1000', 3, source); // the list before the backlog: first sight is not the drain
     await s.mem();
     s.eldStart();
-    const r = await burst(pub, s, 'm1000', lists, source, lists);
-    const eld: Eld = await s.eldStop();
-    out[s.name] = { msgPerSec: Math.round(r.msgPerSec), peakRssMB: MB(r.peakRss), eld: { p50: r2(eld.p50), p99: r2(eld.p99), max: r2(eld.max), mean: r2(eld.mean), turns: eld.count } };
-    log(`drain ${lists} × m1000 (1 %): ${s.name} peak RSS ${MB(r.peakRss)} MB, event-loop delay p99 ${r2(eld.p99)} ms, max ${r2(eld.max)} ms`);
+    try {
+      const r = await burst(pub, s, 'm1000', lists, source, lists);
+      const eld: Eld = await s.eldStop();
+      out[s.name] = { msgPerSec: Math.round(r.msgPerSec), peakRssMB: MB(r.peakRss), eld: eldMs(eld) };
+    } catch (err) {
+      // What it showed until it stopped still counts: a drain that never ends misses anyway.
+      const eld: Eld = await s.eldStop();
+      out[s.name] = { failed: (err as Error).message, handled: s.progress, peakRssMB: MB(s.peakRssSeen), eld: eldMs(eld) };
+    }
+    const o = out[s.name] as { peakRssMB: number; eld: { p99: number; max: number }; failed?: string };
+    log(`drain ${lists} × m1000 (1 %): ${s.name} peak RSS ${o.peakRssMB} MB, event-loop delay p99 ${o.eld.p99} ms, max ${o.eld.max} ms${o.failed ? `; FAILED: ${o.failed}` : ''}`);
   }
   return out;
 }
