@@ -329,8 +329,9 @@ export async function burst(pub: Publisher, sub: Sub, size: SizeName, n: number,
       last = sub.progress;
       lastMove = Date.now();
     } else if (!r && Date.now() - lastMove > STALL_MS) {
-      const said = sub.lines.filter((l) => l.includes('[redis]')).slice(-1)[0] ?? '';
-      throw new Error(`${sub.name} handled ${sub.progress} of ${n} messages, then nothing for ${STALL_MS / 1000} s${said ? `; its last [redis] line: ${said.replace(/^\S+\s+/, '')}` : ''}`);
+      // Its last warning or error about Redis says why (e.g. the subscription dropped).
+      const said = sub.lines.filter((l) => l.includes('[redis]') && !l.includes(' INFO ')).slice(-1)[0] ?? '';
+      throw new Error(`${sub.name} handled ${sub.progress} of ${n} messages, then nothing for ${STALL_MS / 1000} s${said ? `; it said: ${said.replace(/^\S+\s+/, '')}` : ''}`);
     }
   }
   let end = Number(BigInt((r as Reached).ns) - t0);
