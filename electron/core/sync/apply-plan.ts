@@ -92,3 +92,25 @@ function alertHeld(ctx: ApplyContext): void {
     details: { matches: explained.map((h) => ({ matchId: h.matchId, title: h.title, reason: h.reason, kickoff: h.kickoff })), upcoming: known, pastEventsTouched: 0 },
   });
 }
+
+/**
+ * The coordinator confirmed the held deletions: each becomes a delete job, except a match
+ * played meanwhile (history). Returns the keys queued.
+ */
+export function releaseHeld(ctx: Pick<ApplyContext, 'store' | 'resolveAlerts' | 'nowMs'>): string[] {
+  const { store } = ctx;
+  const held = store.held;
+  store.held = [];
+  if (held.length > 0) ctx.resolveAlerts?.('calendar_deletions_held');
+  const now = Date.now();
+  const keys: string[] = [];
+  for (const h of held) {
+    const rec = store.records.get(h.matchId);
+    if (!rec?.present) continue;
+    // Held while upcoming, confirmed after the match was played: it is history now.
+    if (hasEnded(rec.endMs, ctx.nowMs())) continue;
+    store.outbox.put(deleteDraft(h.matchId, h.title, h.reason, null), now);
+    keys.push(h.matchId);
+  }
+  return keys;
+}

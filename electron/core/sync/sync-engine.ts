@@ -6,13 +6,13 @@ import { errorText, type Logger } from '../log';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry';
 import type { CalendarBackend } from './backend';
 import type { AppAlertInput, MatchListInput } from './calendar-sink';
-import { hasEnded } from './change-window';
 import { EnginePersistence } from './engine-persistence';
 import { matchIdOf } from './event-builder';
 import { OutboxWorker } from './outbox-worker';
 import { ListPlanner } from './list-planner';
 import type { PlanStats } from './plan';
-import { deleteDraft, Reconciler } from './reconcile';
+import { Reconciler } from './reconcile';
+import { releaseHeld } from './apply-plan';
 import { projectState } from './sync-state';
 import { SyncStore } from './sync-store';
 import { NO_COUNTS, SyncWaiters } from './sync-waiters';
@@ -144,7 +144,7 @@ export class SyncEngine {
   }
 
   async stop(): Promise<void> {
-    this.flushPendingList();
+    this.planner.flush();
     this.stopped = true;
     this.persistence.stop();
     for (const t of [this.timer, this.notifyTimer]) if (t) clearTimeout(t);
@@ -182,12 +182,8 @@ export class SyncEngine {
     this.planner.onMatchList(input);
   }
 
-  private flushPendingList(): void {
-    this.planner.flush();
-  }
-
   async sync(matches: FogisMatch[] | null): Promise<SyncReport> {
-    this.flushPendingList();
+    this.planner.flush();
     if (this.reconciler.takeoverWaiting) {
       return this.waiters.report({ ...NO_COUNTS }, [], syncFailure('the calendar takeover waits for your confirmation; nothing is written before it', failure('takeoverWaiting')));
     }
@@ -211,44 +207,31 @@ export class SyncEngine {
   }
 
   async confirmDeletions(): Promise<SyncReport> {
-    this.flushPendingList();
-    const { store } = this;
-    const held = store.held;
-    store.held = [];
-    if (held.length > 0) this.opts.resolveAlerts?.('calendar_deletions_held');
-    const now = Date.now();
-    const keys: string[] = [];
-    for (const h of held) {
-      const rec = store.records.get(h.matchId);
-      if (!rec?.present) continue;
-      // Held while upcoming, confirmed after the match was played: it is history now.
-      if (hasEnded(rec.endMs, this.nowMs())) continue;
-      store.outbox.put(deleteDraft(h.matchId, h.title, h.reason, null), now);
-      this.planner.forget(h.matchId);
-      keys.push(h.matchId);
-    }
+    this.planner.flush();
+    const keys = releaseHeld({ ...this.opts, store: this.store, nowMs: () => this.nowMs() });
+    for (const key of keys) this.planner.forget(key);
     this.opts.log.info('sync', `deletions confirmed: ${keys.length} queued`);
     this.persistence.jobsUnsaved = true;
     this.persistence.scheduleSave();
     this.kick();
     this.changed();
-    return this.waiters.awaitJobs(keys, null, store.held.length);
+    return this.waiters.awaitJobs(keys, null, this.store.held.length);
   }
 
   /** The preview as of now (a new list or the clock may have changed it). */
   getTakeover(): TakeoverPreview | null {
-    this.flushPendingList();
+    this.planner.flush();
     return this.reconciler.preview();
   }
 
   async confirmTakeover(): Promise<SyncReport> {
-    this.flushPendingList();
+    this.planner.flush();
     return this.reconciler.confirmTakeover();
   }
 
   getState(): CalendarState {
     // Reading the state plans what is waiting, so what is reported is never behind.
-    this.flushPendingList();
+    this.planner.flush();
     this.cachedState ??= projectState({
       store: this.store,
       kind: this.backend.kind,
@@ -262,7 +245,7 @@ export class SyncEngine {
 
   /** Resolves once the outbox is empty (or `timeoutMs` passed); for tests and shutdown. */
   async drain(timeoutMs = 10_000): Promise<boolean> {
-    this.flushPendingList();
+    this.planner.flush();
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.store.outbox.size === 0 && !this.working) return true;
