@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../shared/config';
 import type { FogisMatch } from '../../shared/messages';
 import { createMemoryLogger } from '../../electron/core/log';
+import { diffMatchList } from '../../electron/core/monitor/match-diff';
 import { Monitor } from '../../electron/core/monitor/monitor';
 import { createCalendarSink, type FullCalendarSink } from '../../electron/core/sync';
 import { planSync, type PlanStats } from '../../electron/core/sync/plan';
@@ -52,6 +53,7 @@ async function setup(): Promise<{ m: Monitor; sink: FullCalendarSink; plans: Pla
   const send = async (list: FogisMatch[]): Promise<PlanStats> => {
     const before = plans.length;
     m.ingest('fogis:matches:updates', Buffer.from(message(list, `pass-${++n}`)));
+    await m.ingestIdle();
     expect(await sink.drain(30_000)).toBe(true);
     expect(plans.length).toBe(before + 1);
     return plans[plans.length - 1]!;
@@ -109,13 +111,18 @@ describe('one change pass: monitor diff → calendar plan', () => {
     const { m, sink, plans, send } = await setup();
     const first = thousand();
     await send(first);
+    const shown = m.snapshot().matches;
+    const basis = { messageId: shown.messageId!, receivedAt: shown.receivedAt! };
     const a = structuredClone(first);
     a[1]!.anlaggningnamn = 'A';
     const b = structuredClone(a);
     b[2]!.anlaggningnamn = 'B';
-    // Both in the same turn: the sink plans once, the newest list, with both changes.
-    m.ingest('fogis:matches:updates', Buffer.from(message(a, 'burst-a')));
-    m.ingest('fogis:matches:updates', Buffer.from(message(b, 'burst-b')));
+    // Both handed over in the same turn, as the monitor would: the sink plans once, the newest list, with both changes.
+    const at = new Date().toISOString();
+    const da = diffMatchList(first, a, at, 'burst-a');
+    const db = diffMatchList(a, b, at, 'burst-b');
+    sink.onMatchList({ matches: a, changes: da.changes, quiet: da.quiet, basis, messageId: 'burst-a', receivedAt: at });
+    sink.onMatchList({ matches: b, changes: db.changes, quiet: db.quiet, basis: { messageId: 'burst-a', receivedAt: at }, messageId: 'burst-b', receivedAt: at });
     expect(await sink.drain(30_000)).toBe(true);
     expect(plans.slice(1)).toEqual([{ listed: 1000, decided: 2, changeModel: true }]);
     expect(counters(sink).updated).toBe(2);
