@@ -23,6 +23,8 @@ export type ControlCommand =
 
 export type ControlEvent =
   | { ev: 'ready' }
+  /** The arm is in force: messages from now on count towards its target. */
+  | { ev: 'armed' }
   | { ev: 'progress'; count: number; rss: number }
   | { ev: 'reached'; count: number; ns: number; cpuUs: number; peakRss: number }
   | { ev: 'lat'; samples: number[] }
@@ -66,6 +68,7 @@ export function installControl(): Control {
           send({ ev: 'progress', count, rss });
         }, 50);
         progressTimer.unref();
+        send({ ev: 'armed' });
         break;
       case 'lat':
         latOn = m.on;

@@ -150,12 +150,19 @@ export class Sub {
     p.catch(() => undefined);
     return p;
   }
-  arm(target: number, ms?: number): Promise<Reached> {
+  /**
+   * Sets a target; resolves once the subscriber has it in force, with the promise of the
+   * target reached. Publishing must wait for that: a message that arrived before the arm
+   * would count towards the previous target and the new one would never be reached.
+   */
+  async arm(target: number, ms?: number): Promise<{ reached: Promise<Reached> }> {
     this.progress = 0;
     this.peakRssSeen = 0;
-    const p = this.next('reached', ms);
+    const reached = this.next('reached', ms);
+    const armed = this.next('armed', 30_000);
     this.send({ cmd: 'arm', target });
-    return p;
+    await armed;
+    return { reached };
   }
   /** Resolves at the next progress report (≤ 50 ms). */
   tick(): Promise<unknown> {
@@ -296,7 +303,7 @@ export interface BurstResult {
 export async function burst(pub: Publisher, sub: Sub, size: SizeName, n: number, source: Source, window = WINDOW[size]): Promise<BurstResult> {
   const checkAbort = stepGuard();
   const before = sub.httpPort ? (await stats(sub.httpPort)).messages_processed ?? 0 : 0;
-  const reached = sub.arm(n);
+  const { reached } = await sub.arm(n);
   const t0 = hr();
   let sent = 0;
   while (sent < n) {
@@ -353,7 +360,7 @@ export async function paced(pub: Publisher, sub: Sub, source: Source, rate: numb
   const checkAbort = stepGuard();
   const warm = Math.round(rate * warmSeconds);
   const total = warm + Math.round(rate * seconds);
-  const reached = sub.arm(total, 60_000 + seconds * 2000);
+  const { reached } = await sub.arm(total, 60_000 + seconds * 2000);
   sub.lat(true);
   const interval = 1e9 / rate;
   const start = hr();
