@@ -35,7 +35,7 @@ export function emptyProcessor(): ProcessorInfo {
 export function emptyCalendarState(backend: CalendarState['backend']): CalendarState {
   return {
     backend,
-    status: backend === 'none' ? 'off' : 'ok',
+    status: 'ok',
     lastSyncAt: null,
     pending: 0,
     failed: 0,

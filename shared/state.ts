@@ -220,7 +220,7 @@ export const takeoverPreviewSchema = z.object({
 export type TakeoverPreview = z.infer<typeof takeoverPreviewSchema>;
 
 export const calendarStateSchema = z.object({
-  backend: z.enum(['none', 'ics', 'google']),
+  backend: z.enum(['ics', 'google']),
   /** "ok", "sign-in needed", "error: …" */
   status: z.string(),
   lastSyncAt: z.string().nullable(),

@@ -27,7 +27,6 @@ export const STATUS_CODES = [
   'procOk',
   'procRunning',
   'procFailed',
-  'calNone',
   'calOk',
   'calFailed',
   'calHeld',

@@ -93,7 +93,6 @@ function processorPart(s: StatusInput): StatusPart {
 
 function calendarPart(s: StatusInput): StatusPart {
   const cal = s.calendar;
-  if (cal.backend === 'none') return { level: 'ok', reasons: [reason('calNone')] };
   const reasons: StatusReason[] = [];
   if (cal.failed > 0) reasons.push(reason('calFailed', { n: cal.failed }));
   if (cal.heldDeletions > 0) reasons.push(reason('calHeld', { n: cal.heldDeletions }));

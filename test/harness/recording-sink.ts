@@ -8,7 +8,7 @@ export class RecordingSink implements CalendarSink {
   readonly lists: MatchListInput[] = [];
   readonly manual: Array<FogisMatch[] | null> = [];
   private listeners = new Set<() => void>();
-  private state = emptyCalendarState('none');
+  private state = emptyCalendarState('ics');
 
   async start(): Promise<void> {}
   async stop(): Promise<void> {}

@@ -71,10 +71,6 @@ describe('trayState: amber', () => {
     expect(r.tooltip).toContain(text);
   });
 
-  it('ignores the calendar status when no calendar is configured', () => {
-    expect(trayState(makeSnapshot({ calendar: { backend: 'none', status: 'error: nothing' } }), { lang: 'en' }).colour).toBe('green');
-  });
-
   it('is amber for unacknowledged warnings and for a storage error', () => {
     expect(trayState(makeSnapshot({ alerts: [makeAlert({ severity: 'warning' }), makeAlert({ severity: 'warning' })] }), { lang: 'en' }).tooltip).toContain(
       '2 unacknowledged warnings',

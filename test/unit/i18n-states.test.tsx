@@ -160,7 +160,7 @@ function states(): Array<[string, Snapshot]> {
   const alerts = base();
   alerts.alerts = { items: [...alerts.alerts.items, ...appAlerts], total: appAlerts.length + 1, cap: 500 };
   out.push(['app alerts', withStatus(alerts)]);
-  for (const cal of [{ backend: 'none' as const }, { failed: 2, pending: 1, heldDeletions: 3 }, { backend: 'google' as const, status: 'sign-in needed', signedIn: false }, { backend: 'google' as const, status: 'error: ENOSPC' }]) {
+  for (const cal of [{ failed: 2, pending: 1, heldDeletions: 3 }, { backend: 'google' as const, status: 'sign-in needed', signedIn: false }, { backend: 'google' as const, status: 'error: ENOSPC' }]) {
     const s = base();
     s.calendar = { ...s.calendar, ...cal };
     out.push([`calendar ${JSON.stringify(cal)}`, withStatus(s)]);

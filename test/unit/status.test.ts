@@ -82,7 +82,6 @@ describe('computeStatus', () => {
     expect(st.parts.calendar.reasons.map((r) => r.code)).toEqual(['calFailed', 'calHeld', 'calPending', 'calSignIn']);
     expect(st.parts.storage.reasons[0]?.params.detail).toBe('ENOSPC');
     expect(st.level).toBe('warn');
-    expect(computeStatus(makeSnapshot({ calendar: { backend: 'none', status: 'error: x' } })).parts.calendar.reasons[0]?.code).toBe('calNone');
   });
 
   it('orders reasons: errors, deliberately off, then warnings', () => {

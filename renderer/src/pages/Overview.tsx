@@ -157,12 +157,12 @@ function SyncCard({ onOpen, withButton = true }: { onOpen: (tab: Tab) => void; w
   const confirmTakeover = useApp((s) => s.confirmTakeover);
   const now = useNow(10_000);
 
-  const upToDate = cal.pending === 0 && cal.failed === 0 && cal.heldDeletions === 0 && cal.backend !== 'none';
+  const upToDate = cal.pending === 0 && cal.failed === 0 && cal.heldDeletions === 0;
   return (
     <section className="card" aria-labelledby="sync-h">
       <h2 id="sync-h">{t('cal.title')}</h2>
       <p className={upToDate ? 'headline ok' : 'headline'} data-testid="calendar-headline">
-        {cal.backend === 'none' ? t('cal.none') : upToDate ? t('cal.upToDate') : t('cal.needsWork')}
+        {upToDate ? t('cal.upToDate') : t('cal.needsWork')}
       </p>
       {withButton && <SyncNow variant="card" />}
       <dl className="facts">
