@@ -5,8 +5,9 @@ import ICAL from 'ical.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCalendarSink, type FullCalendarSink } from '../../electron/core/sync';
 import { engineStateSchema } from '../../electron/core/sync/engine-store';
-import { googleEventBody, plannedFromGoogleBody } from '../../electron/core/sync/google-body';
-import { fixtureClock, MemorySecretStore, testConfig, testContext } from '../harness/calendar-helpers';
+import { googleEventBody, legacyRenderKey, plannedFromGoogleBody } from '../../electron/core/sync/google-body';
+import { planSync } from '../../electron/core/sync/plan';
+import { FIXTURE_NOW, fixtureClock, fixtureLists, MemorySecretStore, testConfig, testContext } from '../harness/calendar-helpers';
 
 /**
  * The outbox as the version before the planned event saved it: each upsert carries the
@@ -116,5 +117,23 @@ describe('an outbox saved by the previous version (Google-shaped bodies)', () =>
     expect(googleEventBody(plannedFromGoogleBody(OLD_STATE.outbox[0]!.body!, false))).toEqual(OLD_STATE.outbox[0]!.body);
     expect(parsed.outbox[2]!.event).toBeNull();
     expect(parsed.outbox[0]).toMatchObject({ attempts: 2, lastError: 'ECONNRESET', seq: 1 });
+  });
+});
+
+describe('records saved by the previous version (render key = SHA-256 of the Google body)', () => {
+  it('are recognised as up to date: an upgrade rewrites no event, and the record takes the new key', () => {
+    const options = { syncTag: 'fogis-monitor', durationMinutes: 105, timeZone: 'Europe/Stockholm', keepCancelled: false, maxDeleteFraction: 0.5 };
+    const base = { full: true, pending: new Map(), failedSources: new Map(), retryFailed: false, options, now: new Date(FIXTURE_NOW).toISOString(), nowMs: FIXTURE_NOW };
+    const matches = fixtureLists()[0]!;
+    const first = planSync({ ...base, matches, records: new Map() });
+    // What the old version stored: its own source key (not ours to know) and the body's SHA-256.
+    const records = new Map(first.enqueue.map((j) => [j.matchId, { matchId: j.matchId, present: true, eventId: j.matchId, calendarHash: j.event!.calendarHash, renderKey: legacyRenderKey(j.event!), sourceKey: 'f'.repeat(64), summary: j.event!.summary, snapshot: j.snapshot, lastChange: j.lastChange, title: j.title, updatedAt: '', endMs: j.event!.endMs }]));
+    const res = planSync({ ...base, matches: structuredClone(matches), records });
+    expect(res.enqueue).toEqual([]);
+    expect(res.touch.map((t) => t.matchId).sort()).toEqual([...records.keys()].sort());
+    expect(res.touch.every((t) => !/^[0-9a-f]{64}$/.test(t.renderKey))).toBe(true);
+    // A record whose old key does not match its event (changed since) is written.
+    records.get(first.enqueue[0]!.matchId)!.renderKey = 'e'.repeat(64);
+    expect(planSync({ ...base, matches: structuredClone(matches), records }).enqueue.map((j) => j.matchId)).toEqual([first.enqueue[0]!.matchId]);
   });
 });
