@@ -2,9 +2,9 @@ import diagnostics_channel from 'node:diagnostics_channel';
 import { Worker } from 'node:worker_threads';
 import type { FogisMatch } from '../../../shared/messages';
 import { errorText, type Logger } from '../log';
-import { matchKey } from '../monitor/match-diff';
+import { ListMirror } from './list-mirror';
 import { IngestProcessor } from './ingest-processor';
-import type { FromWorker, IngestOutcome, IngestResult, IngestSettings, ListDelta, ToWorker, WireMessage } from './ingest-protocol';
+import type { FromWorker, IngestOutcome, IngestResult, IngestSettings, ToWorker, WireMessage } from './ingest-protocol';
 
 /**
  * The message path off the main thread (issue 12). The main thread receives the bytes, numbers
@@ -55,6 +55,10 @@ export const PIPELINE_STARTED_CHANNEL = 'fogis-monitor:ingest-pipeline';
 export const RESULT_APPLIED_CHANNEL = 'fogis-monitor:ingest-applied';
 const startedChannel = diagnostics_channel.channel(PIPELINE_STARTED_CHANNEL);
 const appliedChannel = diagnostics_channel.channel(RESULT_APPLIED_CHANNEL);
+
+/** Messages under this size are copied into a shared batch buffer of PACK_BYTES. */
+const PACK_MAX_MESSAGE = 16 * 1024;
+const PACK_BYTES = 256 * 1024;
 
 export const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_IN_FLIGHT_MESSAGES = 20_000;
@@ -116,6 +120,9 @@ export class IngestPipeline {
   private outgoing: WireMessage[] = [];
   private transfer = new Set<ArrayBuffer>();
   private flushScheduled = false;
+  /** Small messages of this batch share one buffer (one allocation, one transfer): `pack` and its fill. */
+  private pack: Uint8Array | null = null;
+  private packUsed = 0;
   private paused = false;
   private closed = false;
   private restarts: number[] = [];
@@ -125,9 +132,7 @@ export class IngestPipeline {
   private readonly maxBytes: number;
   private readonly maxMessages: number;
   /** The list in force, as the worker last reported it (rebuilt from the changes). */
-  private list: FogisMatch[] = [];
-  private byId = new Map<string, FogisMatch>();
-  private order: string[] = [];
+  private readonly mirror = new ListMirror();
   private readonly stats: IngestStats = { received: 0, results: 0, workerRestarts: 0, faults: 0, pauses: 0, maxInFlight: 0 };
 
   constructor(opts: IngestPipelineOptions) {
@@ -142,7 +147,7 @@ export class IngestPipeline {
 
   /** The list in force (restored at start): the next list is diffed against it. */
   seed(matches: FogisMatch[]): void {
-    this.setList(matches);
+    this.mirror.set(matches);
     this.inline?.seed(matches);
     this.post({ kind: 'seed', matches });
   }
@@ -158,7 +163,7 @@ export class IngestPipeline {
     if (this.closed) throw new Error('ingest pipeline is closed');
     const seq = ++this.seq;
     this.stats.received++;
-    const bytes = this.ownedBytes(raw);
+    const bytes = raw.byteLength < PACK_MAX_MESSAGE && !this.inline ? this.packed(raw) : this.ownedBytes(raw);
     const msg: WireMessage = { seq, channel, receivedMs: receivedAt.getTime(), at: receivedAt.toISOString(), bytes };
     this.inFlight.push({ seq, channel, at: msg.at, bytes: bytes.byteLength });
     this.inFlightBytes += bytes.byteLength;
@@ -251,7 +256,7 @@ export class IngestPipeline {
     // The worker must not keep a finished process alive; what is in flight holds it (see flush).
     w.unref();
     w.postMessage({ kind: 'settings', settings: this.settings } satisfies ToWorker);
-    if (this.list.length > 0) w.postMessage({ kind: 'seed', matches: this.list } satisfies ToWorker);
+    if (this.mirror.list.length > 0) w.postMessage({ kind: 'seed', matches: this.mirror.list } satisfies ToWorker);
   }
 
   private workerDied(w: Worker | null, err: unknown): void {
@@ -280,7 +285,7 @@ export class IngestPipeline {
     if (this.restarts.length > MAX_RESTARTS) {
       this.opts.log.error('monitor', `the ingest worker failed ${this.restarts.length} times in a minute; messages are handled on the main thread from now on`);
       this.inline = new IngestProcessor(this.settings);
-      if (this.list.length > 0) this.inline.seed(this.list);
+      if (this.mirror.list.length > 0) this.inline.seed(this.mirror.list);
       const queued = this.outgoing;
       this.outgoing = [];
       this.transfer = new Set();
@@ -307,6 +312,7 @@ export class IngestPipeline {
     const transfer = [...this.transfer];
     this.outgoing = [];
     this.transfer = new Set();
+    this.pack = null;
     // While messages are in the worker, it keeps the process alive (an answer is due).
     this.worker.ref();
     this.worker.postMessage({ kind: 'messages', messages } satisfies ToWorker, transfer);
@@ -319,6 +325,19 @@ export class IngestPipeline {
     } catch (err) {
       return { kind: 'fault', seq: msg.seq, channel: msg.channel, at: msg.at, bytes: msg.bytes.byteLength, error: errorText(err) };
     }
+  }
+
+  /** A copy of a small message in this batch's shared buffer. */
+  private packed(raw: Uint8Array): Uint8Array {
+    if (!this.pack || this.packUsed + raw.byteLength > this.pack.byteLength) {
+      this.pack = new Uint8Array(PACK_BYTES);
+      this.packUsed = 0;
+      this.transfer.add(this.pack.buffer as ArrayBuffer);
+    }
+    const view = this.pack.subarray(this.packUsed, this.packUsed + raw.byteLength);
+    view.set(raw);
+    this.packUsed += raw.byteLength;
+    return view;
   }
 
   /**
@@ -347,10 +366,7 @@ export class IngestPipeline {
       this.inFlightBytes -= p.bytes;
       if (o.kind === 'fault') this.stats.faults++;
       this.stats.results++;
-      let result: IngestResult;
-      if (o.kind === 'match_updates') result = { ...o, matches: o.delta ? this.applyDelta(o.delta) : null };
-      else result = o;
-      this.opts.onResult(result);
+      this.opts.onResult(this.resultOf(o));
       if (appliedChannel.hasSubscribers) appliedChannel.publish({ seq: o.seq, messageId: messageIdOf(o) });
     }
     if (this.inFlightHead > 1024 && this.inFlightHead * 2 > this.inFlight.length) {
@@ -367,30 +383,18 @@ export class IngestPipeline {
     }
   }
 
-  private setList(matches: FogisMatch[]): void {
-    this.list = matches;
-    this.order = matches.map(matchKey);
-    this.byId = new Map(matches.map((m, i) => [this.order[i]!, m]));
-  }
-
-  /** The new list from the one in force and the worker's delta; the same array when nothing changed. */
-  private applyDelta(d: ListDelta): FogisMatch[] {
-    if (d.order === null && d.upserts.length === 0) return this.list;
-    if (d.order === null) {
-      for (const m of d.upserts) this.byId.set(matchKey(m), m);
-      this.list = this.order.map((id) => this.byId.get(id)!);
-      return this.list;
+  /** An accepted FOGIS list gets the whole new list; a delta that does not fit is a fault, and the worker starts again from our list. */
+  private resultOf(o: IngestOutcome): IngestResult {
+    if (o.kind !== 'match_updates') return o;
+    if (!o.delta) return { ...o, matches: null };
+    try {
+      return { ...o, matches: this.mirror.apply(o.delta) };
+    } catch (err) {
+      this.stats.faults++;
+      this.post({ kind: 'seed', matches: this.mirror.list });
+      this.inline?.seed(this.mirror.list);
+      return { kind: 'fault', seq: o.seq, channel: o.channel, at: o.at, bytes: o.bytes, error: errorText(err) };
     }
-    const fresh = new Map<string, FogisMatch>();
-    for (const m of d.upserts) fresh.set(matchKey(m), m);
-    const list: FogisMatch[] = [];
-    for (const id of d.order) {
-      const m = fresh.get(id) ?? this.byId.get(id);
-      if (m === undefined) throw new Error(`ingest: match ${id} is neither in the list in force nor in the changes`);
-      list.push(m);
-    }
-    this.setList(list);
-    return list;
   }
 }
 
