@@ -60,7 +60,12 @@ const appliedChannel = diagnostics_channel.channel(RESULT_APPLIED_CHANNEL);
 const PACK_MAX_MESSAGE = 16 * 1024;
 const PACK_BYTES = 256 * 1024;
 
-export const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
+/**
+ * What may wait for the worker: 16 MB is eight 2 MB lists (the worker keeps up with far more
+ * than the processor sends); beyond it the backlog waits in the kernel and in Redis, not in
+ * our memory (issue 12: peak RSS while draining 100 lists).
+ */
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_IN_FLIGHT_MESSAGES = 20_000;
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;

@@ -133,6 +133,7 @@ export class SubscriberSupervisor {
   private paused = false;
   /** Reading held back by the ingest pipeline's cap (setReadPaused). */
   private readPaused = false;
+  private readPauses = 0;
   /** With Sentinel: the master this subscription is really on (host:port), once subscribed. */
   private currentMaster: string | null = null;
 
@@ -269,6 +270,7 @@ export class SubscriberSupervisor {
    * itself was busy with a message; nothing is dropped here.
    */
   setReadPaused(paused: boolean): void {
+    if (paused && !this.readPaused) this.readPauses++;
     this.readPaused = paused;
     const stream = this.client?.stream;
     if (!stream) return;
@@ -361,11 +363,22 @@ export class SubscriberSupervisor {
   private async ping(gen: number): Promise<void> {
     const client = this.client;
     if (gen !== this.generation || !client) return;
+    // While we hold reading back (the ingest pipeline's cap), the answer waits behind the
+    // backlog we asked the kernel to keep: silence then says nothing about the connection.
+    if (this.readPaused) {
+      this.schedulePing(gen);
+      return;
+    }
+    const pausesBefore = this.readPauses;
     const t0 = performance.now();
     try {
       await withTimeout(client.ping(), this.settings.pingTimeoutMs, 'PING');
     } catch (err) {
       if (gen !== this.generation) return;
+      if (this.readPaused || this.readPauses !== pausesBefore) {
+        this.schedulePing(gen);
+        return;
+      }
       const text = errorText(err);
       this.handleFailure(gen, text.includes('timed out') ? connectionReason('ping_timeout', { ms: this.settings.pingTimeoutMs }) : redisErrorReason(err));
       return;
