@@ -119,6 +119,9 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     accessToken: () => token,
     liveStreamStats: () => server.liveStats(),
     async start() {
+      // The validators are compiled on the ingest worker (the main thread never validates a
+      // message); the app answers and receives once it is ready, as when they were compiled here.
+      await monitor.ingestReady();
       try {
         token = await loadOrCreateToken(dataDir);
       } catch (err) {
@@ -130,9 +133,6 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
       await contacts.start();
       if (opts.http !== false) await server.start(createHttpApp(parts, handlers), token, opts.staticDir ?? null);
       log.info('app', `FOGIS Monitor ${APP_VERSION}; data in ${dataDir}; Redis ${demo ? 'not used (demo)' : maskRedisUrl(config.redis.url)}`);
-      // The validators are compiled on the ingest worker (not here: the main thread never
-      // validates a message); reception starts once it is ready.
-      await monitor.ingestReady();
       if (demo) await demo.start();
       else supervisor.start();
     },

@@ -209,8 +209,8 @@ export class IngestPipeline {
   ready(timeoutMs = 10_000): Promise<void> {
     if (this.workerReady || this.inline) return Promise.resolve();
     return new Promise((resolve) => {
+      // Not unref'd: while the app waits for its worker, nothing else may hold the process open.
       const timer = setTimeout(resolve, timeoutMs);
-      timer.unref?.();
       this.readyWaiters.push(() => {
         clearTimeout(timer);
         resolve();
