@@ -7,7 +7,7 @@ import { DASHBOARD_CSP, setSecurityHeaders } from './security-headers';
 import { containedAsync } from '../containment';
 import { HttpError, sendJson } from './respond';
 import { LiveStream, type LiveStreamLimits, type LiveStreamStats } from './live-stream';
-import { mergeRoutes, type HttpApp, type Routes } from './http-app';
+import { mergeRoutes, type HttpApp, type RouteDeps, type Routes } from './http-app';
 import { pythonRoutes } from './python-routes';
 import { feedRoutes } from './feed-routes';
 import { dashboardRoutes } from './dashboard-routes';
@@ -43,6 +43,11 @@ const OPEN_WRITES_ON_LOOPBACK: ReadonlySet<string> = new Set(
   OP_NAMES.filter((name) => !OPS[name].token && OPS[name].http.method !== 'GET').map((name) => `${OPS[name].http.method} ${OPS[name].http.path}`),
 );
 
+/** Every route the server answers (besides the dashboard's files); the README documents each. */
+export function serverRoutes(deps: RouteDeps): Routes {
+  return mergeRoutes(pythonRoutes(deps), feedRoutes(deps), dashboardRoutes(deps));
+}
+
 export class MonitorHttpServer {
   private server: Server | null = null;
   private port = 0;
@@ -53,7 +58,7 @@ export class MonitorHttpServer {
   constructor(private readonly opts: HttpOptions) {
     this.live = new LiveStream(opts.app, opts.log, opts.liveLimits);
     const deps = { app: opts.app, maxBody: () => opts.app.config().http.maxBodyBytes, live: this.live };
-    this.routes = mergeRoutes(pythonRoutes(deps), feedRoutes(deps), dashboardRoutes(deps));
+    this.routes = serverRoutes(deps);
   }
 
   /** Per-client send buffers of the live stream (tests and the reliability report read it). */
