@@ -68,6 +68,16 @@ describe('electron-builder.yml', () => {
     expect(pkg.main).toBe('dist/electron/main.cjs');
   });
 
+  it('packages the ingest worker beside main.cjs, where the core starts it from', () => {
+    // electron/core/ingest/ingest-pipeline.ts starts `ingest-worker<ext of its bundle>` beside
+    // its own bundle: build-electron.mjs must emit it there and `files` must not leave it out.
+    const build = readFileSync(path.join(ROOT, 'scripts/build-electron.mjs'), 'utf8');
+    expect(build).toContain("entryPoints: ['electron/core/ingest/ingest-worker.ts'], outfile: 'dist/electron/ingest-worker.cjs'");
+    expect(build).toMatch(/'import\.meta\.url': '__bundleFileUrl'/);
+    expect(config.files).toContain('dist/**');
+    expect(config.files.filter((f) => f.startsWith('!')).every((f) => f === '!dist/**/*.map')).toBe(true);
+  });
+
   it('builds AppImage + deb, nsis and dmg, with Utility category and a maintainer', () => {
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
     expect(config.linux.category).toBe('Utility');
