@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { people_v1 } from '@googleapis/people';
-import { z } from 'zod';
 import type { ContactsState } from '../../../shared/contacts';
 import { errorText, type Logger } from '../log';
 import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
@@ -9,8 +6,9 @@ import { classifyGoogleError } from '../sync/google-backend';
 import { CONTACTS_SCOPE, type GoogleAuth } from '../sync/google-auth';
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from '../retry';
 import type { AppAlertInput } from '../sync/calendar-sink';
-import { SyncError } from '../sync/types';
-import { ConnectionIndex, MATCH_FIELDS, mergeOwnedFields, newContactBody, OWNED_FIELDS, type DesiredPerson } from './people-merge';
+import type { DesiredPerson } from './people-merge';
+import { emptySyncFile, fileSchema, PEOPLE_SYNC_FILE, personHash, type Job, type SyncFile } from './people-sync-file';
+import { isPermissionError, PeopleWriter, retryAfterMs } from './people-writer';
 
 /**
  * Google Contacts sync for the referees (issue 13, spec §5.7), independent of the calendar
@@ -18,44 +16,6 @@ import { ConnectionIndex, MATCH_FIELDS, mergeOwnedFields, newContactBody, OWNED_
  * newer state of a person replaces their pending job, so a person costs at most one write
  * per list. Nothing is ever deleted.
  */
-
-export const PEOPLE_SYNC_FILE = 'contacts-google-sync.json';
-export const GROUP_NAME = 'Referees';
-/** A Retry-After longer than this is capped: the outbox must keep moving. */
-export const MAX_RETRY_AFTER_MS = 15 * 60_000;
-
-const addressSchema = z.object({ street: z.string().nullable(), postalCode: z.string().nullable(), city: z.string().nullable(), country: z.string().nullable() });
-const desiredSchema = z.object({
-  key: z.string(),
-  refereeNumber: z.string().nullable(),
-  name: z.string(),
-  phone: z.string().nullable(),
-  email: z.string().nullable(),
-  address: addressSchema.nullable(),
-});
-const jobSchema = z.object({
-  key: z.string(),
-  person: desiredSchema,
-  hash: z.string(),
-  attempts: z.number().int(),
-  nextAttemptAt: z.number(),
-  lastError: z.string().nullable(),
-  seq: z.number().int(),
-});
-type Job = z.infer<typeof jobSchema>;
-const recordSchema = z.object({ resourceName: z.string(), etag: z.string().nullable(), hash: z.string(), syncedAt: z.string() });
-type PersonRecord = z.infer<typeof recordSchema>;
-const failureSchema = z.object({ hash: z.string(), error: z.string(), at: z.string() });
-const fileSchema = z.object({
-  version: z.literal(1),
-  group: z.string().nullable(),
-  records: z.record(z.string(), recordSchema),
-  outbox: z.array(jobSchema),
-  failed: z.record(z.string(), failureSchema),
-  counters: z.record(z.string(), z.number().int()),
-  lastSyncAt: z.string().nullable(),
-});
-type SyncFile = z.infer<typeof fileSchema>;
 
 export interface PeopleSyncOptions {
   dataDir: string;
@@ -69,40 +29,14 @@ export interface PeopleSyncOptions {
   now?: () => number;
 }
 
-export function personHash(p: DesiredPerson): string {
-  return createHash('sha256').update(JSON.stringify([p.refereeNumber, p.name, p.phone, p.email, p.address])).digest('hex').slice(0, 32);
-}
-
-/** Retry-After (seconds or an HTTP date), capped at MAX_RETRY_AFTER_MS; null when absent or unreadable. */
-export function retryAfterMs(err: unknown, now: number): number | null {
-  const headers = (err as { response?: { headers?: unknown } }).response?.headers;
-  let value: string | null = null;
-  if (headers && typeof (headers as Headers).get === 'function') value = (headers as Headers).get('retry-after');
-  else if (headers && typeof headers === 'object') {
-    const v = (headers as Record<string, unknown>)['retry-after'];
-    value = typeof v === 'string' ? v : null;
-  }
-  if (!value) return null;
-  const secs = Number(value);
-  if (Number.isFinite(secs) && secs >= 0) return Math.min(MAX_RETRY_AFTER_MS, secs * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, at - now));
-}
-
-function isPermissionError(e: SyncError): boolean {
-  return e.status === 403 && (e.reason === 'PERMISSION_DENIED' || e.reason === 'insufficientPermissions' || e.reason === 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' || /scope|permission/i.test(e.message));
-}
-
 export class PeopleSync {
-  private data: SyncFile = { version: 1, group: null, records: {}, outbox: [], failed: {}, counters: {}, lastSyncAt: null };
+  private data: SyncFile = emptySyncFile();
   private enabled = false;
   private started = false;
   private pumping: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
-  private index: ConnectionIndex | null = null;
-  private api: people_v1.People | null = null;
-  private apiAuth: unknown = null;
+  private readonly writer: PeopleWriter;
   private permissionDenied: string | null = null;
   private lastFailure: string | null = null;
   /** After a 429 or a Retry-After, no call at all until then: the limit is per account, not per person. */
@@ -119,6 +53,16 @@ export class PeopleSync {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.now = opts.now ?? Date.now;
     this.file = path.join(opts.dataDir, PEOPLE_SYNC_FILE);
+    this.writer = new PeopleWriter({
+      auth: opts.auth,
+      log: opts.log,
+      ...(opts.rootUrl ? { rootUrl: opts.rootUrl } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      data: () => this.data,
+      save: () => this.save(),
+      bump: (name) => this.bump(name),
+      now: () => this.now(),
+    });
   }
 
   onStateChange(l: () => void): () => void {
@@ -242,7 +186,7 @@ export class PeopleSync {
       .catch((err: unknown) => this.opts.log.error('contacts', `Google Contacts sync stopped: ${errorText(err)}`))
       .finally(() => {
         this.pumping = null;
-        this.index = null;
+        this.writer.forgetConnections();
         this.emit();
         if (this.again) {
           this.again = false;
@@ -279,7 +223,7 @@ export class PeopleSync {
   /** Runs one job; true when the sync must stop (sign-in or permission missing). */
   private async runOne(job: Job): Promise<boolean> {
     try {
-      const outcome = await this.execute(job);
+      const outcome = await this.writer.execute(job);
       this.count(outcome);
       this.finish(job);
       this.data.lastSyncAt = new Date(this.now()).toISOString();
@@ -342,147 +286,6 @@ export class PeopleSync {
 
   private bump(name: string): void {
     this.data.counters[name] = (this.data.counters[name] ?? 0) + 1;
-  }
-
-  private async client(): Promise<people_v1.People> {
-    const auth = this.opts.auth.client();
-    if (!auth) throw new SyncError('sign-in needed', 'auth');
-    if (!this.api || this.apiAuth !== auth) {
-      // Loaded on first use, not at start: Google Contacts is off by default (issue 12, idle RSS).
-      const { people } = await import('@googleapis/people');
-      this.api = people({
-        version: 'v1',
-        // googleapis-common bundles its own google-auth-library copy; the client is the same at runtime.
-        auth: auth as unknown as people_v1.Options['auth'],
-        ...(this.opts.rootUrl ? { rootUrl: this.opts.rootUrl } : {}),
-        // The outbox is the one retry authority (spec §5.7: the Python service blocked 15 min in 429 sleeps).
-        retry: false,
-        timeout: this.opts.timeoutMs ?? 30_000,
-      });
-      this.apiAuth = auth;
-    }
-    return this.api;
-  }
-
-  /** One People call; a 401 gets one fresh access token from the shared sign-in, as the calendar does. */
-  private async call<T>(fn: (api: people_v1.People) => Promise<{ data: T }>): Promise<T> {
-    let refreshed = false;
-    for (;;) {
-      const api = await this.client();
-      this.bump('apiCalls');
-      try {
-        return (await fn(api)).data;
-      } catch (err) {
-        const e = classifyGoogleError(err, 'contacts');
-        if (e.status !== 401 || refreshed) throw err;
-        refreshed = true;
-        try {
-          await this.opts.auth.refreshAfterUnauthorized();
-        } catch (refreshErr) {
-          throw classifyGoogleError(refreshErr, 'token refresh');
-        }
-      }
-    }
-  }
-
-  private async connections(): Promise<ConnectionIndex> {
-    if (this.index) return this.index;
-    const index = new ConnectionIndex();
-    let pageToken: string | undefined;
-    do {
-      const page = await this.call((api) =>
-        api.people.connections.list({ resourceName: 'people/me', pageSize: 1000, personFields: MATCH_FIELDS, ...(pageToken ? { pageToken } : {}) }),
-      );
-      for (const p of page.connections ?? []) index.add(p);
-      pageToken = page.nextPageToken ?? undefined;
-    } while (pageToken);
-    this.index = index;
-    return index;
-  }
-
-  /** The `Referees` group: found by paging through all groups (spec §8.10), created once. */
-  private async group(): Promise<string> {
-    if (this.data.group) return this.data.group;
-    let pageToken: string | undefined;
-    do {
-      const page = await this.call((api) => api.contactGroups.list({ pageSize: 1000, ...(pageToken ? { pageToken } : {}) }));
-      const found = (page.contactGroups ?? []).find((g) => g.name === GROUP_NAME && g.groupType !== 'SYSTEM_CONTACT_GROUP' && g.resourceName);
-      if (found?.resourceName) {
-        this.data.group = found.resourceName;
-        return found.resourceName;
-      }
-      pageToken = page.nextPageToken ?? undefined;
-    } while (pageToken);
-    const created = await this.call((api) => api.contactGroups.create({ requestBody: { contactGroup: { name: GROUP_NAME } } }));
-    if (!created.resourceName) throw new SyncError('contactGroups.create returned no resourceName', 'permanent');
-    this.data.group = created.resourceName;
-    this.save();
-    return created.resourceName;
-  }
-
-  private async execute(job: Job): Promise<'created' | 'updated' | 'unchanged'> {
-    const want = job.person;
-    let target = this.data.records[job.key]?.resourceName ?? null;
-    if (!target) target = (await this.connections()).find(want)?.resourceName ?? null;
-    if (target) {
-      const result = await this.updateExisting(target, job);
-      if (result) return result;
-      // Gone (deleted by hand): fall through and create it again.
-      delete this.data.records[job.key];
-      const again = (await this.connections()).find(want)?.resourceName ?? null;
-      if (again && again !== target) {
-        const r = await this.updateExisting(again, job);
-        if (r) return r;
-      }
-    }
-    const group = await this.group();
-    const created = await this.call((api) => api.people.createContact({ personFields: OWNED_FIELDS, requestBody: newContactBody(want, group) }));
-    if (!created.resourceName) throw new SyncError('createContact returned no resourceName', 'permanent');
-    this.index?.add(created);
-    this.record(job, created.resourceName, created.etag ?? null);
-    this.opts.log.info('contacts', `created ${job.key} in Google Contacts`);
-    return 'created';
-  }
-
-  /** null when the contact no longer exists. */
-  private async updateExisting(resourceName: string, job: Job): Promise<'updated' | 'unchanged' | null> {
-    for (let tries = 0; ; tries++) {
-      let existing: people_v1.Schema$Person;
-      try {
-        existing = await this.call((api) => api.people.get({ resourceName, personFields: OWNED_FIELDS }));
-      } catch (err) {
-        const e = classifyGoogleError(err, 'people.get');
-        if (e.status === 404 || e.status === 410) return null;
-        throw e;
-      }
-      const { fields, body } = mergeOwnedFields(existing, job.person);
-      if (fields.length === 0) {
-        this.record(job, resourceName, existing.etag ?? null);
-        return 'unchanged';
-      }
-      try {
-        const updated = await this.call((api) =>
-          api.people.updateContact({ resourceName, updatePersonFields: fields.join(','), personFields: OWNED_FIELDS, requestBody: body }),
-        );
-        this.record(job, resourceName, updated.etag ?? null);
-        this.opts.log.info('contacts', `updated ${job.key} in Google Contacts (${fields.join(', ')})`);
-        return 'updated';
-      } catch (err) {
-        const e = classifyGoogleError(err, 'people.updateContact');
-        // The contact changed between our read and write (someone edited it): read again, once.
-        const stale = e.status === 412 || e.status === 409 || (e.status === 400 && /etag|FAILED_PRECONDITION/i.test(`${e.reason ?? ''} ${e.message}`));
-        if (stale && tries === 0) {
-          this.bump('etagConflicts');
-          continue;
-        }
-        throw e;
-      }
-    }
-  }
-
-  private record(job: Job, resourceName: string, etag: string | null): void {
-    const rec: PersonRecord = { resourceName, etag, hash: job.hash, syncedAt: new Date(this.now()).toISOString() };
-    this.data.records[job.key] = rec;
   }
 
   private save(): void {

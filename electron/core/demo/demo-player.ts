@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AppConfig } from '../../../shared/config';
 import type { SupervisorStatus } from '../redis/subscriber';
-import { channelList } from '../redis/subscriber';
+import { channelList } from '../redis/redis-client';
 import { errorText, type Logger } from '../log';
 import { dayShift, parseRecording, recordedAt, recordingSteps, restamp } from './recorded-run';
 

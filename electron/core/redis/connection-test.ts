@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RedisTestResult } from '../../../shared/api';
 import { connectionReason } from '../../../shared/text-ref';
 import { reasonText, redisErrorReason } from './redis-errors';
-import { createClient, type RedisSettings } from './subscriber';
+import { createClient, type RedisSettings } from './redis-client';
 
 /**
  * `/redis-test` done for real (the Python route only echoes flags, spec §4): a PING round

@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { Redis, type RedisOptions } from 'ioredis';
-import type { AppConfig } from '../../../shared/config';
+import type { Redis } from 'ioredis';
 import { maskRedisUrl } from '../../../shared/config';
 import type { SubscriberState } from '../../../shared/state';
 import { errorText, type Logger } from '../log';
 import { connectionReason, type ConnectionReasonCode, type TextRef } from '../../../shared/text-ref';
 import { reasonText, redisErrorReason } from './redis-errors';
 import { backoffDelay } from '../retry';
+import { channelList, createClient, withTimeout, type RedisSettings } from './redis-client';
 
 /**
  * The subscription supervisor. It owns one ioredis connection at a time and replaces it
@@ -21,8 +20,6 @@ import { backoffDelay } from '../retry';
  * - `connected`/`subscribed` are derived from the live connection, not from object existence
  *   (spec §3.5).
  */
-
-export type RedisSettings = AppConfig['redis'];
 
 export interface SupervisorStatus {
   state: SubscriberState;
@@ -46,70 +43,6 @@ export interface SupervisorEvents {
   onStatus(status: SupervisorStatus): void;
   /** A subscription that was up has been lost (the start of a gap). */
   onGap(at: Date, reason: TextRef): void;
-}
-
-export function channelList(settings: RedisSettings): string[] {
-  const c = settings.channels;
-  return [...new Set([c.matchUpdates, c.processorStatus, c.systemAlerts])];
-}
-
-/** Builds ioredis options for a short-lived or supervised connection from our settings. */
-export function redisOptions(settings: RedisSettings, extra: Partial<RedisOptions> = {}): { url: string | null; options: RedisOptions } {
-  const base: RedisOptions = {
-    lazyConnect: true,
-    // The supervisor retries; ioredis must not reconnect or queue commands on its own.
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: true,
-    autoResubscribe: false,
-    autoResendUnfulfilledCommands: false,
-    enableReadyCheck: false,
-    connectTimeout: settings.connectTimeoutMs,
-    keepAlive: 30_000,
-    noDelay: true,
-    ...extra,
-  };
-  const url = new URL(settings.url);
-  const tlsWanted = url.protocol === 'rediss:';
-  if (tlsWanted) {
-    const ca = settings.tlsCaFile ? readFileSync(settings.tlsCaFile) : undefined;
-    base.tls = { ...(ca ? { ca } : {}), servername: url.hostname };
-  }
-  if (settings.sentinels.length > 0) {
-    const db = url.pathname.replace(/^\//, '');
-    return {
-      url: null,
-      options: {
-        ...base,
-        sentinels: settings.sentinels.map((s) => ({ host: s.host, port: s.port })),
-        name: settings.sentinelMasterName,
-        ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-        ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-        ...(db ? { db: Number(db) } : {}),
-        sentinelRetryStrategy: () => null,
-        // Follow a failover even when the old master stays reachable (a graceful SENTINEL
-        // FAILOVER, a partition): the sentinels' +switch-master drops this connection, and the
-        // supervisor reconnects to the new master. Without it the subscription stayed on the
-        // demoted node and reported "subscribed" while the new master's messages could be lost.
-        failoverDetector: true,
-        enableTLSForSentinelMode: tlsWanted,
-      },
-    };
-  }
-  return { url: settings.url, options: base };
-}
-
-export function createClient(settings: RedisSettings, extra: Partial<RedisOptions> = {}): Redis {
-  const { url, options } = redisOptions(settings, extra);
-  return url ? new Redis(url, options) : new Redis(options);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** A reason as the status carries it: English for logs and the seed routes, and as a catalogue key. */
