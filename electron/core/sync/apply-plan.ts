@@ -1,24 +1,10 @@
-import type { Logger } from '../log';
-import type { CalendarBackend } from './backend';
-import type { AppAlertInput } from './calendar-sink';
 import { hasEnded } from './change-window';
-import type { EnginePersistence } from './engine-persistence';
 import { heldDeletionsMessage, heldDeletionsParams } from './guard-text';
 import type { PlanResult } from './plan';
 import { deleteDraft } from './reconcile';
-import type { SyncStore } from './sync-store';
-import type { SyncWaiters } from './sync-waiters';
+import type { SyncParts } from './sync-parts';
 
-export interface ApplyContext {
-  store: SyncStore;
-  backend: CalendarBackend;
-  persistence: EnginePersistence;
-  waiters: SyncWaiters;
-  log: Logger;
-  raiseAlert(alert: AppAlertInput): void;
-  resolveAlerts?(alertType: string): void;
-  nowMs(): number;
-}
+export type ApplyContext = SyncParts;
 
 /**
  * A plan becomes outbox jobs, record refreshes and held deletions (with their alert). A full

@@ -1,26 +1,14 @@
 import type { FogisMatch } from '../../../shared/messages';
 import { contained, type FaultReporter } from '../containment';
-import type { Logger } from '../log';
 import { applyPlan } from './apply-plan';
-import type { CalendarBackend } from './backend';
-import type { AppAlertInput, ListBasis, MatchListInput } from './calendar-sink';
-import type { EnginePersistence } from './engine-persistence';
+import type { ListBasis, MatchListInput } from './calendar-sink';
 import { planSync, type PlanResult, type PlanStats } from './plan';
-import type { SyncStore } from './sync-store';
-import type { SyncWaiters } from './sync-waiters';
+import type { SyncParts } from './sync-parts';
 import type { OutboxJob, PlanOptions } from './types';
 
-export interface ListPlannerOptions {
-  store: SyncStore;
-  backend: CalendarBackend;
-  persistence: EnginePersistence;
-  waiters: SyncWaiters;
-  log: Logger;
-  raiseAlert(alert: AppAlertInput): void;
-  resolveAlerts?(alertType: string): void;
+export interface ListPlannerOptions extends SyncParts {
   reportFault: FaultReporter;
   plan(): PlanOptions;
-  nowMs(): number;
   /** A takeover waits for confirmation: lists are kept, nothing is planned. */
   takeoverWaiting(): boolean;
   /** A list arrived while the takeover waits: its preview follows the list. */

@@ -1,34 +1,23 @@
 import type { TakeoverPreview } from '../../../shared/state';
 import type { SyncReport } from '../../../shared/api';
-import type { Logger } from '../log';
 import { backoffDelay, type RetryPolicy } from '../retry';
-import type { CalendarBackend, RemoteEvent, TaggedEvent } from './backend';
-import type { AppAlertInput } from './calendar-sink';
+import type { RemoteEvent, TaggedEvent } from './backend';
 import { hasEnded } from './change-window';
-import type { EnginePersistence } from './engine-persistence';
 import type { JobDraft } from './plan';
-import type { SyncStore } from './sync-store';
-import { NO_COUNTS, type SyncWaiters } from './sync-waiters';
+import { NO_COUNTS } from './sync-waiters';
+import type { SyncParts } from './sync-parts';
 import { planTakeover, type TakeoverPlan } from './takeover';
 import type { MatchRecord, PlanOptions } from './types';
 import { toSyncError, type WriteGate } from './write-gate';
 import { syncFailure } from './sync-failure';
 import { failure } from '../../../shared/text-ref';
 
-export interface ReconcilerOptions {
-  store: SyncStore;
-  backend: CalendarBackend;
+export interface ReconcilerOptions extends SyncParts {
   gate: WriteGate;
-  persistence: EnginePersistence;
-  waiters: SyncWaiters;
-  log: Logger;
   retry: RetryPolicy;
   random?: () => number;
-  raiseAlert(alert: AppAlertInput): void;
-  resolveAlerts?(alertType: string): void;
   calendarLabel: string;
   plan(): PlanOptions;
-  nowMs(): number;
   /** Records changed outside a plan: the change model's shortcut no longer holds. */
   recordsChanged(): void;
   /** Plan the last list against the records just rebuilt. */
