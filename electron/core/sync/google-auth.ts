@@ -1,60 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import http from 'node:http';
 import type { Credentials, OAuth2Client } from 'google-auth-library';
-import { z } from 'zod';
 import type { SecretStore } from '../core-api';
 import { errorText, registerSecret, type Logger } from '../log';
 import { failure } from '../../../shared/text-ref';
 import { CodedError } from '../coded-error';
+import { openLoopbackRedirect } from './google-loopback';
+import {
+  authorizedUserRefreshToken,
+  CALENDAR_SCOPE,
+  DEFAULT_AUTH_URL,
+  DEFAULT_TOKEN_URL,
+  parseStoredToken,
+  readClientSecrets,
+  tokenFromAuthorizedUser,
+  type ClientSecrets,
+  type StoredToken,
+} from './google-token';
 
 /** Loaded on first use, not at start: the ICS default never needs it (issue 12, idle RSS). */
 let authLib: Promise<typeof import('google-auth-library')> | null = null;
 const loadAuthLib = (): Promise<typeof import('google-auth-library')> => (authLib ??= import('google-auth-library'));
 
-export const CALENDAR_SCOPE = 'https://www.googleapis.com/auth/calendar';
 /** Asked for only once the coordinator turns Google Contacts on (incremental consent, issue 13). */
 export const CONTACTS_SCOPE = 'https://www.googleapis.com/auth/contacts';
 export const TOKEN_SECRET_NAME = 'google-calendar-token';
-const DEFAULT_TOKEN_URL = 'https://oauth2.googleapis.com/token';
-const DEFAULT_AUTH_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
-
-const clientSecretsSchema = z.object({
-  client_id: z.string().min(1),
-  client_secret: z.string().default(''),
-  auth_uri: z.string().optional(),
-  token_uri: z.string().optional(),
-});
-/** A Google "Desktop app" OAuth client file; `web` clients are read the same way. */
-const credentialsFileSchema = z.union([
-  z.object({ installed: clientSecretsSchema }).transform((v) => v.installed),
-  z.object({ web: clientSecretsSchema }).transform((v) => v.web),
-]);
-export type ClientSecrets = z.infer<typeof clientSecretsSchema>;
-
-/** Google's authorized-user token.json, as the Python service stores it (spec §5.8). */
-const authorizedUserSchema = z.object({
-  token: z.string().nullable().optional(),
-  access_token: z.string().nullable().optional(),
-  refresh_token: z.string().min(1),
-  token_uri: z.string().optional(),
-  client_id: z.string().min(1),
-  client_secret: z.string().default(''),
-  scopes: z.union([z.array(z.string()), z.string()]).optional(),
-  expiry: z.string().nullable().optional(),
-});
-
-/** What we keep in the secret store. */
-const storedTokenSchema = z.object({
-  refresh_token: z.string().min(1),
-  access_token: z.string().nullable(),
-  expiry_date: z.number().nullable(),
-  scope: z.string().nullable(),
-  client_id: z.string().min(1),
-  client_secret: z.string(),
-  token_uri: z.string().nullable(),
-});
-export type StoredToken = z.infer<typeof storedTokenSchema>;
 
 export interface GoogleAuthOptions {
   secretStore: SecretStore;
@@ -125,9 +95,9 @@ export class GoogleAuth {
       return null;
     });
     if (raw) {
-      const parsed = storedTokenSchema.safeParse(safeJson(raw));
-      if (parsed.success) {
-        await this.use(parsed.data);
+      const stored = parseStoredToken(raw);
+      if (stored) {
+        await this.use(stored);
         return;
       }
       this.opts.log.warn('google', 'the stored Google token is unreadable; sign in again');
@@ -145,45 +115,11 @@ export class GoogleAuth {
 
   /** Imports an authorized-user token.json (fields token, refresh_token, token_uri, client_id, client_secret, scopes, expiry). */
   async importToken(json: string): Promise<void> {
-    const parsed = authorizedUserSchema.safeParse(safeJson(json));
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      const detail = `${first?.path.join('.') || '(root)'} ${first?.message ?? ''}`.trim();
-      throw new CodedError(`not an authorized-user token.json: ${detail}`, failure('googleBadToken', { detail }));
-    }
-    const t = parsed.data;
-    const scopes = Array.isArray(t.scopes) ? t.scopes : t.scopes ? t.scopes.split(/\s+/) : [];
-    if (scopes.length > 0 && !scopes.some((s) => s === CALENDAR_SCOPE || s === `${CALENDAR_SCOPE}.events`)) {
-      throw new CodedError('the token does not grant Google Calendar access', failure('googleNoCalendarAccess'));
-    }
-    const expiry = t.expiry ? Date.parse(t.expiry.endsWith('Z') || /[+-]\d{2}:?\d{2}$/.test(t.expiry) ? t.expiry : `${t.expiry}Z`) : NaN;
-    await this.save({
-      refresh_token: t.refresh_token,
-      access_token: t.token ?? t.access_token ?? null,
-      expiry_date: Number.isNaN(expiry) ? null : expiry,
-      scope: scopes.join(' ') || null,
-      client_id: t.client_id,
-      client_secret: t.client_secret,
-      token_uri: t.token_uri ?? null,
-    });
+    await this.save(tokenFromAuthorizedUser(json));
   }
 
-  async readClientSecrets(): Promise<ClientSecrets> {
-    let text: string;
-    try {
-      text = await fs.readFile(this.opts.credentialsPath, 'utf8');
-    } catch (err) {
-      throw new CodedError(
-        `no Google OAuth client file at ${this.opts.credentialsPath} (${errorText(err)}); download a "Desktop app" credentials.json from Google Cloud Console`,
-        failure('googleNoClientFile', { path: this.opts.credentialsPath }),
-      );
-    }
-    const parsed = credentialsFileSchema.safeParse(safeJson(text));
-    if (!parsed.success) {
-      throw new CodedError(`${this.opts.credentialsPath} is not a Google OAuth client file (expected "installed" or "web" with client_id)`, failure('googleBadClientFile', { path: this.opts.credentialsPath }));
-    }
-    registerSecret(parsed.data.client_secret);
-    return parsed.data;
+  readClientSecrets(): Promise<ClientSecrets> {
+    return readClientSecrets(this.opts.credentialsPath);
   }
 
   /**
@@ -200,14 +136,8 @@ export class GoogleAuth {
 
   private async runSignIn(openUrl: (url: string) => void, timeoutMs: number): Promise<void> {
     const secrets = await this.readClientSecrets();
-    const server = http.createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const addr = server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : 0;
-    const redirectUri = `http://127.0.0.1:${port}/`;
+    const loopback = await openLoopbackRedirect();
+    const { redirectUri } = loopback;
     const prev = this.state;
     this.setState('signing-in', null);
     try {
@@ -235,38 +165,7 @@ export class GoogleAuth {
         code_challenge_method: CodeChallengeMethod.S256,
         code_challenge: codeChallenge,
       });
-      const code = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new CodedError('sign-in timed out', failure('googleSignInTimeout'))), timeoutMs);
-        timer.unref?.();
-        server.on('request', (req, res) => {
-          const u = new URL(req.url ?? '/', redirectUri);
-          const answer = (status: number, text: string): void => {
-            res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-            res.end(`<!doctype html><meta charset="utf-8"><title>FOGIS Monitor</title><p>${text}</p>`);
-          };
-          if (u.searchParams.get('state') !== state) {
-            // Not our redirect (or forged): refuse it and keep waiting for the real one.
-            answer(400, 'This sign-in link is not valid.');
-            return;
-          }
-          clearTimeout(timer);
-          const error = u.searchParams.get('error');
-          const got = u.searchParams.get('code');
-          if (error || !got) {
-            answer(400, 'Sign-in was cancelled. You can close this window.');
-            reject(new CodedError(`sign-in refused: ${error ?? 'no code'}`, failure('googleSignInRefused', { detail: error ?? 'no code' })));
-            return;
-          }
-          answer(200, 'FOGIS Monitor is now connected to Google Calendar. You can close this window.');
-          resolve(got);
-        });
-        try {
-          openUrl(url);
-        } catch (err) {
-          clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
+      const code = await loopback.waitForCode({ url, state, openUrl, timeoutMs });
       const { tokens } = await client.getToken({ code, codeVerifier, redirect_uri: redirectUri });
       if (!tokens.refresh_token) throw new CodedError("Google returned no refresh token; remove the app's access in your Google account and sign in again", failure('googleNoRefreshToken'));
       await this.save({
@@ -283,8 +182,7 @@ export class GoogleAuth {
       if (this.state === 'signing-in') this.setState(prev, this.reason);
       throw err;
     } finally {
-      server.closeAllConnections?.();
-      server.close();
+      loopback.close();
     }
   }
 
@@ -349,8 +247,8 @@ export class GoogleAuth {
     } catch {
       return false;
     }
-    const parsed = authorizedUserSchema.safeParse(safeJson(text));
-    if (!parsed.success || parsed.data.refresh_token === this.refusedRefreshToken) return false;
+    const refreshToken = authorizedUserRefreshToken(text);
+    if (refreshToken === null || refreshToken === this.refusedRefreshToken) return false;
     try {
       await this.importToken(text);
     } catch (err) {
@@ -406,13 +304,5 @@ export class GoogleAuth {
     this.state = state;
     this.reason = reason;
     for (const l of this.listeners) l();
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
   }
 }
