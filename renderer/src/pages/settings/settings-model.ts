@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { configPatchSchema, type ConfigPatch } from '../../shared/api';
-import { configSchema, type AppConfig, type EnvFixed } from '../../shared/config';
-import { resolveMaskedUrl } from '../../shared/redis-url';
+import { configPatchSchema, type ConfigPatch } from '../../../../shared/api';
+import { configSchema, type AppConfig, type EnvFixed } from '../../../../shared/config';
+import { resolveMaskedUrl } from '../../../../shared/redis-url';
 
 /**
  * The settings form as data: every field of configSchema, how it is edited, and the
