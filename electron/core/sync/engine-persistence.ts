@@ -1,12 +1,15 @@
 import path from 'node:path';
 import type { FogisMatch } from '../../../shared/messages';
 import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
+import { JsonArrayText } from '../store/json-array-text';
 import { contained, type FaultReporter } from '../containment';
 import { errorText, type Logger } from '../log';
 import { engineStateSchema, lastListSchema } from './engine-store';
 import type { SyncStore } from './sync-store';
 
 export const LAST_LIST_FILE = 'calendar-last-list.json';
+/** The last list is written at most this often; the newest list waiting wins (issue 12). */
+export const LIST_SAVE_INTERVAL_MS = 1000;
 
 export interface PersistenceOptions {
   dataDir: string;
@@ -19,12 +22,20 @@ export interface PersistenceOptions {
   changed(): void;
   /** Completed writes are saved within this delay (a crash only replays idempotent jobs). */
   saveDelayMs?: number;
+  /** The last list is written at most once in this time (default LIST_SAVE_INTERVAL_MS). */
+  listSaveIntervalMs?: number;
 }
 
 /**
  * The sync state on disk: one atomic file per backend (records, outbox, holds, counters) and
  * the last full list. A job is durable before it is attempted (the worker awaits `saveNow`
  * when `jobsUnsaved`); finished writes are saved a little later in one go.
+ *
+ * The last list is what a start plans from before the next list comes (reconcile, Sync now,
+ * the takeover preview). It is written at most once a second, the newest list winning, and
+ * always on stop; a crash may lose the last second of lists, except that a list is always on
+ * disk before a job it planned is attempted (`saveNow` writes a waiting list too): otherwise a
+ * restart would replan the older list over the calendar the records already show.
  */
 export class EnginePersistence {
   /** Jobs were added or changed that the file does not have yet. */
@@ -34,6 +45,13 @@ export class EnginePersistence {
   private saveTimer: NodeJS.Timeout | null = null;
   private saving: Promise<void> = Promise.resolve();
   private savingList: Promise<void> = Promise.resolve();
+  /** A list waits to be written. */
+  private listDue = false;
+  private listTimer: NodeJS.Timeout | null = null;
+  private lastListWriteAt = Number.NEGATIVE_INFINITY;
+  private readonly listText = new JsonArrayText();
+  /** Last-list files written since the start (the throttle's test reads it). */
+  listWrites = 0;
 
   constructor(private readonly opts: PersistenceOptions) {}
 
@@ -67,10 +85,12 @@ export class EnginePersistence {
       clearTimeout(this.saveTimer);
       this.saveTimer = null;
     }
+    // The list that planned these jobs is durable before they are attempted (see the class note).
+    const list = this.listDue ? this.writeList() : null;
     const data = JSON.stringify(this.opts.store.serialize());
     this.jobsUnsaved = false;
     const file = this.stateFile;
-    this.saving = this.saving.then(() =>
+    const state = this.saving.then(() =>
       writeFileAtomic(file, data).then(
         () => {
           if (this.storageError) {
@@ -86,6 +106,7 @@ export class EnginePersistence {
         },
       ),
     );
+    this.saving = list ? Promise.all([state, list]).then(() => undefined) : state;
     return this.saving;
   }
 
@@ -94,24 +115,52 @@ export class EnginePersistence {
     return this.saving;
   }
 
+  /** The store's last list changed and is to be kept: written now, or within the interval. */
   saveLastList(): void {
+    if (!this.opts.store.lastList) return;
+    this.listDue = true;
+    if (this.listTimer || this.stopped) return;
+    const wait = this.lastListWriteAt + (this.opts.listSaveIntervalMs ?? LIST_SAVE_INTERVAL_MS) - performance.now();
+    if (wait <= 0) {
+      void this.writeList();
+      return;
+    }
+    this.listTimer = setTimeout(() => {
+      this.listTimer = null;
+      contained(this.opts.reportFault, 'timer', () => void this.writeList(), undefined);
+    }, wait);
+    this.listTimer.unref?.();
+  }
+
+  /** Writes the waiting list (the newest); resolves when the file holds it. Never rejects. */
+  private writeList(): Promise<void> {
+    if (this.listTimer) clearTimeout(this.listTimer);
+    this.listTimer = null;
     const list = this.opts.store.lastList;
-    if (!list) return;
-    const data = JSON.stringify({ version: 1, ...list });
+    if (!this.listDue || !list) return this.savingList;
+    this.listDue = false;
+    this.lastListWriteAt = performance.now();
+    this.listWrites++;
+    // The same text as JSON.stringify({ version: 1, ...list }), built from per-match texts.
+    const data = `{"version":1,"matches":${this.listText.text(list.matches)},"receivedAt":${JSON.stringify(list.receivedAt)},"messageId":${JSON.stringify(list.messageId)}}`;
     const file = path.join(this.opts.dataDir, LAST_LIST_FILE);
     this.savingList = this.savingList.then(() =>
       writeFileAtomic(file, data).catch((err: unknown) => this.opts.log.warn('sync', `cannot save the last match list: ${errorText(err)}`)),
     );
+    return this.savingList;
   }
 
-  /** No more timed saves; `flushLists` then waits for the list file. */
+  /** No more timed saves; `flushLists` then writes the waiting list. */
   stop(): void {
     this.stopped = true;
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = null;
+    if (this.listTimer) clearTimeout(this.listTimer);
+    this.listTimer = null;
   }
 
+  /** Writes a list still waiting for its turn and resolves when every list write is done. */
   flushLists(): Promise<void> {
-    return this.savingList;
+    return this.writeList();
   }
 }
