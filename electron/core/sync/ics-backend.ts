@@ -6,7 +6,8 @@ import { errorText } from '../log';
 import type { BackendContext, BackendInfo, CalendarBackend } from './backend';
 import { matchFactsUrl } from './event-builder';
 import { mergeDescription } from './description';
-import { renderCalendar, type IcsEvent } from './ics-writer';
+import type { CalendarOptions } from './ics-writer';
+import { IcsRenderCache } from './ics-render-cache';
 import { formatZonedDateTime } from '../../../shared/fogis-time';
 import { SyncError, type ExecOutcome, type MatchRecord, type OutboxJob } from './types';
 
@@ -57,13 +58,26 @@ export class IcsBackend implements CalendarBackend {
   private events = new Map<string, StoredIcsEvent>();
   private sequences: Record<string, number> = {};
   private dirty = false;
+  /** The calendar text last written to calendar.ics (null until the first write). */
   private text: string | null = null;
+  /** The store JSON last written. */
+  private storeText: string | null = null;
   private error: string | null = null;
+  private readonly render = new IcsRenderCache();
+  private readonly calendarOptions: CalendarOptions;
 
   constructor(
     private readonly opts: IcsBackendOptions,
     private readonly ctx: BackendContext,
-  ) {}
+  ) {
+    const tz = opts.timeZone;
+    // Made once: the render cache keeps its VEVENTs only while it is given the same options.
+    this.calendarOptions = {
+      name: opts.calendarName ?? 'FOGIS matcher',
+      timeZone: tz,
+      localTime: (ms) => formatZonedDateTime(new Date(ms), tz).slice(0, 19).replace(/[-:]/g, ''),
+    };
+  }
 
   get icsPath(): string {
     return path.join(this.opts.dataDir, ICS_FILE);
@@ -128,17 +142,19 @@ export class IcsBackend implements CalendarBackend {
   async flush(): Promise<void> {
     if (!this.dirty) return;
     const events = [...this.events.values()];
-    const store = { version: 1 as const, events, sequences: this.sequences };
-    const tz = this.opts.timeZone;
-    const text = renderCalendar(events as IcsEvent[], {
-      name: this.opts.calendarName ?? 'FOGIS matcher',
-      timeZone: tz,
-      localTime: (ms) => formatZonedDateTime(new Date(ms), tz).slice(0, 19).replace(/[-:]/g, ''),
-    });
+    const storeText = JSON.stringify({ version: 1 as const, events, sequences: this.sequences });
+    // Only the events that changed since the last flush are escaped and folded again.
+    const text = this.render.render(events, this.calendarOptions);
     try {
-      await writeFileAtomic(path.join(this.opts.dataDir, ICS_STORE_FILE), JSON.stringify(store));
-      await writeFileAtomic(this.icsPath, text);
-      this.text = text;
+      // A file already holding these bytes is not written again (a match added and removed in one batch).
+      if (storeText !== this.storeText) {
+        await writeFileAtomic(path.join(this.opts.dataDir, ICS_STORE_FILE), storeText);
+        this.storeText = storeText;
+      }
+      if (text !== this.text) {
+        await writeFileAtomic(this.icsPath, text);
+        this.text = text;
+      }
       this.dirty = false;
       if (this.error) {
         this.error = null;

@@ -111,7 +111,13 @@ function dateProp(name: string, ms: number, opts: CalendarOptions): string {
   return `${name}:${formatUtc(ms)}`;
 }
 
-export function renderCalendar(events: readonly IcsEvent[], opts: CalendarOptions): string {
+/** Sort order of the VEVENTs: by start, then UID, so the file does not depend on insertion order. */
+export function compareEvents(a: IcsEvent, b: IcsEvent): number {
+  return a.startMs - b.startMs || a.uid.localeCompare(b.uid);
+}
+
+/** Everything before the first VEVENT, folded, each line ending in CRLF. */
+export function renderCalendarHeader(opts: CalendarOptions): string {
   const lines: string[] = [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
@@ -123,35 +129,46 @@ export function renderCalendar(events: readonly IcsEvent[], opts: CalendarOption
     'REFRESH-INTERVAL;VALUE=DURATION:PT1H',
     'X-PUBLISHED-TTL:PT1H',
   ];
-  const useTzid = opts.timeZone === 'Europe/Stockholm' && !!opts.localTime;
-  if (useTzid) lines.push(...STOCKHOLM_VTIMEZONE);
-  const sorted = [...events].sort((a, b) => a.startMs - b.startMs || a.uid.localeCompare(b.uid));
-  for (const e of sorted) {
-    lines.push(
-      'BEGIN:VEVENT',
-      `UID:${e.uid}`,
-      // A published feed has no METHOD-level scheduling, so DTSTAMP is the last change of the event data (RFC 5545 §3.8.7.2).
-      `DTSTAMP:${formatUtc(e.lastModifiedMs)}`,
-      `CREATED:${formatUtc(e.createdMs)}`,
-      `LAST-MODIFIED:${formatUtc(e.lastModifiedMs)}`,
-      `SEQUENCE:${e.sequence}`,
-      dateProp('DTSTART', e.startMs, opts),
-      dateProp('DTEND', e.endMs, opts),
-      `SUMMARY:${escapeText(e.summary)}`,
-      `LOCATION:${escapeText(e.location)}`,
-      `DESCRIPTION:${escapeText(e.description)}`,
-      `URL:${e.url}`,
-      `STATUS:${e.status}`,
-      'TRANSP:OPAQUE',
-      `X-FOGIS-MATCHID:${escapeText(e.matchId)}`,
-      'BEGIN:VALARM',
-      'ACTION:DISPLAY',
-      `DESCRIPTION:${escapeText(e.summary)}`,
-      `TRIGGER:-PT${e.alarmMinutes}M`,
-      'END:VALARM',
-      'END:VEVENT',
-    );
-  }
-  lines.push('END:VCALENDAR');
+  if (opts.timeZone === 'Europe/Stockholm' && !!opts.localTime) lines.push(...STOCKHOLM_VTIMEZONE);
   return lines.map(foldLine).join('\r\n') + '\r\n';
+}
+
+export const CALENDAR_FOOTER = 'END:VCALENDAR\r\n';
+
+/**
+ * One VEVENT, folded, each line ending in CRLF. It depends on the event and on the options'
+ * `timeZone` and `localTime` only (not the calendar name): what ics-render-cache.ts keys on.
+ */
+export function renderEvent(e: IcsEvent, opts: CalendarOptions): string {
+  const lines = [
+    'BEGIN:VEVENT',
+    `UID:${e.uid}`,
+    // A published feed has no METHOD-level scheduling, so DTSTAMP is the last change of the event data (RFC 5545 §3.8.7.2).
+    `DTSTAMP:${formatUtc(e.lastModifiedMs)}`,
+    `CREATED:${formatUtc(e.createdMs)}`,
+    `LAST-MODIFIED:${formatUtc(e.lastModifiedMs)}`,
+    `SEQUENCE:${e.sequence}`,
+    dateProp('DTSTART', e.startMs, opts),
+    dateProp('DTEND', e.endMs, opts),
+    `SUMMARY:${escapeText(e.summary)}`,
+    `LOCATION:${escapeText(e.location)}`,
+    `DESCRIPTION:${escapeText(e.description)}`,
+    `URL:${e.url}`,
+    `STATUS:${e.status}`,
+    'TRANSP:OPAQUE',
+    `X-FOGIS-MATCHID:${escapeText(e.matchId)}`,
+    'BEGIN:VALARM',
+    'ACTION:DISPLAY',
+    `DESCRIPTION:${escapeText(e.summary)}`,
+    `TRIGGER:-PT${e.alarmMinutes}M`,
+    'END:VALARM',
+    'END:VEVENT',
+  ];
+  return lines.map(foldLine).join('\r\n') + '\r\n';
+}
+
+/** The whole calendar, every event rendered anew (IcsRenderCache gives the same bytes for less). */
+export function renderCalendar(events: readonly IcsEvent[], opts: CalendarOptions): string {
+  const sorted = [...events].sort(compareEvents);
+  return renderCalendarHeader(opts) + sorted.map((e) => renderEvent(e, opts)).join('') + CALENDAR_FOOTER;
 }

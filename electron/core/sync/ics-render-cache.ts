@@ -1,0 +1,110 @@
+import { CALENDAR_FOOTER, compareEvents, renderCalendarHeader, renderEvent, type CalendarOptions, type IcsEvent } from './ics-writer';
+
+/**
+ * Every field a VEVENT shows. Not the planner's renderKey: it leaves out SEQUENCE, CREATED,
+ * LAST-MODIFIED/DTSTAMP, the alarm and the coordinator's text around our description, and it
+ * is null for events from an older store, so the cache compares the fields themselves.
+ */
+const RENDERED_FIELDS = [
+  'uid',
+  'matchId',
+  'summary',
+  'location',
+  'description',
+  'url',
+  'startMs',
+  'endMs',
+  'status',
+  'sequence',
+  'createdMs',
+  'lastModifiedMs',
+  'alarmMinutes',
+] as const satisfies ReadonlyArray<keyof IcsEvent>;
+
+// A field added to IcsEvent but not to the list above fails to compile here instead of serving stale text.
+type Unlisted = Exclude<keyof IcsEvent, (typeof RENDERED_FIELDS)[number]>;
+const everyFieldListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyFieldListed;
+
+function sameRendering(a: IcsEvent, b: IcsEvent): boolean {
+  for (const k of RENDERED_FIELDS) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/** A copy, so a record changed in place later still differs from what was rendered. */
+function copyOf(e: IcsEvent): IcsEvent {
+  return {
+    uid: e.uid,
+    matchId: e.matchId,
+    summary: e.summary,
+    location: e.location,
+    description: e.description,
+    url: e.url,
+    startMs: e.startMs,
+    endMs: e.endMs,
+    status: e.status,
+    sequence: e.sequence,
+    createdMs: e.createdMs,
+    lastModifiedMs: e.lastModifiedMs,
+    alarmMinutes: e.alarmMinutes,
+  };
+}
+
+interface Entry {
+  event: IcsEvent;
+  text: string;
+  /** The render that last used this entry; older entries belong to events that are gone. */
+  used: number;
+}
+
+/**
+ * renderCalendar with each event's VEVENT text kept between calls, so a calendar in which one
+ * event changed costs one VEVENT to escape and fold, not all of them (issue 12). The result is
+ * byte for byte what renderCalendar gives for the same events and options. Holds one entry per
+ * event of the last render: entries of events that are gone are dropped.
+ */
+export class IcsRenderCache {
+  private entries = new Map<string, Entry>();
+  private renders = 0;
+  private rendered = 0;
+  private timeZone: string | null = null;
+  private localTime: CalendarOptions['localTime'] | null = null;
+
+  /** Pass the same `localTime` function every time: a new one empties the cache. */
+  render(events: readonly IcsEvent[], opts: CalendarOptions): string {
+    if (opts.timeZone !== this.timeZone || opts.localTime !== this.localTime) {
+      // The zone decides every DTSTART/DTEND: nothing rendered under the old one is reused.
+      this.entries.clear();
+      this.timeZone = opts.timeZone;
+      this.localTime = opts.localTime;
+    }
+    const used = ++this.renders;
+    let rendered = 0;
+    const sorted = [...events].sort(compareEvents);
+    const parts: string[] = new Array<string>(sorted.length);
+    for (let i = 0; i < sorted.length; i++) {
+      const e = sorted[i]!;
+      let entry = this.entries.get(e.uid);
+      if (!entry || !sameRendering(entry.event, e)) {
+        entry = { event: copyOf(e), text: renderEvent(e, opts), used };
+        this.entries.set(e.uid, entry);
+        rendered++;
+      }
+      entry.used = used;
+      parts[i] = entry.text;
+    }
+    for (const [uid, entry] of this.entries) if (entry.used !== used) this.entries.delete(uid);
+    this.rendered = rendered;
+    return renderCalendarHeader(opts) + parts.join('') + CALENDAR_FOOTER;
+  }
+
+  /** VEVENTs the last render escaped and folded (the rest came from the cache). */
+  get renderedLastTime(): number {
+    return this.rendered;
+  }
+
+  /** Events whose text is kept (for tests of the bound). */
+  get size(): number {
+    return this.entries.size;
+  }
+}
