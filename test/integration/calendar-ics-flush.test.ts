@@ -52,7 +52,12 @@ const storePath = (): string => path.join(dir, ICS_STORE_FILE);
 
 /** calendar.ics holds exactly what a full render of the stored events gives. */
 function expectFileIsFullRender(): string {
-  const stored = (JSON.parse(readFileSync(storePath(), 'utf8')) as { events: IcsEvent[] }).events;
+  const storeText = readFileSync(storePath(), 'utf8');
+  const store = JSON.parse(storeText) as { version: number; events: IcsEvent[]; sequences: Record<string, number> };
+  // The store is written from per-event texts: it must still be what JSON.stringify gives.
+  expect(storeText).toBe(JSON.stringify(store));
+  expect(Object.keys(store)).toEqual(['version', 'events', 'sequences']);
+  const stored = store.events;
   const full = renderCalendar(stored, { name: 'FOGIS matcher', timeZone: TZ, localTime: (ms) => formatZonedDateTime(new Date(ms), TZ).slice(0, 19).replace(/[-:]/g, '') });
   const onDisk = readFileSync(icsPath());
   expect(onDisk.equals(Buffer.from(full, 'utf8'))).toBe(true);

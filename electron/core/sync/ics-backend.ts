@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
+import { JsonArrayText } from '../store/json-array-text';
 import { errorText } from '../log';
 import type { BackendContext, BackendInfo, CalendarBackend } from './backend';
 import { matchFactsUrl } from './event-builder';
@@ -55,7 +56,8 @@ export interface IcsBackendOptions {
 export class IcsBackend implements CalendarBackend {
   readonly kind = 'ics' as const;
   readonly batchSize = 500;
-  private events = new Map<string, StoredIcsEvent>();
+  // Readonly: a changed event is a new object, which the JSON and VEVENT caches rely on.
+  private events = new Map<string, Readonly<StoredIcsEvent>>();
   private sequences: Record<string, number> = {};
   private dirty = false;
   /** The calendar text last written to calendar.ics (null until the first write). */
@@ -64,6 +66,8 @@ export class IcsBackend implements CalendarBackend {
   private storeText: string | null = null;
   private error: string | null = null;
   private readonly render = new IcsRenderCache();
+  /** The store's events as JSON, kept per event object. */
+  private readonly eventsJson = new JsonArrayText();
   private readonly calendarOptions: CalendarOptions;
 
   constructor(
@@ -142,8 +146,8 @@ export class IcsBackend implements CalendarBackend {
   async flush(): Promise<void> {
     if (!this.dirty) return;
     const events = [...this.events.values()];
-    const storeText = JSON.stringify({ version: 1 as const, events, sequences: this.sequences });
-    // Only the events that changed since the last flush are escaped and folded again.
+    // JSON.stringify({ version: 1, events, sequences }), byte for byte; only the changed events are stringified and escaped and folded again.
+    const storeText = `{"version":1,"events":${this.eventsJson.text(events)},"sequences":${JSON.stringify(this.sequences)}}`;
     const text = this.render.render(events, this.calendarOptions);
     try {
       // A file already holding these bytes is not written again (a match added and removed in one batch).
