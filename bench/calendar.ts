@@ -37,7 +37,7 @@ let seq = 0;
 const input = (matches: FogisMatch[]) => ({ matches, changes: [], messageId: `bench-cal-${++seq}`, receivedAt: new Date().toISOString(), source: 'redis' as const });
 const ctxFor = (dataDir: string): SinkContext => ({ dataDir, log: createMemoryLogger(), raiseAlert: () => undefined, publicBaseUrl: () => 'http://127.0.0.1:5003' });
 
-interface BackendResult {
+export interface BackendResult {
   backend: string;
   firstDecisionMs: number;
   firstSettleMs: number;
@@ -145,7 +145,13 @@ async function ingestWith(kind: 'recording' | 'ics'): Promise<{ sink: string; fi
   return { sink: kind, firstMs, unchangedMs: median(times) };
 }
 
-const out = {
+/** What the run reads back from this process's one JSON line. */
+export interface CalendarResult {
+  backends: BackendResult[];
+  ingest: Array<{ sink: string; firstMs: number; unchangedMs: number }>;
+}
+
+const out: CalendarResult = {
   backends: [await runBackend('ics'), await runBackend('google')],
   ingest: [await ingestWith('recording'), await ingestWith('ics'), await ingestWith('recording'), await ingestWith('ics')],
 };

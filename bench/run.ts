@@ -14,9 +14,13 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRedis, type TestRedis } from '../test/harness/redis-server';
-import { steps, log, Publisher, r1, ROOT, BENCH_DIST, startBaseline, startOurs, stats, withTimeout, type Sub, type Subs } from './harness';
+import { steps, log, r1, ROOT, BENCH_DIST, withTimeout } from './harness';
+import { Publisher } from './publishing';
+import { startBaseline, startOurs, stats, type Sub, type Subs } from './subscribers';
 import { messageText, publishCommand, ListSeries, type SeriesKind, type SizeName } from './messages';
 import { table } from './report';
+import type { BenchResults, Machine } from './results';
+import type { CalendarResult } from './calendar';
 import { changeCost } from './steps-change';
 import { dashboard, httpLoad } from './steps-dashboard';
 import { drain, memory, startup } from './steps-memory';
@@ -35,8 +39,6 @@ const P = QUICK
   ? { reps: 1, n: { small: 30_000, m10: 2_000, m1000: 10 }, latSeconds: 2, memMessages: 100_000, drainLists: 30, changeLists: 4, dashLists: 4, startupReps: 1, httpSeconds: 2, calReps: 1, totalSeconds: 150 }
   : { reps: 2, n: { small: 60_000, m10: 3_000, m1000: 12 }, latSeconds: 3, memMessages: 1_000_000, drainLists: 100, changeLists: 6, dashLists: 10, startupReps: 2, httpSeconds: 3, calReps: 1, totalSeconds: 400 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Results = Record<string, any>;
 
 const texts = new Map<SizeName, string>();
 const textOf = (size: SizeName): string => {
@@ -45,18 +47,18 @@ const textOf = (size: SizeName): string => {
   return t;
 };
 
-function machine(): Record<string, unknown> {
+function machine(): Machine {
   const redisVersion = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const ioredis = (JSON.parse(readFileSync(path.join(ROOT, 'node_modules/ioredis/package.json'), 'utf8')) as { version: string }).version;
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: ROOT }).stdout.trim();
   return { headless: path.relative(ROOT, HEADLESS), nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown', memGB: r1(os.totalmem() / 2 ** 30), node: process.version, ioredis, redis: redisVersion.replace(/^Redis server /, '').split(' ')[0], os: `${os.type()} ${os.release()}`, git, quick: QUICK, date: new Date().toISOString(), loadavg: os.loadavg().map(r1).join(' ') };
 }
 
-function calendar(): Record<string, unknown> {
+function calendar(): CalendarResult {
   const r = spawnSync(process.execPath, [path.join(BENCH_DIST, 'calendar.js'), ROOT, String(P.calReps)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 230_000 });
   const line = r.stdout?.trim().split('\n').pop() ?? '';
   try {
-    return JSON.parse(line) as Record<string, unknown>;
+    return JSON.parse(line) as CalendarResult;
   } catch {
     throw new Error(`calendar bench failed (${r.status ?? r.signal}): ${(r.stderr ?? '').slice(-500)}`);
   }
@@ -65,7 +67,7 @@ function calendar(): Record<string, unknown> {
 async function main(): Promise<void> {
   const t0 = performance.now();
   const deadline = t0 + P.totalSeconds * 1000;
-  const results: Results = { machine: machine(), params: P, errors: {} };
+  const results: BenchResults = { machine: machine(), params: P, errors: {} };
   log(`machine: ${JSON.stringify(results.machine)}`);
 
   /** Runs one step within `seconds` (and the run's deadline); a failure is recorded, never thrown. */
@@ -107,8 +109,8 @@ async function main(): Promise<void> {
     const all = [bare, parse, ours];
     const fixed = (size: SizeName) => (s: Sub) => fixedSource(textOf, s, size);
     const series = (kind: SeriesKind) => (s: Sub) => seriesSource(ROOT, s, kind);
-    results.throughput = {};
-    results.latency = {};
+    const throughput: NonNullable<BenchResults['throughput']> = (results.throughput = {});
+    const latency: NonNullable<BenchResults['latency']> = (results.latency = {});
 
     if (want('memory')) {
       const small = publishCommand(ours.channel.small, textOf('small'));
@@ -118,17 +120,17 @@ async function main(): Promise<void> {
     // Size by size, so our process sees one list switch (10 → 1000 matches, all new) and
     // never a 1000 → 10 switch, which holds back 990 calendar deletions (see BENCHMARKS.md).
     if (want('throughput')) {
-      await step('throughput-small', 60, async () => void (results.throughput.small = await throughputRow(pub, all, 'small status', 'small', P.n.small, P.reps, fixed('small'), Buffer.byteLength(textOf('small')))));
-      await step('throughput-m10', 60, async () => void (results.throughput.m10 = await throughputRow(pub, all, '10-match lists', 'm10', P.n.m10, P.reps, fixed('m10'), Buffer.byteLength(textOf('m10')))));
+      await step('throughput-small', 60, async () => void (throughput.small = await throughputRow(pub, all, 'small status', 'small', P.n.small, P.reps, fixed('small'), Buffer.byteLength(textOf('small')))));
+      await step('throughput-m10', 60, async () => void (throughput.m10 = await throughputRow(pub, all, '10-match lists', 'm10', P.n.m10, P.reps, fixed('m10'), Buffer.byteLength(textOf('m10')))));
     }
-    if (want('latency')) await step('latency-m10', 60, async () => void (results.latency.m10 = await latencyRow(pub, [parse, ours], '10-match lists', 1000, P.latSeconds, P.reps, fixed('m10'))));
+    if (want('latency')) await step('latency-m10', 60, async () => void (latency.m10 = await latencyRow(pub, [parse, ours], '10-match lists', 1000, P.latSeconds, P.reps, fixed('m10'))));
     if (want('throughput')) {
       const bytes = Buffer.byteLength(textOf('m1000'));
-      await step('throughput-m1000', 60, async () => void (results.throughput.m1000 = await throughputRow(pub, all, '1000-match lists, identical', 'm1000', P.n.m1000, P.reps, fixed('m1000'), bytes)));
+      await step('throughput-m1000', 60, async () => void (throughput.m1000 = await throughputRow(pub, all, '1000-match lists, identical', 'm1000', P.n.m1000, P.reps, fixed('m1000'), bytes)));
       const seriesBytes = new ListSeries(ROOT, 'x', 'pct1').bytes;
-      await step('throughput-m1000_pct1', 60, async () => void (results.throughput.m1000_pct1 = await throughputRow(pub, all, '1000-match lists, 1 % changed', 'm1000', P.n.m1000, P.reps, series('pct1'), seriesBytes)));
+      await step('throughput-m1000_pct1', 60, async () => void (throughput.m1000_pct1 = await throughputRow(pub, all, '1000-match lists, 1 % changed', 'm1000', P.n.m1000, P.reps, series('pct1'), seriesBytes)));
       // Every match changed: our process handles about 2 a second; half the lists keep the step within its time.
-      await step('throughput-m1000_all', 90, async () => void (results.throughput.m1000_all = await throughputRow(pub, all, '1000-match lists, all changed', 'm1000', Math.max(5, P.n.m1000 / 2), P.reps, series('all'), seriesBytes)));
+      await step('throughput-m1000_all', 90, async () => void (throughput.m1000_all = await throughputRow(pub, all, '1000-match lists, all changed', 'm1000', Math.max(5, P.n.m1000 / 2), P.reps, series('all'), seriesBytes)));
     }
     if (want('drain')) await step('drain', 75, async () => void (results.drain = await drain(pub, [parse, ours], P.drainLists, series('pct1'))));
     if (want('change')) await step('change', 100, async () => void (results.change = await changeCost(pub, [parse, ours], ['one', 'all'], P.changeLists, 1, (s, kind) => seriesSource(ROOT, s, kind))));

@@ -5,7 +5,9 @@
  * writes included: the process is let settle before the CPU is read). "Beyond decode"
  * subtracts what the ioredis + JSON.parse baseline spends on the same lists.
  */
-import { log, paced, r2, sleep, type Publisher, type Source, type Sub } from './harness';
+import { log, r2, sleep } from './harness';
+import { paced, type Publisher, type Source } from './publishing';
+import type { Sub, SubName } from './subscribers';
 import type { SeriesKind } from './messages';
 
 /**
@@ -43,8 +45,18 @@ export async function cpuPerList(pub: Publisher, s: Sub, source: Source, lists: 
   return used / lists;
 }
 
-export async function changeCost(pub: Publisher, subs: Sub[], kinds: SeriesKind[], lists: number, rate: number, sourceFor: (s: Sub, kind: SeriesKind) => Source): Promise<Record<string, unknown>> {
-  const out: Record<string, Record<string, number>> = {};
+/** CPU per list of one change series: each subscriber's ms under `<name>Ms`, ours beyond decode. */
+export type ChangeSeriesRow = Partial<Record<`${SubName}Ms`, number>> & { oursBeyondDecodeMs?: number };
+
+export interface ChangeResult {
+  lists: number;
+  ratePerSec: number;
+  series: Partial<Record<SeriesKind, ChangeSeriesRow>>;
+  oneVsAll: number;
+}
+
+export async function changeCost(pub: Publisher, subs: Sub[], kinds: SeriesKind[], lists: number, rate: number, sourceFor: (s: Sub, kind: SeriesKind) => Source): Promise<ChangeResult> {
+  const out: Partial<Record<SeriesKind, ChangeSeriesRow>> = {};
   for (const kind of kinds) {
     out[kind] = {};
     for (const s of subs) {

@@ -7,7 +7,9 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { BENCH_DIST, latencySummary, log, paced, r1, r2, r3, sleep, stats, type Publisher, type Source, type Sub } from './harness';
+import { BENCH_DIST, log, r1, r2, r3, sleep } from './harness';
+import { latencySummary, paced, type Publisher, type Source } from './publishing';
+import { stats, type Sub } from './subscribers';
 
 /** What Chromium sends over plain HTTP (it asks for br only over HTTPS). */
 const BROWSER_ENCODING = 'gzip, deflate';
@@ -75,7 +77,26 @@ function plainJson(port: number, p: string): Promise<Record<string, unknown>> {
  * /api/messages, as the renderer does), then lists in which one match changed arrive at
  * 2 a second. Pushes are the frames of one coalesced flush (frames less than 30 ms apart).
  */
-export async function dashboard(pub: Publisher, ours: Sub, source: Source, lists: number): Promise<Record<string, unknown>> {
+export interface DashboardResult {
+  sseEncoding: string;
+  stateEncoding: string;
+  stateWireKB: number;
+  messagesPageWireKB: number;
+  sseOpenWireKB: number;
+  openingKB: number;
+  openingFrames: string[];
+  firstFrame: string;
+  snapshotsAfterOpen: number;
+  lists: number;
+  pushes: number;
+  maxPushBytes: number;
+  medianPushBytes: number;
+  bytesPerList: number;
+  /** /api/state by top-level key, KB uncompressed. */
+  stateKeysKB: Record<string, number>;
+}
+
+export async function dashboard(pub: Publisher, ours: Sub, source: Source, lists: number): Promise<DashboardResult> {
   const port = ours.httpPort!;
   await paced(pub, ours, source, 2, 1.5, 0); // the 1000-match list is known before the dashboard opens
   await sleep(300);
@@ -104,7 +125,7 @@ export async function dashboard(pub: Publisher, ours: Sub, source: Source, lists
     last = f.at;
   }
   const openingKB = r1((state.wire + page.wire + sseOpenBytes) / 1024);
-  const out = {
+  const out: DashboardResult = {
     sseEncoding,
     stateEncoding: state.encoding,
     stateWireKB: r1(state.wire / 1024),
@@ -126,7 +147,16 @@ export async function dashboard(pub: Publisher, ours: Sub, source: Source, lists
 }
 
 /** /redis-stats under 100 keep-alive clients while 5,000 small messages/s flow; SSE pushes to one client. */
-export async function httpLoad(pub: Publisher, ours: Sub, small: Source, seconds: number): Promise<Record<string, unknown>> {
+export interface HttpLoadResult {
+  underFlow: { rps: number; p50: number; p99: number; errors: number | undefined; requests: number | undefined };
+  messagesPerSecSent: number;
+  messagesProcessedInWindow: number;
+  messageLatencyUnderLoad: { p50: number; p99: number; p999: number };
+  ssePushesPerSec: number;
+  ssePushesMaxInOneSecond: number;
+}
+
+export async function httpLoad(pub: Publisher, ours: Sub, small: Source, seconds: number): Promise<HttpLoadResult> {
   const port = ours.httpPort!;
   const runLoad = (s: number): Promise<Record<string, number>> =>
     new Promise((resolve, reject) => {

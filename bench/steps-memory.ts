@@ -7,10 +7,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, type TestRedis } from '../test/harness/redis-server';
-import { burst, headlessEnv, log, MB, median, r1, r2, sleep, startBaseline, withTimeout, type Eld, type Mem, type Publisher, type Source, type Sub, type Subs } from './harness';
+import { log, MB, median, r1, r2, sleep, withTimeout } from './harness';
+import { burst, type Publisher, type Source } from './publishing';
+import { headlessEnv, startBaseline, type Eld, type Mem, type Sub, type SubName, type Subs } from './subscribers';
 import type { Command } from './messages';
 
-export async function startup(headless: string, redis: TestRedis, reps: number): Promise<Record<string, unknown>> {
+export interface StartupResult {
+  oursMs: number;
+  bareSubscriberMs: number;
+  samplesOurs: number[];
+  samplesBare: number[];
+}
+
+export async function startup(headless: string, redis: TestRedis, reps: number): Promise<StartupResult> {
   const ours: number[] = [];
   const bare: number[] = [];
   for (let r = 0; r < reps; r++) {
@@ -47,16 +56,45 @@ export async function startup(headless: string, redis: TestRedis, reps: number):
   return { oursMs: r1(median(ours)), bareSubscriberMs: r1(median(bare)), samplesOurs: ours.map(r1), samplesBare: bare.map(r1) };
 }
 
-const eldMs = (e: Eld): Record<string, number> => ({ p50: r2(e.p50), p99: r2(e.p99), max: r2(e.max), mean: r2(e.mean), turns: e.count });
+export interface EldMs {
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+  turns: number;
+}
+const eldMs = (e: Eld): EldMs => ({ p50: r2(e.p50), p99: r2(e.p99), max: r2(e.max), mean: r2(e.mean), turns: e.count });
 
-const mb = (x: Mem): Record<string, number> => ({ rssMB: MB(x.rss), heapUsedMB: MB(x.heapUsed), heapTotalMB: MB(x.heapTotal), externalMB: MB(x.external) });
+export interface MemMB {
+  rssMB: number;
+  heapUsedMB: number;
+  heapTotalMB: number;
+  externalMB: number;
+}
+const mb = (x: Mem): MemMB => ({ rssMB: MB(x.rss), heapUsedMB: MB(x.heapUsed), heapTotalMB: MB(x.heapTotal), externalMB: MB(x.external) });
 
 /**
  * Idle RSS of the three processes (after two forced GCs), then our process over `messages`
  * messages: status messages (484 B) with a 10-match list (21 KB) every 100th, so the list
  * path runs too and a million fit in about a minute.
  */
-export async function memory(pub: Publisher, subs: Subs, messages: number, small: Command, m10: Command): Promise<Record<string, unknown>> {
+export interface MemoryResult {
+  messages: number;
+  seconds: number;
+  mix: string;
+  bareIdle: MemMB;
+  parseIdle: MemMB;
+  oursIdle: MemMB;
+  oursAfterTenth: MemMB;
+  oursAfter: MemMB;
+  idleAboveBareMB: number;
+  rssGrowthMB: number;
+  heapGrowthMB: number;
+  rssGrowthLast90pctMB: number;
+  heapGrowthLast90pctMB: number;
+}
+
+export async function memory(pub: Publisher, subs: Subs, messages: number, small: Command, m10: Command): Promise<MemoryResult> {
   const { bare, parse, ours } = subs;
   await sleep(1500);
   const bareIdle = await bare.mem();
@@ -94,8 +132,18 @@ export async function memory(pub: Publisher, subs: Subs, messages: number, small
  * in Redis and the socket: peak RSS while it drains, and the event-loop delay of the
  * process's main thread meanwhile (for ours: the thread that serves HTTP, IPC and the tray).
  */
-export async function drain(pub: Publisher, subs: Sub[], lists: number, sourceFor: (s: Sub) => Source): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = { lists };
+/** One subscriber's drain; `failed` (and `handled`) when it did not finish. */
+export interface DrainRun {
+  msgPerSec?: number;
+  peakRssMB: number;
+  eld: EldMs;
+  failed?: string;
+  handled?: number;
+}
+export type DrainResult = { lists: number } & Partial<Record<SubName, DrainRun>>;
+
+export async function drain(pub: Publisher, subs: Sub[], lists: number, sourceFor: (s: Sub) => Source): Promise<DrainResult> {
+  const out: DrainResult = { lists };
   for (const s of subs) {
     const source = sourceFor(s);
     await burst(pub, s, 'm1000', 3, source); // the list before the backlog: first sight is not the drain
@@ -110,7 +158,7 @@ export async function drain(pub: Publisher, subs: Sub[], lists: number, sourceFo
       const eld: Eld = await s.eldStop();
       out[s.name] = { failed: (err as Error).message, handled: s.progress, peakRssMB: MB(s.peakRssSeen), eld: eldMs(eld) };
     }
-    const o = out[s.name] as { peakRssMB: number; eld: { p99: number; max: number }; failed?: string };
+    const o = out[s.name]!;
     log(`drain ${lists} × m1000 (1 %): ${s.name} peak RSS ${o.peakRssMB} MB, event-loop delay p99 ${o.eld.p99} ms, max ${o.eld.max} ms${o.failed ? `; FAILED: ${o.failed}` : ''}`);
   }
   return out;

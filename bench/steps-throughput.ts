@@ -2,7 +2,9 @@
  * Throughput (pipelined bursts) and latency (fixed rate) of our process next to the
  * baselines, for today's message sets and for the 1000-match change series.
  */
-import { burst, latencySummary, log, median, MB, paced, r1, r3, type LatencySummary, type Publisher, type Source, type Sub } from './harness';
+import { log, median, MB, r1, r3 } from './harness';
+import { burst, latencySummary, paced, type LatencySummary, type Publisher, type Source } from './publishing';
+import type { Sub, SubName } from './subscribers';
 import { ListSeries, publishCommand, type Command, type SeriesKind, type SizeName } from './messages';
 
 export interface Params {
@@ -31,14 +33,15 @@ export function seriesSource(root: string, sub: Sub, kind: SeriesKind): Source {
   return () => s.next();
 }
 
-export interface ThroughputRow {
-  label: string;
-  bytes: number;
-  messages: number;
-  [sub: string]: unknown;
+export interface Rate {
+  msgPerSec: number;
+  cpuUsPerMsg: number;
+  peakRssMB: number;
+  samples: number[];
 }
 
-type Rate = { msgPerSec: number; cpuUsPerMsg: number; peakRssMB: number; samples: number[] };
+/** One size: each subscriber's rate under its own name, and ours against the baselines. */
+export type ThroughputRow = { label: string; bytes: number; messages: number; oursVsParse: number; oursVsCount: number } & Partial<Record<SubName, Rate>>;
 
 /**
  * One row: a warm-up burst per subscriber, then `reps` bursts each, in rotating order so no
@@ -52,25 +55,27 @@ export async function throughputRow(pub: Publisher, subs: Sub[], label: string, 
     const order = subs.map((_, i) => subs[(i + r) % subs.length]!);
     for (const s of order) runs.get(s)!.push(await burst(pub, s, size, n, sources.get(s)!));
   }
-  const row: ThroughputRow = { label, bytes, messages: n };
+  const rates: Partial<Record<SubName, Rate>> = {};
   for (const s of subs) {
     const rs = runs.get(s)!;
-    const rate: Rate = { msgPerSec: Math.round(median(rs.map((x) => x.msgPerSec))), cpuUsPerMsg: r1(median(rs.map((x) => x.cpuUsPerMsg))), peakRssMB: MB(Math.max(...rs.map((x) => x.peakRss))), samples: rs.map((x) => Math.round(x.msgPerSec)) };
-    row[s.name] = rate;
+    rates[s.name] = { msgPerSec: Math.round(median(rs.map((x) => x.msgPerSec))), cpuUsPerMsg: r1(median(rs.map((x) => x.cpuUsPerMsg))), peakRssMB: MB(Math.max(...rs.map((x) => x.peakRss))), samples: rs.map((x) => Math.round(x.msgPerSec)) };
   }
-  const get = (name: string): number => (row[name] as Rate | undefined)?.msgPerSec ?? NaN;
-  row.oursVsParse = r3(get('ours') / get('parse'));
-  row.oursVsCount = r3(get('ours') / get('count'));
-  log(`throughput ${label}: count ${get('count')}/s, parse ${get('parse')}/s, ours ${get('ours')}/s (${row.oursVsParse as number}× parse)`);
+  const get = (name: SubName): number => rates[name]?.msgPerSec ?? NaN;
+  const row: ThroughputRow = { label, bytes, messages: n, ...rates, oursVsParse: r3(get('ours') / get('parse')), oursVsCount: r3(get('ours') / get('count')) };
+  log(`throughput ${label}: count ${get('count')}/s, parse ${get('parse')}/s, ours ${get('ours')}/s (${row.oursVsParse}× parse)`);
   return row;
 }
 
-export interface LatencyRow {
-  label: string;
-  ratePerSec: number;
-  seconds: number;
-  [sub: string]: unknown;
+export interface LatencyStats {
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+  samplesPerRun: number;
 }
+
+/** One rate: each subscriber's latency medians under its own name. */
+export type LatencyRow = { label: string; ratePerSec: number; seconds: number } & Partial<Record<SubName, LatencyStats>>;
 
 export async function latencyRow(pub: Publisher, subs: Sub[], label: string, rate: number, seconds: number, reps: number, sourceFor: (s: Sub) => Source): Promise<LatencyRow> {
   const res = new Map<Sub, LatencySummary[]>(subs.map((s) => [s, []]));
@@ -85,8 +90,8 @@ export async function latencyRow(pub: Publisher, subs: Sub[], label: string, rat
     const xs = res.get(s)!;
     row[s.name] = { p50: r3(median(xs.map((x) => x.p50))), p99: r3(median(xs.map((x) => x.p99))), p999: r3(median(xs.map((x) => x.p999))), max: r3(Math.max(...xs.map((x) => x.max))), samplesPerRun: xs[0]?.n ?? 0 };
   }
-  const o = row.ours as LatencySummary | undefined;
-  const p = row.parse as LatencySummary | undefined;
+  const o = row.ours;
+  const p = row.parse;
   log(`latency ${label} @${rate}/s: ours p50 ${o?.p50} p99 ${o?.p99} ms; parse p99 ${p?.p99} ms`);
   return row;
 }
