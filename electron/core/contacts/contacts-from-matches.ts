@@ -54,13 +54,110 @@ interface Draft {
   contact: Contact;
   /** Sort key per match: kickoff ms. */
   kickoffs: Map<string, number>;
+  /** Roles already listed per match id (one entry per match and role). */
+  seen: Map<string, Set<string>>;
 }
 
 function matchTitle(m: FogisMatch): string {
   return `${m.lag1namn} - ${m.lag2namn}`;
 }
 
-export function deriveContacts(matches: readonly FogisMatch[], opts: DeriveOptions): DerivedPhonebook {
+/** What one referee or team contact of a match gives the phonebook, read once. */
+interface PersonEntry {
+  /** null: no name, the entry is left out. */
+  name: string | null;
+  protectedName: boolean;
+  /** Referee number (`domarnr`) or team contact id (`personid`). */
+  id: string | null;
+  phone: string | null;
+  /** Phone fields that held something not dialable before the one taken. */
+  invalidPhones: number;
+  email: string | null;
+  address: ContactAddress | null;
+  /** The role's short name (referee) or the team name (team contact). */
+  role: string;
+  roleName: string;
+}
+
+/** What one match gives the phonebook: read once per match object and time zone. */
+interface PreparedMatch {
+  timeZone: string;
+  matchId: string;
+  title: string;
+  kickoff: string | null;
+  kickoffMs: number;
+  cancelled: boolean;
+  referees: PersonEntry[];
+  team: PersonEntry[];
+}
+
+function phoneOf(entry: Record<string, unknown>): { phone: string | null; invalid: number } {
+  let invalid = 0;
+  // Mobile first: it is what the coordinator calls on match day.
+  for (const field of ['mobiltelefon', 'telefon', 'telefonarbete']) {
+    const raw = text(entry[field]);
+    if (!raw) continue;
+    const n = toE164(raw);
+    if (n) return { phone: n, invalid };
+    invalid++;
+  }
+  return { phone: null, invalid };
+}
+
+function entryOf(e: Record<string, unknown>, name: string | null, id: string | null, role: string, roleName: string): PersonEntry {
+  const protectedName = name !== null && isProtectedName(name);
+  if (name === null || protectedName) return { name, protectedName, id, phone: null, invalidPhones: 0, email: null, address: null, role, roleName };
+  const { phone, invalid } = phoneOf(e);
+  return { name, protectedName, id, phone, invalidPhones: invalid, email: normaliseEmail(text(e.epostadress)), address: addressOf(e), role, roleName };
+}
+
+function prepare(m: FogisMatch, timeZone: string): PreparedMatch {
+  const kickoff = kickoffOf(m, timeZone);
+  const referees = (m.domaruppdraglista ?? []).map((raw) => {
+    const r = raw as Record<string, unknown>;
+    const role = text(r.domarrollkortnamn) ?? text(r.domarrollnamn) ?? '';
+    return entryOf(r, text(r.personnamn) ?? text(r.namn), id(r.domarnr), role, text(r.domarrollnamn) ?? role);
+  });
+  const team = (m.kontaktpersoner ?? []).map((raw) => {
+    const k = raw as Record<string, unknown>;
+    const lag = text(k.lagnamn) ?? '';
+    return entryOf(k, text(k.personnamn), id(k.personid), lag, lag);
+  });
+  return {
+    timeZone,
+    matchId: String(m.matchid),
+    title: matchTitle(m),
+    kickoff: kickoff ? kickoff.toISOString() : null,
+    kickoffMs: kickoff ? kickoff.getTime() : Number.POSITIVE_INFINITY,
+    cancelled: m.installd === true,
+    referees,
+    team,
+  };
+}
+
+/**
+ * What each match gives the phonebook, kept beside the match object: the phonebook keeps an
+ * unchanged match's object from one list to the next, so a new list reads only its changed
+ * matches again (issue 12: deriving a 500-match phonebook took 10-26 ms of the main thread).
+ * Only for match objects nobody changes afterwards (the phonebook's own trimmed copies).
+ */
+export class PreparedMatches {
+  private readonly cache = new WeakMap<FogisMatch, PreparedMatch>();
+
+  get(m: FogisMatch, timeZone: string): PreparedMatch {
+    let p = this.cache.get(m);
+    if (p === undefined || p.timeZone !== timeZone) {
+      p = prepare(m, timeZone);
+      this.cache.set(m, p);
+    }
+    return p;
+  }
+}
+
+/** The comparison `localeCompare(x, 'sv')` makes, built once. */
+const SWEDISH = new Intl.Collator('sv');
+
+export function deriveContacts(matches: readonly FogisMatch[], opts: DeriveOptions, prepared: PreparedMatches = new PreparedMatches()): DerivedPhonebook {
   const own = opts.ownRefereeNumber.trim();
   const tz = opts.timeZone ?? STOCKHOLM;
   const byKey = new Map<string, Draft>();
@@ -68,18 +165,7 @@ export function deriveContacts(matches: readonly FogisMatch[], opts: DeriveOptio
   const alias = new Map<string, string>();
   const skipped = { own: new Set<string>(), protected: 0 };
   let invalidPhones = 0;
-
-  const phoneOf = (entry: Record<string, unknown>): string | null => {
-    // Mobile first: it is what the coordinator calls on match day.
-    for (const field of ['mobiltelefon', 'telefon', 'telefonarbete']) {
-      const raw = text(entry[field]);
-      if (!raw) continue;
-      const n = toE164(raw);
-      if (n) return n;
-      invalidPhones++;
-    }
-    return null;
-  };
+  const list = matches.map((m) => prepared.get(m, tz));
 
   const join = (kind: Contact['kind'], keyBase: string | null, name: string, phone: string | null, email: string | null): Draft => {
     const prefix = kind === 'team' ? 'team-' : '';
@@ -95,6 +181,7 @@ export function deriveContacts(matches: readonly FogisMatch[], opts: DeriveOptio
       draft = {
         contact: { key, kind, name, refereeNumber: null, roles: [], roleNames: [], teams: [], phone: null, email: null, address: null, matches: [] },
         kickoffs: new Map(),
+        seen: new Map(),
       };
       byKey.set(key, draft);
     }
@@ -103,72 +190,67 @@ export function deriveContacts(matches: readonly FogisMatch[], opts: DeriveOptio
     return draft;
   };
 
-  const addMatch = (d: Draft, m: FogisMatch, role: string): void => {
-    const matchId = String(m.matchid);
-    if (d.contact.matches.some((x) => x.matchId === matchId && x.role === role)) return;
-    const kickoff = kickoffOf(m, tz);
-    const entry: ContactMatch = { matchId, title: matchTitle(m), kickoff: kickoff ? kickoff.toISOString() : null, role, cancelled: m.installd === true };
+  const addMatch = (d: Draft, m: PreparedMatch, role: string): void => {
+    let roles = d.seen.get(m.matchId);
+    if (roles?.has(role)) return;
+    if (!roles) d.seen.set(m.matchId, (roles = new Set()));
+    roles.add(role);
+    const entry: ContactMatch = { matchId: m.matchId, title: m.title, kickoff: m.kickoff, role, cancelled: m.cancelled };
     d.contact.matches.push(entry);
-    d.kickoffs.set(`${matchId}\u0000${role}`, kickoff ? kickoff.getTime() : Number.POSITIVE_INFINITY);
+    d.kickoffs.set(`${m.matchId}\u0000${role}`, m.kickoffMs);
   };
 
-  const fill = (c: Contact, phone: string | null, email: string | null, address: ContactAddress | null): void => {
+  const fill = (c: Contact, e: PersonEntry): void => {
     // The first list given is the newest: its values win, older ones only fill gaps.
-    c.phone ??= phone;
-    c.email ??= email;
-    c.address ??= address;
+    c.phone ??= e.phone;
+    c.email ??= e.email;
+    // A copy: the entry is kept for the next list, the contact is handed out.
+    if (c.address === null && e.address !== null) c.address = { ...e.address };
   };
 
   // Numbered referees first, so an entry without a number can join its numbered person.
-  const referees: Array<{ m: FogisMatch; r: Record<string, unknown> }> = [];
-  for (const m of matches) for (const r of m.domaruppdraglista ?? []) referees.push({ m, r: r as Record<string, unknown> });
-  referees.sort((a, b) => Number(id(b.r.domarnr) !== null) - Number(id(a.r.domarnr) !== null));
+  const referees: Array<{ m: PreparedMatch; e: PersonEntry }> = [];
+  for (const m of list) for (const e of m.referees) referees.push({ m, e });
+  referees.sort((a, b) => Number(b.e.id !== null) - Number(a.e.id !== null));
 
-  for (const { m, r } of referees) {
-    const name = text(r.personnamn) ?? text(r.namn);
+  for (const { m, e } of referees) {
+    const name = e.name;
     if (!name) continue;
-    if (isProtectedName(name)) {
+    if (e.protectedName) {
       skipped.protected++;
       continue;
     }
-    const nr = id(r.domarnr);
+    const nr = e.id;
     if (nr !== null && own !== '' && nr === own) {
       skipped.own.add(nr);
       continue;
     }
-    const phone = phoneOf(r);
-    const email = normaliseEmail(text(r.epostadress));
-    const d = join('referee', nr !== null ? `ref:${nr}` : null, name, phone, email);
+    invalidPhones += e.invalidPhones;
+    const d = join('referee', nr !== null ? `ref:${nr}` : null, name, e.phone, e.email);
     const c = d.contact;
     c.refereeNumber ??= nr;
-    fill(c, phone, email, addressOf(r));
-    const role = text(r.domarrollkortnamn) ?? text(r.domarrollnamn) ?? '';
-    const roleName = text(r.domarrollnamn) ?? role;
-    if (role && !c.roles.includes(role)) {
-      c.roles.push(role);
-      c.roleNames.push(roleName);
+    fill(c, e);
+    if (e.role && !c.roles.includes(e.role)) {
+      c.roles.push(e.role);
+      c.roleNames.push(e.roleName);
     }
-    addMatch(d, m, role);
+    addMatch(d, m, e.role);
   }
 
-  for (const m of matches) {
-    for (const raw of m.kontaktpersoner ?? []) {
-      const k = raw as Record<string, unknown>;
-      const name = text(k.personnamn);
+  for (const m of list) {
+    for (const e of m.team) {
+      const name = e.name;
       if (!name) continue;
-      if (isProtectedName(name)) {
+      if (e.protectedName) {
         skipped.protected++;
         continue;
       }
-      const team = text(k.lagnamn) ?? '';
-      const phone = phoneOf(k);
-      const email = normaliseEmail(text(k.epostadress));
-      const pid = id(k.personid);
-      const d = join('team', pid !== null ? `team:${pid}` : null, name, phone, email);
+      invalidPhones += e.invalidPhones;
+      const d = join('team', e.id !== null ? `team:${e.id}` : null, name, e.phone, e.email);
       const c = d.contact;
-      fill(c, phone, email, addressOf(k));
-      if (team && !c.teams.includes(team)) c.teams.push(team);
-      addMatch(d, m, team);
+      fill(c, e);
+      if (e.role && !c.teams.includes(e.role)) c.teams.push(e.role);
+      addMatch(d, m, e.role);
     }
   }
 
@@ -181,8 +263,8 @@ export function deriveContacts(matches: readonly FogisMatch[], opts: DeriveOptio
   contacts.sort(
     (a, b) =>
       Number(a.kind === 'team') - Number(b.kind === 'team') ||
-      (a.teams[0] ?? '').localeCompare(b.teams[0] ?? '', 'sv') ||
-      a.name.localeCompare(b.name, 'sv') ||
+      SWEDISH.compare(a.teams[0] ?? '', b.teams[0] ?? '') ||
+      SWEDISH.compare(a.name, b.name) ||
       a.key.localeCompare(b.key),
   );
   return { contacts, skippedOwn: skipped.own.size, skippedProtected: skipped.protected, invalidPhones };

@@ -7,12 +7,14 @@ import { kickoffOf } from '../../../shared/fogis-time';
 import { fogisMatchSchema, type FogisMatch } from '../../../shared/messages';
 import { errorText, type Logger } from '../log';
 import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
+import { JsonArrayText } from '../store/json-array-text';
 import type { AppAlertInput, MatchListInput } from '../sync/calendar-sink';
 import type { GoogleAuth } from '../sync/google-auth';
 import type { RetryPolicy } from '../retry';
-import { deriveContacts, type DerivedPhonebook } from './contacts-from-matches';
+import { deriveContacts, PreparedMatches, type DerivedPhonebook } from './contacts-from-matches';
 import type { DesiredPerson } from './people-merge';
 import { PeopleSync } from './people-sync';
+import { StoredMatches } from './stored-matches';
 import { contactsToVcf } from './vcard';
 
 export const CONTACTS_STORE_FILE = 'contacts.json';
@@ -41,21 +43,6 @@ export interface ContactsServiceOptions {
   now?: () => number;
 }
 
-/** Keeps only what the phonebook reads of a match (the rest of the raw object is not ours to store). */
-function trimMatch(m: FogisMatch): FogisMatch {
-  return {
-    matchid: m.matchid,
-    lag1namn: m.lag1namn,
-    lag2namn: m.lag2namn,
-    tid: m.tid,
-    ...(m.speldatum !== undefined ? { speldatum: m.speldatum } : {}),
-    ...(m.avsparkstid !== undefined ? { avsparkstid: m.avsparkstid } : {}),
-    ...(m.installd !== undefined ? { installd: m.installd } : {}),
-    ...(m.domaruppdraglista ? { domaruppdraglista: m.domaruppdraglista } : {}),
-    ...(m.kontaktpersoner ? { kontaktpersoner: m.kontaktpersoner } : {}),
-  };
-}
-
 export function toDesiredPerson(c: Contact): DesiredPerson {
   return { key: c.key, refereeNumber: c.refereeNumber, name: c.name, phone: c.phone, email: c.email, address: c.address };
 }
@@ -64,6 +51,11 @@ export function toDesiredPerson(c: Contact): DesiredPerson {
  * The referee phonebook: remembers the current and recent matches, derives the people,
  * writes `contacts.vcf` (0600) and feeds Google Contacts when the coordinator turned it on.
  * Runs beside the calendar, never through it (spec §7 84fd1b4).
+ *
+ * A list that changes nothing the phonebook reads (a new venue, a changed match elsewhere)
+ * keeps every stored match object, and then costs no derivation, no vCard and no Google
+ * feed, only the saved file's new date; a list that does re-reads its changed matches only
+ * (StoredMatches, PreparedMatches; issue 12).
  */
 export class ContactsService {
   private config: AppConfig;
@@ -80,6 +72,12 @@ export class ContactsService {
   /** The book changed since it was last written and announced. */
   private unwritten = false;
   private flushTimer: NodeJS.Timeout | null = null;
+  private readonly stored = new StoredMatches();
+  private readonly prepared = new PreparedMatches();
+  private readonly storedText = new JsonArrayText();
+  /** The book last handed to the vCard writer and to Google Contacts (skipped when it is this book). */
+  private vcardBook: DerivedPhonebook | null = null;
+  private googleBook: DerivedPhonebook | null = null;
 
   constructor(
     config: AppConfig,
@@ -111,6 +109,7 @@ export class ContactsService {
     if (loaded.status === 'ok') {
       this.matches = loaded.value.matches;
       this.updatedAt = loaded.value.updatedAt;
+      this.stored.seed(this.matches);
     }
     this.derive();
     try {
@@ -139,7 +138,7 @@ export class ContactsService {
   /** Called with every accepted full list; returns at once (writes run in the background). */
   onMatchList(input: MatchListInput): void {
     const now = this.now();
-    const current = input.matches.map(trimMatch);
+    const current = this.stored.take(input);
     const ids = new Set(current.map((m) => String(m.matchid)));
     // Played matches that left the list stay a while; a future match that left the list was
     // taken from the coordinator, so its referees go too.
@@ -149,10 +148,14 @@ export class ContactsService {
       return k !== undefined && k <= now && now - k <= RECENT_MS;
     });
     recent.sort((a, b) => (kickoffOf(b)?.getTime() ?? 0) - (kickoffOf(a)?.getTime() ?? 0));
-    this.matches = [...current, ...recent].slice(0, MAX_STORED_MATCHES);
+    const next = [...current, ...recent].slice(0, MAX_STORED_MATCHES);
     if (current.length > MAX_STORED_MATCHES) this.opts.log.warn('contacts', `list of ${current.length} matches: the phonebook keeps the first ${MAX_STORED_MATCHES}`);
+    // The book is a function of these objects (and the settings): the same objects, the same book.
+    if (next.length !== this.matches.length || next.some((m, i) => m !== this.matches[i])) {
+      this.matches = next;
+      this.dirty = true;
+    }
     this.updatedAt = input.receivedAt;
-    this.dirty = true;
     this.unwritten = true;
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = null;
@@ -167,8 +170,9 @@ export class ContactsService {
     this.unwritten = false;
     this.ensureDerived();
     this.persist();
-    this.writeVcard();
-    this.feedGoogle();
+    // Neither is redone for a book already handed over (a failed vCard write is retried).
+    if (this.vcardBook !== this.book || this.vcard.error !== null) this.writeVcard();
+    if (this.googleBook !== this.book) this.feedGoogle();
     this.emit();
   }
 
@@ -228,24 +232,28 @@ export class ContactsService {
 
   private derive(): void {
     this.dirty = false;
-    this.book = deriveContacts(this.matches, { ownRefereeNumber: this.config.contacts.ownRefereeNumber, timeZone: this.config.calendar.timeZone });
+    this.book = deriveContacts(this.matches, { ownRefereeNumber: this.config.contacts.ownRefereeNumber, timeZone: this.config.calendar.timeZone }, this.prepared);
   }
 
   private feedGoogle(): void {
     if (!this.people || !this.config.contacts.googleSync || !this.updatedAt) return;
     // Referees only, as the Python service (spec §5.7); someone known by name alone cannot be matched.
     const persons = this.book.contacts.filter((c) => c.kind === 'referee' && !c.key.startsWith('name:')).map(toDesiredPerson);
+    // The same persons again queue nothing (people-sync.ts setPeople compares hashes).
+    this.googleBook = this.book;
     this.people.setPeople(persons);
   }
 
   private persist(): void {
-    const text = JSON.stringify({ version: 1, updatedAt: this.updatedAt, matches: this.matches });
+    // The same text as JSON.stringify({ version: 1, updatedAt, matches }), from per-match texts.
+    const text = `{"version":1,"updatedAt":${JSON.stringify(this.updatedAt)},"matches":${this.storedText.text(this.matches)}}`;
     this.writing = this.writing
       .then(() => writeFileAtomic(path.join(this.opts.dataDir, CONTACTS_STORE_FILE), text, 0o600))
       .catch((err: unknown) => this.opts.log.error('contacts', `cannot save the phonebook: ${errorText(err)}`));
   }
 
   private writeVcard(): void {
+    this.vcardBook = this.book;
     const text = contactsToVcf(this.book.contacts);
     if (text === this.vcard.text && this.vcard.error === null) return;
     this.writing = this.writing.then(async () => {

@@ -20,6 +20,8 @@ const part = (v: string): string => escapeText(v, true);
 
 /** Lines longer than 75 octets are folded (CRLF + space), never inside a UTF-8 sequence. */
 export function foldLine(line: string): string {
+  // Most lines fit (a UTF-16 unit is at most 3 octets): the per-character walk is for the rest.
+  if (line.length <= 25 || Buffer.byteLength(line) <= 75) return line;
   const out: string[] = [];
   let current = '';
   let bytes = 0;
