@@ -40,6 +40,8 @@ export interface RunDesktopOptions {
   autostart?: Autostart;
   /** How often time-based state (outage grace, storm summaries) is re-evaluated. */
   refreshMs?: number;
+  /** Called with every notification the app shows, in order (a test harness records them). */
+  onNotificationShown?: (n: PlannedNotification) => void;
 }
 
 export interface DesktopApp {
@@ -49,8 +51,6 @@ export interface DesktopApp {
   window(): BrowserWindow | null;
   /** The tray's compact window (created on first use). */
   compact: TrayWindow;
-  /** Notifications shown so far (the e2e test reads this through the main process). */
-  shown: PlannedNotification[];
   quit(): Promise<void>;
 }
 
@@ -151,7 +151,6 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
 
   const compact = new TrayWindow({ preloadPath: paths.preload, indexHtml: paths.indexHtml, devServerUrl, log, openDashboard: () => reveal(null) });
 
-  const shown: PlannedNotification[] = [];
   const notifier = new DesktopNotifier({
     lang,
     minSeverity: () => config().ui.notifyMinSeverity,
@@ -161,10 +160,7 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
     log,
     icon: paths.appIcon,
     platform,
-    onShown: (n) => {
-      shown.push(n);
-      if (shown.length > 200) shown.shift();
-    },
+    onShown: opts.onNotificationShown,
   });
 
   const autostart = opts.autostart ?? createAutostart(platform, env);
@@ -281,7 +277,7 @@ export async function runDesktop(opts: RunDesktopOptions): Promise<DesktopApp | 
     void shutdown();
   });
 
-  return { core, tray, notifier, window: () => win, compact, shown, quit: shutdown };
+  return { core, tray, notifier, window: () => win, compact, quit: shutdown };
 }
 
 /**

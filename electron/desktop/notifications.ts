@@ -19,7 +19,7 @@ export interface DesktopNotifierOptions extends PolicyOptions {
   icon?: NativeImage | string;
   /** Current state for rules that depend on it (processor cycles, outages). */
   snapshot: () => Snapshot;
-  /** Test hook: every notification shown, in order. */
+  /** Every notification shown, in order (RunDesktopOptions.onNotificationShown). */
   onShown?: (n: PlannedNotification) => void;
   /** @default process.platform */
   platform?: NodeJS.Platform;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ElectronApplication, Page } from 'playwright-core';
 import { IPC } from '../../shared/api';
+import type { E2eHandle } from '../harness/electron-e2e-main';
 
 /**
  * The desktop app end to end, through Playwright's `_electron` (anchors §4.3, tier T2).
@@ -12,6 +13,11 @@ import { IPC } from '../../shared/api';
  * published) it reports itself SKIPPED with the reason; it never counts as passed.
  *
  * Never `require('electron')` to find the binary: its index.js tries to download on the spot.
+ *
+ * Electron runs test/harness/electron-e2e-main.ts, bundled here the way the app's own entry
+ * is (scripts/electron-bundles.mjs): the same desktop app, which leaves its running state
+ * (tray, notifications shown) where `electronApp.evaluate` reads it. The app's own entry,
+ * electron/main.ts, exposes nothing for tests.
  */
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -54,10 +60,18 @@ if (skipReason) {
     let xvfb: ChildProcess | null = null;
     let redis: { url: string; stop(): Promise<void> } | null = null;
     let dataDir = '';
+    let entryDir = '';
 
     beforeAll(async () => {
       const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'start.mjs'), '--build-only'], { cwd: ROOT, stdio: 'inherit' });
       expect(build.status).toBe(0);
+      // The test's entry, beside its own ingest worker (the core starts the worker found
+      // beside its bundle), outside dist/ so no package ever ships it.
+      entryDir = mkdtempSync(path.join(os.tmpdir(), 'fogis-e2e-entry-'));
+      const { build: bundle } = await import('esbuild');
+      const { mainProcessBundle } = await import('../../scripts/electron-bundles.mjs');
+      await bundle(mainProcessBundle(ROOT, 'test/harness/electron-e2e-main.ts', path.join(entryDir, 'main.cjs')));
+      await bundle(mainProcessBundle(ROOT, 'electron/core/ingest/ingest-worker.ts', path.join(entryDir, 'ingest-worker.cjs')));
       if (screen.display && !process.env.DISPLAY) {
         xvfb = spawn('Xvfb', [screen.display, '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
         await new Promise((r) => setTimeout(r, 500));
@@ -72,12 +86,12 @@ if (skipReason) {
         executablePath: electron.bin ?? '',
         // Chromium refuses to run as root with its OS sandbox; the renderer sandbox flag
         // (webPreferences.sandbox) is what this test checks, and it stays on.
-        args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), ROOT],
+        args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), path.join(entryDir, 'main.cjs')],
         cwd: ROOT,
         env: {
           ...env,
           ...(screen.display ? { DISPLAY: screen.display } : {}),
-          FOGIS_MONITOR_E2E: '1',
+          FOGIS_E2E_ROOT: ROOT,
           FOGIS_MONITOR_DATA_DIR: dataDir,
           FOGIS_MONITOR_LANGUAGE: 'en',
           REDIS_URL: redis.url,
@@ -96,11 +110,12 @@ if (skipReason) {
       await redis?.stop();
       xvfb?.kill('SIGTERM');
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (entryDir) rmSync(entryDir, { recursive: true, force: true });
     });
 
+    /** Evaluates `fn` in the main process on the test entry's handle (desktop app, notifications shown). */
     const desktop = <T>(fn: string): Promise<T> =>
-      // The main process exposes its state only when FOGIS_MONITOR_E2E=1 (electron/main.ts).
-      app.evaluate((_electron, body) => new Function('d', `return (${body})(d)`)((globalThis as { __fogisDesktop?: unknown }).__fogisDesktop), fn) as Promise<T>;
+      app.evaluate((_electron, body) => new Function('e', `return (${body})(e)`)((globalThis as { __fogisE2e?: E2eHandle }).__fogisE2e), fn) as Promise<T>;
 
     async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 20_000): Promise<T> {
       const end = Date.now() + ms;
@@ -161,12 +176,12 @@ if (skipReason) {
     });
 
     it('keeps the tray tooltip in step with the state', async () => {
-      await eventually(() => desktop<string>('(d) => d.tray.tooltip()'), (t) => t.includes('subscribed'), 'a subscribed tooltip');
+      await eventually(() => desktop<string>('(e) => e.desktop?.tray.tooltip() ?? ""'), (t) => t.includes('subscribed'), 'a subscribed tooltip');
       await page.evaluate(() => (window as unknown as { fogis: { setPaused(p: boolean): Promise<unknown> } }).fogis.setPaused(true));
-      await eventually(() => desktop<string>('(d) => d.tray.tooltip()'), (t) => t.includes('paused'), 'a paused tooltip');
-      expect(await desktop<string | undefined>('(d) => d.tray.state()?.colour')).toBe('grey');
+      await eventually(() => desktop<string>('(e) => e.desktop?.tray.tooltip() ?? ""'), (t) => t.includes('paused'), 'a paused tooltip');
+      expect(await desktop<string | undefined>('(e) => e.desktop?.tray.state()?.colour')).toBe('grey');
       await page.evaluate(() => (window as unknown as { fogis: { setPaused(p: boolean): Promise<unknown> } }).fogis.setPaused(false));
-      await eventually(() => desktop<string>('(d) => d.tray.tooltip()'), (t) => t.includes('subscribed'), 'subscribed again');
+      await eventually(() => desktop<string>('(e) => e.desktop?.tray.tooltip() ?? ""'), (t) => t.includes('subscribed'), 'subscribed again');
     });
 
     it('raises a notification for a system alert', async () => {
@@ -176,12 +191,12 @@ if (skipReason) {
       if (!alert || !redis) return;
       await publishLines(redis.url, [alert]);
       const shown = await eventually(
-        () => desktop<Array<{ kind: string; body: string }>>('(d) => d.shown'),
+        () => desktop<Array<{ kind: string; body: string }>>('(e) => e.shown'),
         (s) => s.some((n) => n.kind === 'alert'),
         'an alert notification',
       );
       expect(shown.find((n) => n.kind === 'alert')?.body).toMatch(/Match processing failed/);
-      await eventually(() => desktop<string | undefined>('(d) => d.tray.state()?.colour'), (c) => c === 'red', 'a red tray');
+      await eventually(() => desktop<string | undefined>('(e) => e.desktop?.tray.state()?.colour'), (c) => c === 'red', 'a red tray');
     });
   });
 }

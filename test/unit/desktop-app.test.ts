@@ -15,6 +15,7 @@ import type { Autostart } from '../../electron/desktop/autostart';
 import { IPC } from '../../shared/api';
 import type { CoreOptions } from '../../electron/core/core-api';
 import { createFakeCore, makeAlert, makeSnapshot, type FakeCore } from '../harness/desktop-snapshot';
+import { checkoutDesktopPaths } from '../harness/desktop-paths';
 
 /** The Electron shell's lifecycle with a fake `electron` and a fake core. */
 
@@ -39,6 +40,7 @@ describe('runDesktop', () => {
   let core: FakeCore;
   let desktop: DesktopApp | null = null;
   let coreOpts: CoreOptions | null = null;
+  let shown: string[] = [];
   const log = createMemoryLogger();
 
   beforeEach(() => {
@@ -46,6 +48,7 @@ describe('runDesktop', () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'fogis-desktop-'));
     core = createFakeCore();
     coreOpts = null;
+    shown = [];
   });
   afterEach(async () => {
     await desktop?.quit();
@@ -64,12 +67,8 @@ describe('runDesktop', () => {
       env: { FOGIS_MONITOR_DATA_DIR: dataDir },
       platform: 'linux',
       autostart: o.autostart ?? memoryAutostart(),
-      paths: {
-        preload: path.join(ROOT, 'dist/electron/preload.cjs'),
-        indexHtml: path.join(ROOT, 'dist/renderer/index.html'),
-        trayIcons: path.join(ROOT, 'build/tray'),
-        appIcon: path.join(ROOT, 'build/icon.png'),
-      },
+      onNotificationShown: (n) => shown.push(n.body),
+      paths: checkoutDesktopPaths(ROOT),
     });
     return desktop;
   }
@@ -175,7 +174,7 @@ describe('runDesktop', () => {
     core.current = makeSnapshot({ alerts: [alert] });
     core.emit({ kind: 'alert', alert });
     expect(FakeNotification.instances).toHaveLength(1);
-    expect(desktop?.shown.map((n) => n.body)).toEqual(['FOGIS login failed']);
+    expect(shown).toEqual(['FOGIS login failed']);
     expect(lastTray().tooltip).toBe('FOGIS Monitor — unacknowledged error: FOGIS login failed');
     const win = lastWindow();
     expect(win.visible).toBe(false);

@@ -10,6 +10,7 @@ import Ajv from 'ajv';
 import { APP_ID, PRODUCT_NAME } from '../../electron/desktop/app-id';
 import { iconFileFor } from '../../electron/desktop/tray';
 import { TRAY_COLOURS } from '../../electron/desktop/tray-state';
+import { mainProcessBundle } from '../../scripts/electron-bundles.mjs';
 
 /**
  * Packaging cannot run here (electron-builder downloads Electron and its tools from GitHub),
@@ -72,8 +73,11 @@ describe('electron-builder.yml', () => {
     // electron/core/ingest/ingest-pipeline.ts starts `ingest-worker<ext of its bundle>` beside
     // its own bundle: build-electron.mjs must emit it there and `files` must not leave it out.
     const build = readFileSync(path.join(ROOT, 'scripts/build-electron.mjs'), 'utf8');
-    expect(build).toContain("entryPoints: ['electron/core/ingest/ingest-worker.ts'], outfile: 'dist/electron/ingest-worker.cjs'");
-    expect(build).toMatch(/'import\.meta\.url': '__bundleFileUrl'/);
+    expect(build).toContain("mainProcessBundle(root, 'electron/core/ingest/ingest-worker.ts', 'dist/electron/ingest-worker.cjs')");
+    // A main-process bundle knows its own file URL, from which the core finds the worker.
+    const worker = mainProcessBundle(ROOT, 'electron/core/ingest/ingest-worker.ts', 'dist/electron/ingest-worker.cjs');
+    expect(worker.define?.['import.meta.url']).toBe('__bundleFileUrl');
+    expect(worker.banner?.js).toContain('pathToFileURL(__filename)');
     expect(config.files).toContain('dist/**');
     expect(config.files.filter((f) => f.startsWith('!')).every((f) => f === '!dist/**/*.map')).toBe(true);
   });
