@@ -121,7 +121,7 @@ export function createHttpApp(p: CoreParts, handlers: BridgeHandlers): HttpApp {
     onEvent: (l) => monitor.onEvent(l),
     internalError: p.internalError,
     snapshotEvent: (): MonitorEvent => ({ kind: 'snapshot', snapshot: monitor.snapshot() }),
-    uptimeSeconds: () => monitor.snapshot().uptimeSeconds,
+    uptimeSeconds: () => monitor.uptimeSeconds(),
     status: () => monitor.status(),
     history: () => monitor.watchTimeline(),
     restart: async () => {

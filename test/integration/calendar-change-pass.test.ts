@@ -188,4 +188,25 @@ describe('one change pass: the planner alone', () => {
     expect(res.decided).toEqual([a!.matchId]);
     expect(res.enqueue).toEqual([]);
   });
+
+  it('a queued write that a list planned from the version listed now is not decided again while the calendar lags', () => {
+    const matches = fixtureLists()[0]!.slice(0, 1).flatMap((m) => Array.from({ length: 50 }, (_, i) => ({ ...structuredClone(m), matchid: 9_100_000 + i })));
+    const first = planSync({ ...base, matches, records: new Map() });
+    const pending = new Map(first.enqueue.map((j, i) => [j.key, { ...j, attempts: 0, nextAttemptAt: 0, enqueuedAt: '', lastError: null, seq: i + 1 }]));
+    const next = structuredClone(matches);
+    next[3]!.anlaggningnamn = 'Nya Arenan';
+    const named = new Set([String(next[3]!.matchid)]);
+    const planned = new Set(first.enqueue.map((j) => j.matchId));
+    const res = planSync({ ...base, matches: next, records: new Map(), pending, changed: named, settled: new Set(), queuedFromList: (job) => planned.has(job.matchId) });
+    expect(res.decided).toEqual([...named]);
+    expect(res.enqueue.map((j) => j.matchId)).toEqual([...named]);
+    // The same writes as comparing every queued match in full.
+    const full = planSync({ ...base, matches: next, records: new Map(), pending, changed: named, settled: new Set() });
+    expect(full.decided.length).toBe(50);
+    expect(full.enqueue).toEqual(res.enqueue);
+    expect({ ...full, decided: [] }).toEqual({ ...res, decided: [] });
+    // A write the planner does not vouch for (e.g. a manual sync's) is compared as before.
+    const partly = planSync({ ...base, matches: next, records: new Map(), pending, changed: named, settled: new Set(), queuedFromList: (job) => job.matchId !== String(next[9]!.matchid) });
+    expect(partly.decided).toEqual([String(next[3]!.matchid), String(next[9]!.matchid)].sort((x, y) => Number(x) - Number(y)));
+  });
 });

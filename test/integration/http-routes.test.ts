@@ -56,6 +56,9 @@ describe('local monitoring server: seed routes with exact keys and codes (spec Â
     expect(stats.subscription_active).toBe(true);
     expect(stats.channels).toEqual(['fogis:matches:updates', 'fogis:processor:status', 'fogis:system:alerts']);
     for (const k of ['messages_received', 'messages_processed', 'errors', 'reconnect_count', 'duplicates', 'by_type', 'by_channel', 'rejected_by_reason', 'last_message_time']) expect(stats).toHaveProperty(k);
+    // Seconds since the app started (read without building a snapshot).
+    expect(stats.uptime).toEqual(expect.any(Number));
+    expect(stats.uptime as number).toBeGreaterThanOrEqual(0);
   });
 
   it('POST /redis-test: a real PING and a pub/sub round trip', async () => {

@@ -108,13 +108,15 @@ export class ListPlanner {
     return res;
   }
 
-  /** Records changed outside a plan (reconcile, takeover, new options): nothing is settled any more. */
+  /** Records changed outside a plan (reconcile, takeover, new options): nothing is settled any more, no queued write is trusted. */
   forgetAll(): void {
     this.settled.clear();
+    this.listWrites.clear();
   }
 
   forget(matchId: string): void {
     this.settled.delete(matchId);
+    this.listWrites.delete(matchId);
   }
 
   /** A write reached the calendar: if it was the last list's version, the match is settled. */
@@ -138,6 +140,7 @@ export class ListPlanner {
       nowMs: this.opts.nowMs(),
       changed,
       settled: this.settled,
+      queuedFromList: (job) => this.listWrites.get(job.matchId) === writeId(job),
     });
     this.opts.onPlan?.({ listed: matches.length, decided: res.decided.length, changeModel: changed !== null });
     return res;

@@ -45,6 +45,13 @@ export interface PlanInput {
   changed?: ReadonlySet<string> | null;
   /** Matches whose record shows their listed version with nothing left to do (see `inStep`). */
   settled?: ReadonlySet<string>;
+  /**
+   * True for a queued upsert that a full list planned from the version of its match listed
+   * now (it only waits for the calendar). With the change model not naming the match there
+   * is nothing to decide, as for a settled match: while a slow calendar lags behind a burst
+   * of lists, each list must not rebuild every queued event again (issue 12, the drain).
+   */
+  queuedFromList?: (job: OutboxJob) => boolean;
 }
 
 export interface PlanResult {
@@ -122,6 +129,7 @@ export function planSync(input: PlanInput): PlanResult {
   const deletions: Array<JobDraft & { heldReason: HeldDeletion['reason'] }> = [];
   const changed = input.changed ?? null;
   const settled = input.settled;
+  const queuedFromList = input.queuedFromList;
 
   const byId = new Map<string, FogisMatch>();
   for (const m of input.matches) byId.set(matchIdOf(m), m);
@@ -136,6 +144,9 @@ export function planSync(input: PlanInput): PlanResult {
       else result.unchanged++;
       continue;
     }
+    // Its decision was taken from this very version and is on its way: the same as a full
+    // compare, which would rebuild the event and find the queued job already writes it.
+    if (changed && !named && job?.kind === 'upsert' && queuedFromList?.(job)) continue;
     result.decided.push(mid);
     // A match the change model names differs from the last list: no raw identity to compare,
     // its event is built and compared (the record may still show it, after an A → B → A).
