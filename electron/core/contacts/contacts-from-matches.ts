@@ -154,8 +154,9 @@ export class PreparedMatches {
   }
 }
 
-/** The comparison `localeCompare(x, 'sv')` makes, built once. */
+/** The comparisons `localeCompare(x, 'sv')` and `localeCompare(x)` make, built once. */
 const SWEDISH = new Intl.Collator('sv');
+const DEFAULT_ORDER = new Intl.Collator();
 
 export function deriveContacts(matches: readonly FogisMatch[], opts: DeriveOptions, prepared: PreparedMatches = new PreparedMatches()): DerivedPhonebook {
   const own = opts.ownRefereeNumber.trim();
@@ -256,8 +257,10 @@ export function deriveContacts(matches: readonly FogisMatch[], opts: DeriveOptio
 
   const contacts: Contact[] = [];
   for (const d of byKey.values()) {
-    const order = (x: ContactMatch): number => d.kickoffs.get(`${x.matchId}\u0000${x.role}`) ?? Number.POSITIVE_INFINITY;
-    d.contact.matches.sort((a, b) => order(a) - order(b) || a.matchId.localeCompare(b.matchId));
+    // Each entry's kickoff looked up once, not once per comparison.
+    const ms = d.contact.matches.map((x) => ({ x, k: d.kickoffs.get(`${x.matchId}\u0000${x.role}`) ?? Number.POSITIVE_INFINITY }));
+    ms.sort((a, b) => a.k - b.k || DEFAULT_ORDER.compare(a.x.matchId, b.x.matchId));
+    ms.forEach((e, i) => (d.contact.matches[i] = e.x));
     contacts.push(d.contact);
   }
   contacts.sort(
