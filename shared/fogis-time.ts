@@ -46,8 +46,11 @@ export type TidReading =
 
 const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
+const MONTH_DAYS: readonly number[] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 export function daysInMonth(year: number, month: number): number {
-  return [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  if (month === 2) return isLeap(year) ? 29 : 28;
+  return MONTH_DAYS[month - 1] ?? 0;
 }
 
 /** Null when y-mo-d is a real calendar date, else why not. */
@@ -76,8 +79,15 @@ export function readTid(tid: unknown, timeZone: string = STOCKHOLM): TidReading 
   }
   const iso = ISO_DATE_TIME.exec(tid);
   if (!iso) return { kind: 'invalid', error: `"${tid.slice(0, 40)}" is neither /Date(ms)/ nor an ISO date-time` };
-  const [, ys, mos, ds, hs, mis, ss, frac, zone] = iso;
-  const [y, mo, d, h, mi, s] = [ys, mos, ds, hs, mis, ss ?? '0'].map(Number) as [number, number, number, number, number, number];
+  // Field by field, no arrays: this runs twice for every status and alert message (issue 12).
+  const y = Number(iso[1]);
+  const mo = Number(iso[2]);
+  const d = Number(iso[3]);
+  const h = Number(iso[4]);
+  const mi = Number(iso[5]);
+  const s = iso[6] === undefined ? 0 : Number(iso[6]);
+  const frac = iso[7];
+  const zone = iso[8];
   const bad = calendarDateError(y, mo, d) ?? clockError(h, mi, s);
   if (bad) return { kind: 'invalid', error: `${tid.slice(0, 40)}: ${bad}` };
   const fracMs = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;

@@ -106,6 +106,47 @@ describe('WatchHistory', () => {
     expect(t.failedCycles[0]?.error).toBe('failure 2994');
   });
 
+  it('counts the size of every event exactly: escaped text and replaced reasons keep the file within its cap', async () => {
+    const dir = tempDir();
+    const c = clock();
+    const cap = 6 * 1024;
+    const h = make(dir, c, cap);
+    for (let i = 0; i < 2000; i++) {
+      // "not started" is replaced in place by the first real reason of the outage.
+      h.recordState('down', connectionReason('not_started'));
+      h.recordState('down', connectionReason('no_answer_within', { ms: i }));
+      h.recordState('up', null);
+      // Quotes, backslashes and control characters are longer in JSON than in memory.
+      h.recordCycle(c.now().toISOString(), false, `"quoted" \\ path\n\t${'\u0001'.repeat(i % 7)} #${i}`);
+      h.recordCycle(c.now().toISOString(), i % 2 === 0, null);
+      c.advance(1000);
+    }
+    await h.flush();
+    const text = readFileSync(path.join(dir, 'history.json'), 'utf8');
+    expect(text.length).toBeLessThanOrEqual(cap);
+    // Trimmed an eighth at a time: an over-count would leave it far below the cap.
+    expect(text.length).toBeGreaterThan(cap * 0.75);
+    const saved = historyFileSchema.parse(JSON.parse(text));
+    expect(saved.cycles.at(-2)?.error).toContain('#1999');
+    expect(saved.watch.filter((e) => e.state === 'down').every((e) => e.reason?.key === 'reason.no_answer_within')).toBe(true);
+    expect(h.timeline().bytes).toBe(Buffer.byteLength(text));
+  });
+
+  it('forgets cycles older than 7 days while new ones keep arriving', () => {
+    const c = clock();
+    const h = make(tempDir(), c);
+    h.recordState('up', null);
+    for (let i = 0; i < 10; i++) {
+      h.recordCycle(c.now().toISOString(), false, `day ${i}`);
+      c.advance(86_400_000);
+    }
+    // Days 0..9 recorded; now is day 10: the window holds days 3..9 (and the edge of day 3).
+    expect(h.timeline().failedCycles.map((f) => f.error)).toEqual(['day 9', 'day 8', 'day 7', 'day 6', 'day 5', 'day 4', 'day 3']);
+    h.recordCycle(c.now().toISOString(), true, null);
+    c.advance(86_400_000);
+    expect(h.timeline().failedCycles.at(-1)?.error).toBe('day 4');
+  });
+
   it('keeps 7 days: older events are forgotten, the state at the window start is kept', () => {
     const c = clock();
     const h = make(tempDir(), c);

@@ -118,6 +118,9 @@ export class IngestPipeline {
   private worker: Worker | null = null;
   private inline: IngestProcessor | null = null;
   private seq = 0;
+  /** The last reception time and its ISO text. */
+  private atMs = Number.NaN;
+  private atIso = '';
   /** Posted to the worker (or about to be), not yet answered, oldest first. */
   private inFlight: Pending[] = [];
   private inFlightHead = 0;
@@ -169,7 +172,13 @@ export class IngestPipeline {
     const seq = ++this.seq;
     this.stats.received++;
     const bytes = raw.byteLength < PACK_MAX_MESSAGE && !this.inline ? this.packed(raw) : this.ownedBytes(raw);
-    const msg: WireMessage = { seq, channel, receivedMs: receivedAt.getTime(), at: receivedAt.toISOString(), bytes };
+    const receivedMs = receivedAt.getTime();
+    // Many messages of a burst share a millisecond: format its time once.
+    if (receivedMs !== this.atMs) {
+      this.atMs = receivedMs;
+      this.atIso = receivedAt.toISOString();
+    }
+    const msg: WireMessage = { seq, channel, receivedMs, at: this.atIso, bytes };
     this.inFlight.push({ seq, channel, at: msg.at, bytes: bytes.byteLength });
     this.inFlightBytes += bytes.byteLength;
     const waiting = this.inFlight.length - this.inFlightHead;

@@ -50,10 +50,15 @@ export class IngestProcessor {
 
   process(msg: WireMessage): IngestOutcome {
     const raw = Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
-    const base = { seq: msg.seq, channel: msg.channel, at: msg.at, bytes: raw.length };
-    const unchanged = new Set<unknown>();
-    const schemaCheck = (type: MessageType, value: object): Validated =>
-      type === 'match_updates' && this.listValidated && this.byId.size > 0 ? validateMatchUpdatesKnown(value, (m) => this.knownMatch(m, unchanged)) : validateMessage(type, value);
+    const { seq, channel, at } = msg;
+    const bytes = raw.length;
+    // Matches of the previous list met while validating; allocated for a list only.
+    let unchanged: Set<unknown> | null = null;
+    const schemaCheck = (type: MessageType, value: object): Validated => {
+      if (type !== 'match_updates' || !this.listValidated || this.byId.size === 0) return validateMessage(type, value);
+      const known = (unchanged = new Set<unknown>());
+      return validateMatchUpdatesKnown(value, (m) => this.knownMatch(m, known));
+    };
     let parsed: Parsed;
     try {
       parsed = parseMessage(raw, this.settings.maxMessageBytes, msg.receivedMs, this.settings.timeZone, schemaCheck);
@@ -61,19 +66,21 @@ export class IngestProcessor {
       // parseMessage is written not to throw; this is the last line of defence (as Monitor.ingest had it).
       parsed = { ok: false, reason: 'schema', error: `unexpected parser failure: ${(err as Error).message}`, head: '', bytes: 0, messageId: null };
     }
-    if (!parsed.ok) return { ...base, kind: 'rejected', reason: parsed.reason, error: parsed.error, head: parsed.head, messageId: parsed.messageId };
+    // Outcomes are built as literals, not by spreading a base object: for a 484-byte status
+    // message the spread was the largest single cost on the worker (issue 12).
+    if (!parsed.ok) return { kind: 'rejected', seq, channel, at, bytes, reason: parsed.reason, error: parsed.error, head: parsed.head, messageId: parsed.messageId };
     const messageId = parsed.message.message_id;
-    if (this.recentIds.seen(messageId)) return { ...base, kind: 'duplicate', messageId };
+    if (this.recentIds.seen(messageId)) return { kind: 'duplicate', seq, channel, at, bytes, messageId };
     const preview = previewOf(raw);
     switch (parsed.type) {
       case 'processing_status':
-        return { ...base, kind: 'processing_status', message: parsed.message, schemaVersion: parsed.schemaVersion, preview };
+        return { kind: 'processing_status', seq, channel, at, bytes, message: parsed.message, schemaVersion: parsed.schemaVersion, preview };
       case 'system_alert':
-        return { ...base, kind: 'system_alert', message: parsed.message, schemaVersion: parsed.schemaVersion, preview };
+        return { kind: 'system_alert', seq, channel, at, bytes, message: parsed.message, schemaVersion: parsed.schemaVersion, preview };
       case 'match_updates': {
         const fogis = parsed.generation !== 'enhanced_v2' && parsed.generation !== 'legacy_v1';
-        const delta = fogis ? this.accept(parsed.fogisMatches, msg.at, messageId, unchanged) : null;
-        return { ...base, kind: 'match_updates', messageId, generation: parsed.generation, schemaVersion: parsed.schemaVersion, otherMatches: parsed.otherMatches, preview, delta };
+        const delta = fogis ? this.accept(parsed.fogisMatches, msg.at, messageId, unchanged ?? new Set<unknown>()) : null;
+        return { kind: 'match_updates', seq, channel, at, bytes, messageId, generation: parsed.generation, schemaVersion: parsed.schemaVersion, otherMatches: parsed.otherMatches, preview, delta };
       }
     }
   }

@@ -7,6 +7,29 @@ import { DebouncedWriter, readJsonFile } from '../store/atomic-file';
 /** history.json stays below this size: the oldest events go first. */
 export const HISTORY_CAP_BYTES = 256 * 1024;
 
+/** `JSON.stringify` of a file with both lists empty; each event adds its own text and a comma. */
+const EMPTY_FILE_CHARS = JSON.stringify({ version: 1, watch: [], cycles: [] } satisfies HistoryFile).length;
+
+/** What one event adds to the file's text: itself and the comma that separates it. */
+function eventChars(e: WatchEvent | CycleEvent): number {
+  return JSON.stringify(e).length + 1;
+}
+
+/**
+ * eventChars of a cycle recorded here, without serialising it: its `at` is toISOString's
+ * (nothing to escape), so only an error needs JSON. `{"at":"…","ok":true,"error":null}` is
+ * 32 characters besides `at`, 33 with `false`; one more for the comma.
+ */
+function recordedCycleChars(e: CycleEvent): number {
+  return e.error === null ? e.at.length + (e.ok ? 33 : 34) : eventChars(e);
+}
+
+function sumChars(events: ReadonlyArray<WatchEvent | CycleEvent>, from = 0, to = events.length): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n += eventChars(events[i]!);
+  return n;
+}
+
 export interface WatchHistoryOptions {
   dataDir: string;
   log: Logger;
@@ -25,8 +48,15 @@ export class WatchHistory {
   private cycles: CycleEvent[] = [];
   private readonly now: () => Date;
   private readonly cap: number;
-  /** Length of the serialised history as kept up to date per event; -1 when unknown. */
-  private approxChars = -1;
+  /**
+   * What each list adds to the serialised file (eventChars summed), kept exact per event, so
+   * the cap is enforced without serialising the whole history: at its cap every processor
+   * cycle used to cost a 256 KB JSON.stringify (issue 12, small messages).
+   */
+  private watchChars = 0;
+  private cycleChars = 0;
+  /** Before this time nothing can have left the 7-day window (see prune); -Infinity: look. */
+  private windowCheckAt = Number.NEGATIVE_INFINITY;
   private readonly writer: DebouncedWriter;
   private lastBytes = 0;
 
@@ -45,6 +75,9 @@ export class WatchHistory {
     const last = this.watch[this.watch.length - 1];
     // The app stopped without saying so (a crash): from its last event on, nobody watched.
     if (last && last.state !== 'off') this.watch.push({ at: last.at, state: 'off', reason: { key: 'reason.app_stopping', params: {} } });
+    this.watchChars = sumChars(this.watch);
+    this.cycleChars = sumChars(this.cycles);
+    this.windowCheckAt = Number.NEGATIVE_INFINITY;
     this.prune();
   }
 
@@ -53,12 +86,16 @@ export class WatchHistory {
     const last = this.watch[this.watch.length - 1];
     if (last && last.state === state) {
       // Keep the first real reason of an outage ("not started" is not one).
-      if (state === 'down' && reason && (!last.reason || last.reason.key === 'reason.not_started')) last.reason = reason;
-      else return;
+      if (state === 'down' && reason && (!last.reason || last.reason.key === 'reason.not_started')) {
+        this.watchChars -= eventChars(last);
+        last.reason = reason;
+        this.watchChars += eventChars(last);
+      } else return;
     } else {
       const entry = { at: this.now().toISOString(), state, reason };
       this.watch.push(entry);
-      this.approxChars += JSON.stringify(entry).length + 1;
+      this.watchChars += eventChars(entry);
+      if (this.watch.length <= 2) this.windowCheckAt = Number.NEGATIVE_INFINITY;
     }
     this.changed();
   }
@@ -67,7 +104,8 @@ export class WatchHistory {
     const t = Date.parse(at);
     const entry = { at: Number.isFinite(t) ? new Date(t).toISOString() : this.now().toISOString(), ok, error: error === null ? null : error.slice(0, 500) };
     this.cycles.push(entry);
-    this.approxChars += JSON.stringify(entry).length + 1;
+    this.cycleChars += recordedCycleChars(entry);
+    if (this.cycles.length === 1) this.windowCheckAt = Number.NEGATIVE_INFINITY;
     this.changed();
   }
 
@@ -76,44 +114,70 @@ export class WatchHistory {
     this.writer.schedule();
   }
 
+  /** Length of `serialise()`'s text, from the per-event sums (no serialisation). */
+  private fileChars(): number {
+    const commas = (this.watch.length > 0 ? 1 : 0) + (this.cycles.length > 0 ? 1 : 0);
+    return EMPTY_FILE_CHARS + this.watchChars + this.cycleChars - commas;
+  }
+
   private serialise(): string {
-    const file: HistoryFile = { version: 1, watch: this.watch, cycles: this.cycles };
-    let text = JSON.stringify(file);
-    // The cap: drop the oldest events, half of the surplus at a time, until it fits.
-    while (text.length > this.cap && this.watch.length + this.cycles.length > 1) {
-      const dropW = Math.max(this.watch.length > 1 ? 1 : 0, Math.floor(this.watch.length / 8));
-      const dropC = Math.max(this.cycles.length > 0 ? 1 : 0, Math.floor(this.cycles.length / 8));
-      this.watch.splice(0, Math.min(dropW, this.watch.length - 1));
-      this.cycles.splice(0, dropC);
-      text = JSON.stringify({ version: 1, watch: this.watch, cycles: this.cycles } satisfies HistoryFile);
-    }
+    this.enforceCap();
+    const text = JSON.stringify({ version: 1, watch: this.watch, cycles: this.cycles } satisfies HistoryFile);
     this.lastBytes = Buffer.byteLength(text);
-    this.approxChars = text.length;
     return text;
+  }
+
+  /** The cap: drop the oldest events, an eighth of each list at a time, until the file fits. */
+  private enforceCap(): void {
+    while (this.fileChars() > this.cap && this.watch.length + this.cycles.length > 1) {
+      const dropW = Math.min(Math.max(this.watch.length > 1 ? 1 : 0, Math.floor(this.watch.length / 8)), this.watch.length - 1);
+      const dropC = Math.max(this.cycles.length > 0 ? 1 : 0, Math.floor(this.cycles.length / 8));
+      this.dropWatch(dropW);
+      this.dropCycles(dropC);
+    }
+  }
+
+  private dropWatch(n: number): void {
+    if (n <= 0) return;
+    this.windowCheckAt = Number.NEGATIVE_INFINITY;
+    this.watchChars -= sumChars(this.watch, 0, n);
+    this.watch.splice(0, n);
+  }
+
+  private dropCycles(n: number): void {
+    if (n <= 0) return;
+    this.windowCheckAt = Number.NEGATIVE_INFINITY;
+    this.cycleChars -= sumChars(this.cycles, 0, n);
+    this.cycles.splice(0, n);
   }
 
   /** Forgets what is older than 7 days, keeping the state that was current at the window's start. */
   private prune(): void {
-    const from = this.now().getTime() - HISTORY_WINDOW_MS;
-    // Events are in time order: look further only when the oldest ones left the window, so a
-    // message costs no scan of the whole history (a burst of processor cycles made it O(n²)).
-    const second = this.watch[1];
-    if (second && Date.parse(second.at) < from) {
-      let firstInside = this.watch.findIndex((e) => Date.parse(e.at) >= from);
-      if (firstInside === -1) firstInside = this.watch.length;
-      this.watch.splice(0, firstInside - 1);
-      this.approxChars = -1;
+    const nowMs = this.now().getTime();
+    // Events are in time order: only the oldest ones (the second state, which ends the first,
+    // and the first cycle) can leave the window, and until `windowCheckAt` none of them has.
+    // A message then costs no date parsing and no scan (a burst of cycles made it O(n²)).
+    if (nowMs >= this.windowCheckAt) {
+      const from = nowMs - HISTORY_WINDOW_MS;
+      const second = this.watch[1];
+      if (second && Date.parse(second.at) < from) {
+        let firstInside = this.watch.findIndex((e) => Date.parse(e.at) >= from);
+        if (firstInside === -1) firstInside = this.watch.length;
+        this.dropWatch(firstInside - 1);
+      }
+      const oldest = this.cycles[0];
+      if (oldest && Date.parse(oldest.at) < from) {
+        const c = this.cycles.findIndex((e) => Date.parse(e.at) >= from);
+        this.dropCycles(c === -1 ? this.cycles.length : c);
+      }
+      const w = this.watch[1];
+      const c = this.cycles[0];
+      // NaN (an unparsable time) compares false: such an event is looked at every time, as before.
+      const next = Math.min(w ? Date.parse(w.at) : Number.POSITIVE_INFINITY, c ? Date.parse(c.at) : Number.POSITIVE_INFINITY) + HISTORY_WINDOW_MS;
+      this.windowCheckAt = Number.isNaN(next) ? Number.NEGATIVE_INFINITY : next;
     }
-    const oldest = this.cycles[0];
-    if (oldest && Date.parse(oldest.at) < from) {
-      const c = this.cycles.findIndex((e) => Date.parse(e.at) >= from);
-      if (c === -1) this.cycles = [];
-      else this.cycles.splice(0, c);
-      this.approxChars = -1;
-    }
-    // The cap also holds in memory, not only in the file; measured exactly only when the running
-    // estimate says it may be reached (or after pruning made the estimate unknown).
-    if (this.watch.length + this.cycles.length > 0 && (this.approxChars < 0 || this.approxChars > this.cap)) this.serialise();
+    // The cap also holds in memory, not only in the file.
+    this.enforceCap();
   }
 
   /** The timeline of the last 7 days. `limit` bounds the lists (the snapshot's copy). */
