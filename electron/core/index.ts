@@ -119,8 +119,8 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     accessToken: () => token,
     liveStreamStats: () => server.liveStats(),
     async start() {
-      // The validators are compiled on the ingest worker (the main thread never validates a
-      // message); the app answers and receives once it is ready, as when they were compiled here.
+      // The ingest worker (and its validators) starts with the first message (issue 12, idle
+      // RSS); this waits only for one already started.
       await monitor.ingestReady();
       try {
         token = await loadOrCreateToken(dataDir);

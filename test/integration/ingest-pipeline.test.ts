@@ -255,6 +255,33 @@ describe('ingest pipeline (real worker thread) against the in-thread path', () =
   });
 });
 
+describe('ingest pipeline start-up', () => {
+  const list = (id: string, matches: Json[]): Buffer => Buffer.from(JSON.stringify({ message_id: id, timestamp: '2026-11-26T10:00:00Z', source: 'match-list-processor', version: '1.0', type: 'match_updates', payload: { matches } }));
+
+  it('starts its worker with the first message (idle RSS): settings and the restored list reach it, nothing waits', async () => {
+    const { p, results } = pipeline();
+    const restored = startList(4);
+    p.seed(restored as unknown as FogisMatch[]);
+    p.updateSettings({ ...SETTINGS, duplicateWindow: 50 });
+    await p.ready();
+    expect(p.getStats().workerRunning).toBe(false);
+    const changed = structuredClone(restored);
+    changed[1]!.lag1namn = 'Nytt lag';
+    p.push('c', list('first', changed), AT);
+    p.push('c', list('first', changed), AT);
+    expect(p.getStats().workerRunning).toBe(true);
+    await drained(p);
+    expect(results.map((r) => [r.seq, r.kind])).toEqual([
+      [1, 'match_updates'],
+      [2, 'duplicate'],
+    ]);
+    // Diffed against the list restored before the worker existed.
+    const first = results[0] as Extract<IngestResult, { kind: 'match_updates' }>;
+    expect(first.delta!.changes.map((c) => [c.kind, c.fields.map((f) => f.field)])).toEqual([['changed', ['lag1namn']]]);
+    expect(p.getStats().onWorker).toBe(true);
+  });
+});
+
 describe('ingest pipeline containment', () => {
   const list = (id: string, matches: Json[]): Buffer => Buffer.from(JSON.stringify({ message_id: id, timestamp: '2026-11-26T10:00:00Z', source: 'match-list-processor', version: '1.0', type: 'match_updates', payload: { matches } }));
 

@@ -1,10 +1,14 @@
 import diagnostics_channel from 'node:diagnostics_channel';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { FogisMatch } from '../../../shared/messages';
 import { errorText, type Logger } from '../log';
 import { ListMirror } from './list-mirror';
 import { IngestProcessor } from './ingest-processor';
+import { OutgoingBatch } from './outgoing-batch';
+import { defaultWorkerSpec, spawnWorker, type WorkerSpec } from './worker-spawn';
 import type { FromWorker, IngestOutcome, IngestResult, IngestSettings, ToWorker, WireMessage } from './ingest-protocol';
+
+export type { WorkerSpec } from './worker-spawn';
 
 /**
  * The message path off the main thread (issue 12). The main thread receives the bytes, numbers
@@ -41,12 +45,6 @@ export interface IngestPipelineOptions {
   inline?: boolean;
 }
 
-export interface WorkerSpec {
-  url: URL;
-  /** A TypeScript source (tests, tsx): loaded through tsx's ESM hooks. */
-  typescript: boolean;
-}
-
 /**
  * Instruments for measuring from outside (bench/probe.ts), free when nobody listens: one
  * event when a pipeline starts, and one per message once its result has been applied.
@@ -55,10 +53,6 @@ export const PIPELINE_STARTED_CHANNEL = 'fogis-monitor:ingest-pipeline';
 export const RESULT_APPLIED_CHANNEL = 'fogis-monitor:ingest-applied';
 const startedChannel = diagnostics_channel.channel(PIPELINE_STARTED_CHANNEL);
 const appliedChannel = diagnostics_channel.channel(RESULT_APPLIED_CHANNEL);
-
-/** Messages under this size are copied into a shared batch buffer of PACK_BYTES. */
-const PACK_MAX_MESSAGE = 16 * 1024;
-const PACK_BYTES = 256 * 1024;
 
 /**
  * What may wait for the worker: 16 MB is eight 2 MB lists (the worker keeps up with far more
@@ -69,30 +63,6 @@ export const DEFAULT_MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_IN_FLIGHT_MESSAGES = 20_000;
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
-
-/**
- * The worker beside this module: the TypeScript source under tsx/vitest (loaded with tsx's
- * loader), or the bundle's sibling (`dist/ingest-worker.js`, `dist/electron/ingest-worker.cjs`).
- */
-export function defaultWorkerSpec(): WorkerSpec {
-  const here = new URL(import.meta.url);
-  const ext = /\.(c|m)?(t|j)s$/.exec(here.pathname)?.[0] ?? '.js';
-  const url = new URL(`./ingest-worker${ext}`, here);
-  return { url, typescript: ext.endsWith('ts') };
-}
-
-/**
- * A worker for `spec`. It never inherits the parent's --import preloads (the benchmark's
- * probe must not run in it). Node 20 does not apply `--import tsx` to a worker's own entry,
- * so a TypeScript entry is started by a two-line bootstrap that registers tsx first (tsx is
- * resolved from the working directory: the repository, when tests or tsx scripts run).
- */
-function spawnWorker(spec: WorkerSpec): Worker {
-  const options = { execArgv: [], stdout: false, stderr: false };
-  if (!spec.typescript) return new Worker(spec.url, options);
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(spec.url.href)}); })`;
-  return new Worker(boot, { ...options, eval: true });
-}
 
 interface Pending {
   seq: number;
@@ -125,12 +95,9 @@ export class IngestPipeline {
   private inFlight: Pending[] = [];
   private inFlightHead = 0;
   private inFlightBytes = 0;
-  private outgoing: WireMessage[] = [];
-  private transfer = new Set<ArrayBuffer>();
+  /** Messages not yet posted to the worker. */
+  private outgoing = new OutgoingBatch();
   private flushScheduled = false;
-  /** Small messages of this batch share one buffer (one allocation, one transfer): `pack` and its fill. */
-  private pack: Uint8Array | null = null;
-  private packUsed = 0;
   private paused = false;
   private closed = false;
   private restarts: number[] = [];
@@ -148,8 +115,10 @@ export class IngestPipeline {
     this.settings = opts.settings;
     this.maxBytes = opts.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES;
     this.maxMessages = opts.maxInFlightMessages ?? DEFAULT_MAX_IN_FLIGHT_MESSAGES;
+    // The worker starts with the first message, not here: until then its isolate (~12–25 MB)
+    // is not needed (issue 12, idle RSS). What it must know by then is kept here and sent on
+    // start: the settings and the list in force (startWorker).
     if (opts.inline) this.inline = new IngestProcessor(this.settings);
-    else this.startWorker();
     if (startedChannel.hasSubscribers) startedChannel.publish({ worker: !opts.inline });
   }
 
@@ -169,9 +138,11 @@ export class IngestPipeline {
   /** One message as received. `raw` may be a view into a buffer its owner reuses: it is copied unless it owns its memory. */
   push(channel: string, raw: Buffer | Uint8Array, receivedAt: Date): void {
     if (this.closed) throw new Error('ingest pipeline is closed');
+    if (!this.worker && !this.inline) this.startWorker();
     const seq = ++this.seq;
     this.stats.received++;
-    const bytes = raw.byteLength < PACK_MAX_MESSAGE && !this.inline ? this.packed(raw) : this.ownedBytes(raw);
+    // Inline, the bytes are read before this returns: no copy is needed.
+    const bytes = this.inline ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) : this.outgoing.bytesFor(raw);
     const receivedMs = receivedAt.getTime();
     // Many messages of a burst share a millisecond: format its time once.
     if (receivedMs !== this.atMs) {
@@ -187,8 +158,7 @@ export class IngestPipeline {
       this.deliver([this.processInline(msg)]);
       return;
     }
-    this.outgoing.push(msg);
-    this.transfer.add(bytes.buffer as ArrayBuffer);
+    this.outgoing.add(msg);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // All messages of one socket read arrive in one synchronous run: they go over together.
@@ -206,17 +176,17 @@ export class IngestPipeline {
     return this.inFlight.length - this.inFlightHead;
   }
 
-  getStats(): IngestStats & { inFlight: number; inFlightBytes: number; paused: boolean; onWorker: boolean } {
-    return { ...this.stats, inFlight: this.pending(), inFlightBytes: this.inFlightBytes, paused: this.paused, onWorker: this.inline === null };
+  /** `workerRunning`: a worker thread exists now (none before the first message). */
+  getStats(): IngestStats & { inFlight: number; inFlightBytes: number; paused: boolean; onWorker: boolean; workerRunning: boolean } {
+    return { ...this.stats, inFlight: this.pending(), inFlightBytes: this.inFlightBytes, paused: this.paused, onWorker: this.inline === null, workerRunning: this.worker !== null };
   }
 
   /**
-   * Resolves when the worker has started and compiled its validators (at once inline), or
-   * after `timeoutMs` whatever happened: the app subscribes after this, so the first messages
-   * do not wait in a queue for a thread that is still starting.
+   * Resolves when a started worker has compiled its validators (at once inline, or while no
+   * message has started one yet), or after `timeoutMs` whatever happened.
    */
   ready(timeoutMs = 10_000): Promise<void> {
-    if (this.workerReady || this.inline) return Promise.resolve();
+    if (this.workerReady || this.inline || !this.worker) return Promise.resolve();
     return new Promise((resolve) => {
       // Not unref'd: while the app waits for its worker, nothing else may hold the process open.
       const timer = setTimeout(resolve, timeoutMs);
@@ -300,10 +270,7 @@ export class IngestPipeline {
       this.opts.log.error('monitor', `the ingest worker failed ${this.restarts.length} times in a minute; messages are handled on the main thread from now on`);
       this.inline = new IngestProcessor(this.settings);
       if (this.mirror.list.length > 0) this.inline.seed(this.mirror.list);
-      const queued = this.outgoing;
-      this.outgoing = [];
-      this.transfer = new Set();
-      this.deliver(queued.map((m) => this.processInline(m)));
+      this.deliver(this.outgoing.take().messages.map((m) => this.processInline(m)));
       for (const f of this.readyWaiters.splice(0)) f();
       return;
     }
@@ -322,11 +289,7 @@ export class IngestPipeline {
   private flush(): void {
     this.flushScheduled = false;
     if (this.outgoing.length === 0 || !this.worker) return;
-    const messages = this.outgoing;
-    const transfer = [...this.transfer];
-    this.outgoing = [];
-    this.transfer = new Set();
-    this.pack = null;
+    const { messages, transfer } = this.outgoing.take();
     // While messages are in the worker, it keeps the process alive (an answer is due).
     this.worker.ref();
     this.worker.postMessage({ kind: 'messages', messages } satisfies ToWorker, transfer);
@@ -339,31 +302,6 @@ export class IngestPipeline {
     } catch (err) {
       return { kind: 'fault', seq: msg.seq, channel: msg.channel, at: msg.at, bytes: msg.bytes.byteLength, error: errorText(err) };
     }
-  }
-
-  /** A copy of a small message in this batch's shared buffer. */
-  private packed(raw: Uint8Array): Uint8Array {
-    if (!this.pack || this.packUsed + raw.byteLength > this.pack.byteLength) {
-      this.pack = new Uint8Array(PACK_BYTES);
-      this.packUsed = 0;
-      this.transfer.add(this.pack.buffer as ArrayBuffer);
-    }
-    const view = this.pack.subarray(this.packUsed, this.packUsed + raw.byteLength);
-    view.set(raw);
-    this.packUsed += raw.byteLength;
-    return view;
-  }
-
-  /**
-   * The message's bytes in a buffer of their own, transferable without another copy. A slice
-   * of a socket chunk or of Node's pool is copied (transferring it would take the rest of that
-   * buffer from its owner), and so is a buffer already on its way in this batch.
-   */
-  private ownedBytes(raw: Buffer | Uint8Array): Uint8Array {
-    if (this.inline) return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
-    const ab = raw.buffer;
-    const whole = ab instanceof ArrayBuffer && raw.byteOffset === 0 && raw.byteLength === ab.byteLength && !this.transfer.has(ab);
-    return whole ? new Uint8Array(ab, 0, raw.byteLength) : new Uint8Array(raw);
   }
 
   // ---- results -----------------------------------------------------------------------------
