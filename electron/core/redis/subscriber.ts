@@ -15,7 +15,7 @@ import { channelList, createClient, withTimeout, type RedisSettings } from './re
  * - ioredis' own reconnect is switched off (`retryStrategy: null`): the supervisor decides
  *   when to retry, with exponential backoff and jitter, forever, and tells the truth about it.
  * - Liveness is a PING on the subscriber connection every `pingIntervalMs`; no answer within
- *   `pingTimeoutMs` drops the connection. There is deliberately no read timeout on the idle
+ *   `pingTimeoutMs`, and no message either meanwhile, drops the connection. There is deliberately no read timeout on the idle
  *   subscription (spec §7, #126).
  * - `connected`/`subscribed` are derived from the live connection, not from object existence
  *   (spec §3.5).
@@ -67,6 +67,8 @@ export class SubscriberSupervisor {
   /** Reading held back by the ingest pipeline's cap (setReadPaused). */
   private readPaused = false;
   private readPauses = 0;
+  /** Messages received on the current connection (a PING answer queues behind them). */
+  private messagesRead = 0;
   /** With Sentinel: the master this subscription is really on (host:port), once subscribed. */
   private currentMaster: string | null = null;
 
@@ -260,6 +262,7 @@ export class SubscriberSupervisor {
     });
     client.on('messageBuffer', (channel: Buffer, message: Buffer) => {
       if (gen !== this.generation) return;
+      this.messagesRead++;
       this.events.onMessage(channel.toString('utf8'), message);
     });
     try {
@@ -303,12 +306,15 @@ export class SubscriberSupervisor {
       return;
     }
     const pausesBefore = this.readPauses;
+    const readBefore = this.messagesRead;
     const t0 = performance.now();
     try {
       await withTimeout(client.ping(), this.settings.pingTimeoutMs, 'PING');
     } catch (err) {
       if (gen !== this.generation) return;
-      if (this.readPaused || this.readPauses !== pausesBefore) {
+      // Messages kept arriving while we waited: the connection is alive, and the answer is
+      // queued behind a backlog we are still reading (a burst of 2 MB lists takes seconds).
+      if (this.readPaused || this.readPauses !== pausesBefore || this.messagesRead !== readBefore) {
         this.schedulePing(gen);
         return;
       }
