@@ -1,4 +1,5 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { z } from 'zod';
 import {
   matchUpdatesMessageSchema,
@@ -22,10 +23,23 @@ interface Entry<T> {
   ajv: ValidateFunction;
 }
 
-const ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: false });
+/**
+ * Ajv is loaded when the first validator is compiled, not when this module is: the main
+ * thread imports this module (the inline fallback, the gate's limits) but validates nothing
+ * while the ingest worker runs, and loading Ajv cost it ~2 MB of idle RSS (issue 12). The
+ * package is CommonJS, so a plain require loads it synchronously.
+ */
+let ajvInstance: Ajv2020 | null = null;
+function ajv(): Ajv2020 {
+  if (!ajvInstance) {
+    const { Ajv2020: AjvClass } = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    ajvInstance = new AjvClass({ strict: false, allErrors: false, validateFormats: false });
+  }
+  return ajvInstance;
+}
 
 function compile<T>(schema: z.ZodType<T>): Entry<T> {
-  return { zod: schema, ajv: ajv.compile(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) };
+  return { zod: schema, ajv: ajv().compile(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) };
 }
 
 let entries:
@@ -135,7 +149,7 @@ function splitListSchema(): { envelope: ValidateFunction; element: ValidateFunct
     ...full,
     properties: { ...(full.properties as JsonObject), payload: { ...payload, properties: { ...(payload.properties as JsonObject), matches: { ...matches, items: {} } } } },
   };
-  return { envelope: ajv.compile(envelope), element: ajv.compile({ ...matches.items, ...(typeof full.$schema === 'string' ? { $schema: full.$schema } : {}) }) };
+  return { envelope: ajv().compile(envelope), element: ajv().compile({ ...matches.items, ...(typeof full.$schema === 'string' ? { $schema: full.$schema } : {}) }) };
 }
 
 /**
