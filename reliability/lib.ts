@@ -169,6 +169,13 @@ export function scrubAddresses(text: string): string {
   });
 }
 
+/** The groups of RELIABILITY.md's table; one group's scenarios may live in several files. */
+export const GROUPS = { redis: 'Redis faults', crashes: 'Crashes and data safety', hostile: 'Hostile input' } as const;
+
+/** Backoff used by the Redis fault scenarios: the first retry after 0.5 s, never more than 5 s apart. */
+export const FAULT_BACKOFF = { REDIS_BACKOFF_INITIAL_MS: '500', REDIS_BACKOFF_MAX_MS: '5000' };
+export const FAULT_BACKOFF_CAP_MS = 5000;
+
 export const CHANNELS = { matches: 'fogis:matches:updates', status: 'fogis:processor:status', alerts: 'fogis:system:alerts' };
 
 export function envelope(type: string, payload: Record<string, unknown>, id: string = randomUUID()): Record<string, unknown> {
@@ -218,6 +225,40 @@ export async function receivedAfter(baseUrl: string, before: number, expected: n
     await sleep(50);
   }
   return got;
+}
+
+/** The fewest fields a match in a list needs. */
+export function minimalMatch(id: number): Record<string, unknown> {
+  return { matchid: id, lag1namn: `H${id}`, lag2namn: `B${id}`, tid: tidAt(id * 60_000) };
+}
+
+/** A full match list (clears the "possibly stale" flag). */
+export function fullMatchList(ids: number[]): string {
+  return JSON.stringify(
+    envelope('match_updates', {
+      matches: ids.map((id) => ({ matchid: id, lag1namn: `Hemma ${id}`, lag2namn: `Borta ${id}`, tid: tidAt(id * 3_600_000), anlaggningnamn: 'Arena' })),
+    }),
+  );
+}
+
+/**
+ * Publishes `n` messages at ~`perSecond` and counts: published, delivered (Redis reported a
+ * receiver) and received by the app. Lost-while-connected = delivered − received.
+ */
+export async function publishAndCount(url: string, baseUrl: string, n: number, perSecond = 200): Promise<{ published: number; delivered: number; received: number }> {
+  const before = (await redisStats(baseUrl)).messages_received;
+  const p = await publisher(url);
+  let delivered = 0;
+  try {
+    for (let i = 0; i < n; i++) {
+      if ((await p.publish(CHANNELS.status, statusMessage(i))) > 0) delivered++;
+      await sleep(1000 / perSecond);
+    }
+  } finally {
+    p.close();
+  }
+  const received = await receivedAfter(baseUrl, before, delivered, 5000);
+  return { published: n, delivered, received };
 }
 
 /** Headless app (dist/headless.js) with the given env; build first (`npm run build:core`). */

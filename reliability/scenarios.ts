@@ -5,9 +5,12 @@ import path from 'node:path';
 import { npmAudit } from './audit';
 import { corruptState, crashReplay, fullDiskAndReadOnly } from './crashes';
 import { hostileConfig, hostileDates, streamNonReaders } from './hardening';
-import { googleSecrets, hostileMessages, httpAttacks, httpToken, parserFuzz, prototypePollution } from './hostile';
+import { googleSecrets, hostileMessages, prototypePollution } from './hostile';
+import { parserFuzz } from './hostile-fuzz';
+import { httpAttacks, httpToken } from './hostile-http';
 import { scenario, type Row } from './lib';
-import { absentAtStart, killAndRestart, newPassword, pausedRedis, sentinelFailover, sentinelGracefulFailover, slowConsumer, tlsScenarios } from './redis-faults';
+import { absentAtStart, killAndRestart, newPassword, pausedRedis, slowConsumer } from './redis-faults';
+import { sentinelFailover, sentinelGracefulFailover, tlsScenarios } from './redis-topology';
 
 export interface ScenarioDef {
   id: string;

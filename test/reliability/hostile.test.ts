@@ -1,5 +1,7 @@
 import { describe, it } from 'vitest';
-import { googleSecrets, hostileMessages, httpToken, parserFuzz, prototypePollution } from '../../reliability/hostile';
+import { googleSecrets, hostileMessages, prototypePollution } from '../../reliability/hostile';
+import { parserFuzz } from '../../reliability/hostile-fuzz';
+import { httpToken } from '../../reliability/hostile-http';
 import { expectRow } from './expect-row';
 
 /** The HTTP attack set runs in http-slowloris.test.ts (with its slow-loris waits, in parallel with this file). */

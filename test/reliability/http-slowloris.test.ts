@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { httpAttacks } from '../../reliability/hostile';
+import { httpAttacks } from '../../reliability/hostile-http';
 import { expectRow } from './expect-row';
 
 /** Own file so its ~31 s of waiting runs beside the other files. */

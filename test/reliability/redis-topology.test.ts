@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
-import { newPassword, sentinelFailover, sentinelGracefulFailover, slowConsumer, tlsScenarios } from '../../reliability/redis-faults';
+import { newPassword, slowConsumer } from '../../reliability/redis-faults';
+import { sentinelFailover, sentinelGracefulFailover, tlsScenarios } from '../../reliability/redis-topology';
 import { expectRow } from './expect-row';
 
 describe('reliability: Redis password, slow consumer, Sentinel, TLS (headless app)', () => {
