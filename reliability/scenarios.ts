@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { npmAudit } from './audit';
-import { corruptState, crashReplay, fullDiskAndReadOnly } from './crashes';
+import { crashReplay } from './crashes';
+import { corruptState, fullDiskAndReadOnly } from './data-safety';
 import { hostileConfig, hostileDates, streamNonReaders } from './hardening';
 import { googleSecrets, hostileMessages, prototypePollution } from './hostile';
 import { parserFuzz } from './hostile-fuzz';

@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
-import { corruptState, crashReplay, fullDiskAndReadOnly } from '../../reliability/crashes';
+import { crashReplay } from '../../reliability/crashes';
+import { corruptState, fullDiskAndReadOnly } from '../../reliability/data-safety';
 import { expectRow } from './expect-row';
 
 /** CI counts: 200 lists and 5 kills per backend; `npm run reliability` does 1,000 lists and 20 kills. */

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pubRecvLost, scrubAddresses } from '../../reliability/lib';
 import { processGroup, runIsolated } from '../../reliability/scenarios';
-import { refereesOf } from '../../reliability/crashes';
+import { refereesOf } from '../../reliability/crash-calendar';
 import { buildDescription } from '../../electron/core/sync/event-builder';
 
 /** How `npm run reliability` runs and reports (reliability/run.ts, scenarios.ts, lib.ts). */
