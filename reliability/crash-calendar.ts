@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import ICAL from 'ical.js';
 import type { FakeCalendarServer } from '../test/harness/fake-calendar-server';
+import { prng } from '../test/harness/prng';
 import { KICKOFF_BASE_MS } from './lib';
 
 /**
@@ -10,18 +11,6 @@ import { KICKOFF_BASE_MS } from './lib';
  */
 
 // ---- a reproducible stream of changing match lists -------------------------------------------
-
-/** Small seeded PRNG (mulberry32), so a failing run can be replayed with the same seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SimMatch {
   matchid: number;

@@ -6,7 +6,8 @@ import { startRedis } from '../test/harness/redis-server';
 import { startFakeCalendarServer, type FakeCalendarServer } from '../test/harness/fake-calendar-server';
 import { TOKEN_SECRET_NAME } from '../electron/core/sync/google-auth';
 import { CHANNELS, envelope, GROUPS, headless, ms, publisher, redisStats, scenario, sleep, waitStatus, type Row } from './lib';
-import { compare, expectedEvents, googleEvents, icsEvents, matchStream, prng } from './crash-calendar';
+import { compare, expectedEvents, googleEvents, icsEvents, matchStream } from './crash-calendar';
+import { prng } from '../test/harness/prng';
 
 /**
  * The headless app SIGKILLed again and again while it replays match lists to its calendar

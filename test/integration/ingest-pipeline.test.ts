@@ -9,6 +9,7 @@ import { diffMatchList } from '../../electron/core/monitor/match-diff';
 import type { FogisMatch } from '../../shared/messages';
 import type { MatchChange } from '../../shared/state';
 import { loadFixture } from '../harness/fixture';
+import { prng as rng } from '../harness/prng';
 
 /**
  * The ingest pipeline with its real worker thread, against today's in-thread path as the
@@ -88,18 +89,6 @@ async function drained(p: IngestPipeline): Promise<void> {
 const fixture = loadFixture();
 const fixtureList = fixture.map((l) => JSON.parse(l.raw) as Json).find((m) => m.type === 'match_updates' && ((m.payload as Json).matches as Json[]).length === 3)!;
 const baseMatches = (fixtureList.payload as { matches: Json[] }).matches;
-
-/** Deterministic PRNG (mulberry32), so a failure names a reproducible case. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function kickoff(ms: number): { tid: string; speldatum: string; avsparkstid: string } {
   const local = new Date(ms + 3_600_000).toISOString();

@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IcsRenderCache } from '../../electron/core/sync/ics-render-cache';
 import { renderCalendar, type CalendarOptions, type IcsEvent } from '../../electron/core/sync/ics-writer';
 import { formatZonedDateTime } from '../../shared/fogis-time';
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../harness/prng';
 
 const NAMES = ['Östers IF', 'Malmö FF', 'IFK Göteborg', 'Åtvidabergs FF', 'Kalmar FF; U19', 'Hammarby, Dam', 'Djurgården\\IF', 'Ängelholms FF 😀', '北京国安', 'Ljungskile SK\nP17', 'Team\r\nCRLF', 'Bell\u0007 FC'];
 const VENUES = ['Nya Ullevi', 'Eleda Stadion, Malmö', 'Tele2 Arena; plan 2', 'Guldfågeln Arena', 'Konstgräs 3 (övre)', ''];
