@@ -24,10 +24,11 @@ export const MAX_DEPTH = 64;
  */
 export const MAX_MATCHES = 5_000;
 
+/** An accepted message also carries `text`, the payload as decoded (a UTF-8 BOM dropped). */
 export type Parsed =
-  | { ok: true; type: 'match_updates'; message: MatchUpdatesMessage; generation: Generation; fogisMatches: FogisMatch[]; otherMatches: number; schemaVersion: string | null; bytes: number }
-  | { ok: true; type: 'processing_status'; message: ProcessingStatusMessage; bytes: number; schemaVersion: string | null }
-  | { ok: true; type: 'system_alert'; message: SystemAlertMessage; bytes: number; schemaVersion: string | null }
+  | { ok: true; type: 'match_updates'; message: MatchUpdatesMessage; generation: Generation; fogisMatches: FogisMatch[]; otherMatches: number; schemaVersion: string | null; bytes: number; text: string }
+  | { ok: true; type: 'processing_status'; message: ProcessingStatusMessage; bytes: number; schemaVersion: string | null; text: string }
+  | { ok: true; type: 'system_alert'; message: SystemAlertMessage; bytes: number; schemaVersion: string | null; text: string }
   | { ok: false; reason: RejectReason; error: string; head: string; bytes: number; messageId: string | null };
 
 const lenientDecoder = new TextDecoder('utf-8', { fatal: false });
@@ -128,10 +129,10 @@ export function parseMessage(raw: Buffer | string, maxBytes: number, nowMs: numb
       const { generation, fogisMatches, other } = classifyGeneration(v.message);
       const gate = checkMatchList(fogisMatches, nowMs, timeZone);
       if (!gate.ok) return reject(gate.reason, gate.error, raw, bytes, messageId);
-      return { ok: true, type: v.type, message: v.message, generation, fogisMatches, otherMatches: other, schemaVersion, bytes };
+      return { ok: true, type: v.type, message: v.message, generation, fogisMatches, otherMatches: other, schemaVersion, bytes, text };
     }
-    if (v.type === 'processing_status') return { ok: true, type: v.type, message: v.message, bytes, schemaVersion };
-    return { ok: true, type: v.type, message: v.message, bytes, schemaVersion };
+    if (v.type === 'processing_status') return { ok: true, type: v.type, message: v.message, bytes, schemaVersion, text };
+    return { ok: true, type: v.type, message: v.message, bytes, schemaVersion, text };
   } catch (err) {
     // A pathological value (e.g. nesting that overflows the validator's stack) is a rejection, not a crash.
     return reject(err instanceof RangeError ? 'too_deep' : 'schema', `could not validate: ${(err as Error).message}`, raw, bytes, messageId);
