@@ -8,6 +8,7 @@ import { diffMatchList } from '../../electron/core/monitor/match-diff';
 import { MonitorStore } from '../../electron/core/monitor/monitor-store';
 import type { PersistedState } from '../../electron/core/monitor/persisted-state';
 import { ENCODE_CHUNK_CHARS, writeFileAtomic } from '../../electron/core/store/atomic-file';
+import { JsonArrayText } from '../../electron/core/store/json-array-text';
 import { tempDir } from '../harness/app';
 import { loadFixture } from '../harness/fixture';
 
@@ -50,22 +51,33 @@ describe('state.json text from kept per-match texts', () => {
     const list = thousand();
     const history = [change(1, list), change(2, list)];
     const s1 = state(list, history);
-    expect(store.text(s1)).toBe(JSON.stringify(s1));
+    expect(store.text(s1).join('')).toBe(JSON.stringify(s1));
     // A changed match is a new object (the ingest mirror's contract); the others keep theirs.
     const next = [...list];
     next[500] = { ...list[500]!, anlaggningnamn: 'Nya Arenan' };
     next.splice(10, 1);
     const s2 = state(next, [...history, change(3, next)]);
-    const text = store.text(s2);
+    const text = store.text(s2).join('');
     expect(text).toBe(JSON.stringify(s2));
     expect(text).toContain('"anlaggningnamn":"Nya Arenan"');
     // Optional parts absent, as JSON.stringify leaves them out.
     const s3 = { ...state([], []), counters: undefined };
-    expect(store.text(s3)).toBe(JSON.stringify(s3));
+    expect(store.text(s3).join('')).toBe(JSON.stringify(s3));
+    const s4 = state(list.slice(0, 1), []);
+    expect(store.text(s4).join('')).toBe(JSON.stringify(s4));
   });
 });
 
-describe('writeFileAtomic of a large text', () => {
+describe('JsonArrayText pieces', () => {
+  it('join to JSON.stringify of the list, empty and one-element lists included', () => {
+    const t = new JsonArrayText();
+    const list = thousand().slice(0, 3);
+    for (const items of [[], list.slice(0, 1), list, [...list].reverse()]) expect(t.parts(items).join('')).toBe(JSON.stringify(items));
+    expect(t.text(list)).toBe(JSON.stringify(list));
+  });
+});
+
+describe('writeFileAtomic of large texts', () => {
   it('writes exactly Buffer.from(text), a surrogate pair across a slice boundary included', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'big.json');
@@ -75,6 +87,15 @@ describe('writeFileAtomic of a large text', () => {
     await writeFileAtomic(file, text);
     expect(readFileSync(file).equals(Buffer.from(text, 'utf8'))).toBe(true);
     await writeFileAtomic(file, '');
+    expect(readFileSync(file).length).toBe(0);
+  });
+
+  it('writes a text given in pieces as their concatenation: small ones gathered, large ones sliced, multi-byte ones whole', async () => {
+    const file = path.join(tempDir(), 'parts.json');
+    const parts = ['[', ...Array.from({ length: 30_000 }, (_, i) => `{"i":${i},"v":"åäö 😀 ${'x'.repeat(i % 40)}"},`), 'y'.repeat(ENCODE_CHUNK_CHARS * 2 + 5), '😀'.repeat(90_000), '"ö"]'];
+    await writeFileAtomic(file, parts);
+    expect(readFileSync(file).equals(Buffer.from(parts.join(''), 'utf8'))).toBe(true);
+    await writeFileAtomic(file, []);
     expect(readFileSync(file).length).toBe(0);
   });
 });

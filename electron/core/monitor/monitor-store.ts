@@ -80,27 +80,36 @@ export class MonitorStore {
   }
 
   /**
-   * `JSON.stringify(state)` byte for byte, but the match list and the change history come from
-   * per-element texts kept between saves (their objects are never changed once stored: a
-   * changed match arrives as a new object), so a save with 1000 matches stringifies what
-   * changed instead of ~2 MB in one turn of the main thread (issue 12).
+   * `JSON.stringify(state)` byte for byte, in pieces (writeFileAtomic writes them without
+   * joining them). The match list and the change history come from per-element texts kept
+   * between saves (their objects are never changed once stored: a changed match arrives as a
+   * new object), so a save with 1000 matches stringifies what changed instead of ~2 MB in one
+   * turn of the main thread (issue 12).
    */
-  text(state: PersistedState): string {
-    const parts: string[] = [];
+  text(state: PersistedState): string[] {
+    const out: string[] = ['{'];
+    const field = (key: string, first: boolean): void => void out.push(`${first ? '' : ','}${JSON.stringify(key)}:`);
+    let first = true;
     for (const [key, value] of Object.entries(state)) {
       if (value === undefined) continue;
-      let t: string;
-      if (key === 'history') t = this.historyText.text(state.history);
+      field(key, first);
+      first = false;
+      if (key === 'history') out.push(...this.historyText.parts(state.history));
       else if (key === 'matches') {
-        const inner: string[] = [];
+        out.push('{');
+        let innerFirst = true;
         for (const [k, v] of Object.entries(state.matches)) {
-          if (v !== undefined) inner.push(`${JSON.stringify(k)}:${k === 'list' ? this.listText.text(state.matches.list) : JSON.stringify(v)}`);
+          if (v === undefined) continue;
+          field(k, innerFirst);
+          innerFirst = false;
+          if (k === 'list') out.push(...this.listText.parts(state.matches.list));
+          else out.push(JSON.stringify(v));
         }
-        t = `{${inner.join(',')}}`;
-      } else t = JSON.stringify(value);
-      parts.push(`${JSON.stringify(key)}:${t}`);
+        out.push('}');
+      } else out.push(JSON.stringify(value));
     }
-    return `{${parts.join(',')}}`;
+    out.push('}');
+    return out;
   }
 
   private setError(error: string | null): void {

@@ -7,7 +7,10 @@ import { errorText, type Logger } from '../log';
  * Crash-safe file writes: write a temp file beside the target, fsync it, rename over the
  * target, fsync the directory. A reader sees the old or the new file, never half of one.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+/** A file's content: bytes, a text, or a text in pieces (written in order, never joined: see `writeParts`). */
+export type FileContent = string | Uint8Array | readonly string[];
+
+export async function writeFileAtomic(file: string, data: FileContent, mode = 0o600): Promise<void> {
   const dir = path.dirname(file);
   // Private by default: the data directory's files hold personal data (data-dir.ts).
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -15,7 +18,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
   const handle = await fs.open(tmp, 'w', mode);
   try {
     if (typeof data === 'string') await writeText(handle, data);
-    else await handle.writeFile(data);
+    else if (data instanceof Uint8Array) await handle.writeFile(data);
+    else await writeParts(handle, data);
     await handle.sync();
   } finally {
     await handle.close();
@@ -56,6 +60,30 @@ async function writeText(handle: fs.FileHandle, text: string): Promise<void> {
     for (let off = 0; off < bytes.length; ) off += (await handle.write(bytes, off)).bytesWritten;
     i = end;
   }
+}
+
+/** Bytes gathered from small pieces before one write. */
+const PARTS_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * Writes the concatenation of `parts` as UTF-8 without building it: small pieces are encoded
+ * into one reused buffer that is written whenever it could not take the next piece, a large
+ * piece goes through `writeText`. Each turn encodes at most ~256 KB.
+ */
+async function writeParts(handle: fs.FileHandle, parts: readonly string[]): Promise<void> {
+  const buf = Buffer.allocUnsafe(PARTS_BUFFER_BYTES);
+  let used = 0;
+  const drain = async (): Promise<void> => {
+    for (let off = 0; off < used; ) off += (await handle.write(buf, off, used - off)).bytesWritten;
+    used = 0;
+  };
+  for (const part of parts) {
+    // A UTF-16 unit is at most 3 bytes of UTF-8 (a surrogate pair, two units, is 4).
+    if (part.length * 3 > PARTS_BUFFER_BYTES - used) await drain();
+    if (part.length * 3 > PARTS_BUFFER_BYTES) await writeText(handle, part);
+    else used += buf.write(part, used, 'utf8');
+  }
+  await drain();
 }
 
 export type LoadResult<T> =
@@ -143,7 +171,7 @@ export class DebouncedWriter {
 
   constructor(
     private readonly file: string,
-    private readonly produce: () => string,
+    private readonly produce: () => string | readonly string[],
     private readonly delayMs: number,
     private readonly onResult: (error: string | null) => void,
     private readonly mode = 0o600,
@@ -183,7 +211,7 @@ export class DebouncedWriter {
     while (this.writing) await this.writing;
     if (!this.dirty) return;
     this.dirty = false;
-    let data: string;
+    let data: string | readonly string[];
     try {
       data = this.produce();
     } catch (err) {

@@ -12,7 +12,29 @@ export class JsonArrayText {
   private cache = new WeakMap<object, string>();
 
   text(items: readonly object[]): string {
-    const parts = new Array<string>(items.length);
+    return `[${this.elements(items).join(',')}]`;
+  }
+
+  /**
+   * The same text as pieces (`[`, each element's text with `,` between them, `]`) for
+   * `writeFileAtomic`, which writes them one by one: a 2 MB list is then never joined into one
+   * string (nor that string copied again to encode it) on the main thread.
+   */
+  parts(items: readonly object[]): string[] {
+    const texts = this.elements(items);
+    if (texts.length === 0) return ['[]'];
+    const out = new Array<string>(texts.length * 2 + 1);
+    out[0] = '[';
+    for (let i = 0; i < texts.length; i++) {
+      out[i * 2 + 1] = texts[i]!;
+      out[i * 2 + 2] = ',';
+    }
+    out[out.length - 1] = ']';
+    return out;
+  }
+
+  private elements(items: readonly object[]): string[] {
+    const texts = new Array<string>(items.length);
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       let t = this.cache.get(item);
@@ -20,8 +42,8 @@ export class JsonArrayText {
         t = JSON.stringify(item);
         this.cache.set(item, t);
       }
-      parts[i] = t;
+      texts[i] = t;
     }
-    return `[${parts.join(',')}]`;
+    return texts;
   }
 }
