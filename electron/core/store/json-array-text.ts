@@ -9,7 +9,12 @@
  * object). Elements are held weakly: a match that left every list is not kept alive.
  */
 export class JsonArrayText {
-  private cache = new WeakMap<object, string>();
+  /**
+   * One cache for every user: the calendar's last list, state.json and the phonebook save the
+   * same match objects, and each would otherwise stringify (and keep) its own copy of each text.
+   */
+  private static readonly shared = new WeakMap<object, string>();
+  private readonly cache = JsonArrayText.shared;
 
   text(items: readonly object[]): string {
     return `[${this.elements(items).join(',')}]`;
