@@ -40,10 +40,7 @@ export function applyPlan(ctx: ApplyContext, res: PlanResult, full: boolean): bo
   for (const t of res.touch) {
     const rec = store.records.get(t.matchId);
     if (!rec) continue;
-    rec.sourceKey = t.sourceKey;
-    rec.renderKey = t.renderKey;
-    rec.snapshot = t.snapshot;
-    rec.lastChange = t.lastChange;
+    store.records.set(t.matchId, { ...rec, sourceKey: t.sourceKey, renderKey: t.renderKey, snapshot: t.snapshot, lastChange: t.lastChange });
     store.failures.delete(t.matchId);
   }
   const at = new Date(now).toISOString();

@@ -87,7 +87,7 @@ export class EnginePersistence {
     }
     // The list that planned these jobs is durable before they are attempted (see the class note).
     const list = this.listDue ? this.writeList() : null;
-    const data = JSON.stringify(this.opts.store.serialize());
+    const data = this.opts.store.serializedText();
     this.jobsUnsaved = false;
     const file = this.stateFile;
     const state = this.saving.then(() =>

@@ -84,11 +84,7 @@ export class OutboxWorker {
     const now = new Date().toISOString();
     if (job.kind === 'delete') {
       const rec = store.records.get(job.matchId);
-      if (job.reason !== 'duplicate' && rec) {
-        rec.present = false;
-        rec.sourceKey = job.sourceKey;
-        rec.updatedAt = now;
-      }
+      if (job.reason !== 'duplicate' && rec) store.records.set(job.matchId, { ...rec, present: false, sourceKey: job.sourceKey, updatedAt: now });
       if (outcome.action === 'deleted') store.counters.deleted++;
     } else if (job.event) {
       store.records.set(job.matchId, {

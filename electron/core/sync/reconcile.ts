@@ -193,16 +193,9 @@ export class Reconciler {
       }
       if (rec) {
         const sameEvent = rec.present && rec.eventId === keep.eventId && rec.calendarHash === keep.calendarHash;
-        rec.present = true;
-        rec.eventId = keep.eventId;
-        rec.endMs = keep.endMs ?? rec.endMs;
-        if (!sameEvent) {
-          // Someone else (the Python service, another instance) wrote it: compare afresh.
-          rec.calendarHash = keep.calendarHash;
-          rec.summary = keep.summary;
-          rec.renderKey = null;
-          rec.sourceKey = null;
-        }
+        // Someone else (the Python service, another instance) wrote it: compare afresh.
+        const afresh = sameEvent ? {} : { calendarHash: keep.calendarHash, summary: keep.summary, renderKey: null, sourceKey: null };
+        store.records.set(matchId, { ...rec, present: true, eventId: keep.eventId, endMs: keep.endMs ?? rec.endMs, ...afresh });
       } else {
         adopted++;
         store.records.set(matchId, {
@@ -227,9 +220,7 @@ export class Reconciler {
       // A queued rewrite (a re-tag after a takeover) still knows its event by id.
       if (rec.present && !byMatch.has(rec.matchId) && !hasEnded(rec.endMs, clock) && store.outbox.get(rec.matchId)?.kind !== 'upsert') {
         // Gone from the calendar (deleted by hand or by another writer): recreate on the next plan.
-        rec.present = false;
-        rec.renderKey = null;
-        rec.sourceKey = null;
+        store.records.set(rec.matchId, { ...rec, present: false, renderKey: null, sourceKey: null });
       }
     }
     this.opts.recordsChanged();

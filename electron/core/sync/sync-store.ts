@@ -1,4 +1,5 @@
 import type { FogisMatch } from '../../../shared/messages';
+import { JsonArrayText } from '../store/json-array-text';
 import type { EngineStateFile, FailureEntry } from './engine-store';
 import { Outbox } from './outbox';
 import type { HeldDeletion, MatchRecord } from './types';
@@ -14,12 +15,24 @@ export interface LastList {
 }
 
 /**
+ * The records by match id, each frozen as it is stored: a record is replaced, never changed in
+ * place, so the state file can keep each record's JSON text between saves (an in-place change
+ * would throw here instead of being left out of the file).
+ */
+class RecordMap extends Map<string, MatchRecord> {
+  override set(key: string, value: MatchRecord): this {
+    return super.set(key, Object.freeze(value));
+  }
+}
+
+/**
  * What one backend's sync knows, in memory: the committed calendar state (records), what is
  * on its way (outbox), held deletions, failures and counters. Persisted as one file
  * (engine-persistence.ts); every other sync file reads and changes this one object.
  */
 export class SyncStore {
-  readonly records = new Map<string, MatchRecord>();
+  readonly records: Map<string, MatchRecord> = new RecordMap();
+  private readonly recordTexts = new JsonArrayText();
   outbox = new Outbox();
   /** Keys of upsert jobs that may have reached the calendar (tried now, or restored after a crash). */
   readonly maybeWritten = new Set<string>();
@@ -44,6 +57,20 @@ export class SyncStore {
     for (const k of COUNTER_KEYS) this.counters[k] = s.counters[k] ?? 0;
     this.lastSyncAt = s.lastSyncAt;
     this.calendarKnown = s.calendarKnown ?? (s.records.length > 0 || s.outbox.length > 0 || s.lastSyncAt !== null);
+  }
+
+  /**
+   * `JSON.stringify(this.serialize())` byte for byte, in pieces for writeFileAtomic: the
+   * records' texts are kept between saves, so a save during a burst of lists stringifies the
+   * changed records and the queue, not all 1000 records (issue 12: ~5 ms a save).
+   */
+  serializedText(): string[] {
+    const s = this.serialize();
+    return [
+      `{"version":${JSON.stringify(s.version)},"records":`,
+      ...this.recordTexts.parts(s.records),
+      `,"outbox":${JSON.stringify(s.outbox)},"held":${JSON.stringify(s.held)},"failures":${JSON.stringify(s.failures)},"counters":${JSON.stringify(s.counters)},"lastSyncAt":${JSON.stringify(s.lastSyncAt)},"calendarKnown":${JSON.stringify(s.calendarKnown)}}`,
+    ];
   }
 
   serialize(): EngineStateFile {
