@@ -128,6 +128,27 @@ describe('one change pass: monitor diff → calendar plan', () => {
     expect(counters(sink).updated).toBe(2);
   });
 
+  it('a first sight of 1000 matches is hashed a slice per turn before it is planned: other work runs in between', async () => {
+    const { sink, plans } = await setup();
+    let turns = 0;
+    let planned = false;
+    const tick = (): void => {
+      if (planned) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    sink.onMatchList(listInput(thousand()));
+    const deadline = Date.now() + 30_000;
+    while (plans.length === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    planned = true;
+    // 1000 matches, 25 a turn: the plan comes after about 40 turns of the event loop, not in the first.
+    expect(turns).toBeGreaterThanOrEqual(30);
+    expect(plans).toEqual([{ listed: 1000, decided: 1000, changeModel: false }]);
+    expect(await sink.drain(30_000)).toBe(true);
+    expect(counters(sink).inserted).toBe(1000);
+  });
+
   it('new options change every event although no match changed: all are planned again', async () => {
     const { sink, plans, dir, send } = await setup();
     await send(thousand());

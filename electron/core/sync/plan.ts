@@ -52,6 +52,8 @@ export interface PlanInput {
    * of lists, each list must not rebuild every queued event again (issue 12, the drain).
    */
   queuedFromList?: (job: OutboxJob) => boolean;
+  /** Hashes taken ahead (list-planner.ts); absent: each is taken here. */
+  hashes?: MatchHashes;
 }
 
 export interface PlanResult {
@@ -95,6 +97,35 @@ const text = (v: unknown): string => (v === undefined || v === null ? '' : Strin
 /** Identity of the raw match and the options: equal keys, nothing to decide (the check without a change model). */
 function sourceKeyOf(okey: string, match: FogisMatch): string {
   return sha256Hex(okey + '\u0000' + JSON.stringify(match));
+}
+
+/**
+ * The two hashes a plan takes of a match, kept by match object (a match is never changed in
+ * place: a changed one is a new object), so they can be taken ahead, a slice per turn of the
+ * event loop, instead of all at once inside one plan (list-planner.ts).
+ */
+export class MatchHashes {
+  private readonly calendar = new WeakMap<FogisMatch, string>();
+  private readonly source = new WeakMap<FogisMatch, { okey: string; key: string }>();
+
+  calendarHash(match: FogisMatch): string {
+    let h = this.calendar.get(match);
+    if (h === undefined) this.calendar.set(match, (h = calendarHash(match)));
+    return h;
+  }
+
+  sourceKey(okey: string, match: FogisMatch): string {
+    const s = this.source.get(match);
+    if (s !== undefined && s.okey === okey) return s.key;
+    const key = sourceKeyOf(okey, match);
+    this.source.set(match, { okey, key });
+    return key;
+  }
+
+  /** Both hashes of `match` are kept already. */
+  has(okey: string, match: FogisMatch): boolean {
+    return this.calendar.has(match) && this.source.get(match)?.okey === okey;
+  }
 }
 
 /** Bump when the rendering of an event changes, so every event is written anew once. */
@@ -150,7 +181,7 @@ export function planSync(input: PlanInput): PlanResult {
     result.decided.push(mid);
     // A match the change model names differs from the last list: no raw identity to compare,
     // its event is built and compared (the record may still show it, after an A → B → A).
-    const sourceKey = named ? null : sourceKeyOf(okey, match);
+    const sourceKey = named ? null : input.hashes ? input.hashes.sourceKey(okey, match) : sourceKeyOf(okey, match);
     const failedSource = input.failedSources.get(mid);
     if (sourceKey !== null && !input.retryFailed && failedSource === sourceKey && !job) continue;
 
@@ -184,7 +215,7 @@ export function planSync(input: PlanInput): PlanResult {
       continue;
     }
 
-    const hash = calendarHash(match);
+    const hash = input.hashes ? input.hashes.calendarHash(match) : calendarHash(match);
     const snapshot = snapshotOf(match, options.timeZone);
     const prevSnap = job ? job.snapshot : record?.snapshot ?? null;
     let lastChange = job ? job.lastChange : record?.lastChange ?? null;
