@@ -1,6 +1,7 @@
 import type { FogisMatch, MessageType } from '../../../shared/messages';
 import { RecentIds } from '../monitor/bounded-list';
 import { diffMatchList, matchKey, sameJsonFast } from '../monitor/match-diff';
+import type { DateMemo, NowWindow } from '../messages/match-gate';
 import { parseMessage, type Parsed } from '../messages/parse-message';
 import { validateMatchUpdatesKnown, validateMessage, type Validated } from '../messages/validator';
 import type { IngestOutcome, IngestSettings, ListDelta, WireMessage } from './ingest-protocol';
@@ -26,6 +27,8 @@ export class IngestProcessor {
   private byId = new Map<string, FogisMatch>();
   /** True when `list` passed this process's schema (a seeded list is only diffed against). */
   private listValidated = false;
+  /** Where each match that passed the date checks keeps passing them, in the zone it was read in. */
+  private readonly windows = new WeakMap<object, NowWindow & { zone: string }>();
 
   constructor(settings: IngestSettings) {
     this.settings = settings;
@@ -91,9 +94,22 @@ export class IngestProcessor {
       const known = (unchanged = new Set<unknown>());
       return validateMatchUpdatesKnown(value, (m) => this.knownMatch(m, known));
     };
+    const zone = this.settings.timeZone;
+    // A match equal to the previous list's skips the date checks while `now` stays inside the
+    // window where its dates pass (match-gate.ts DateMemo); its window moves to the new object.
+    const dates: DateMemo = {
+      known: (m) => {
+        if (unchanged === null || !unchanged.has(m)) return undefined;
+        const seen = this.windows.get(this.byId.get(matchKey(m))!);
+        if (seen === undefined || seen.zone !== zone) return undefined;
+        this.windows.set(m, seen);
+        return seen;
+      },
+      passed: (m, w) => void this.windows.set(m, { lo: w.lo, hi: w.hi, zone }),
+    };
     let parsed: Parsed;
     try {
-      parsed = parseMessage(raw, this.settings.maxMessageBytes, msg.receivedMs, this.settings.timeZone, schemaCheck);
+      parsed = parseMessage(raw, this.settings.maxMessageBytes, msg.receivedMs, zone, schemaCheck, dates);
     } catch (err) {
       // parseMessage is written not to throw; this is the last line of defence (as Monitor.ingest had it).
       parsed = { ok: false, reason: 'schema', error: `unexpected parser failure: ${(err as Error).message}`, head: '', bytes: 0, messageId: null };

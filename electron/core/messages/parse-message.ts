@@ -1,6 +1,6 @@
 import type { FogisMatch, Generation, MatchUpdatesMessage, MessageType, ProcessingStatusMessage, RejectReason, SystemAlertMessage } from '../../../shared/messages';
 import { MESSAGE_TYPES } from '../../../shared/messages';
-import { checkMatchList, timestampError } from './match-gate';
+import { checkMatchList, timestampError, type DateMemo } from './match-gate';
 import { isValidUtf8, nestingDepthBytes, utf8Text } from './raw-scan';
 import { validateMessage, type Validated } from './validator';
 
@@ -80,9 +80,9 @@ export type SchemaCheck = (type: MessageType, value: object) => Validated;
 
 /**
  * `nowMs` places the kickoff window (shared/fogis-time.ts KICKOFF_WINDOW); `timeZone` reads
- * an ISO `tid` that carries no zone.
+ * an ISO `tid` that carries no zone; `dates` lets matches known to pass skip the date checks.
  */
-export function parseMessage(raw: Buffer | string, maxBytes: number, nowMs: number = Date.now(), timeZone = 'Europe/Stockholm', schemaCheck: SchemaCheck = validateMessage): Parsed {
+export function parseMessage(raw: Buffer | string, maxBytes: number, nowMs: number = Date.now(), timeZone = 'Europe/Stockholm', schemaCheck: SchemaCheck = validateMessage, dates?: DateMemo): Parsed {
   const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
   if (bytes > maxBytes) return reject('oversize', `message is ${bytes} bytes, larger than the ${maxBytes}-byte limit`, raw, bytes);
   let text: string;
@@ -127,7 +127,7 @@ export function parseMessage(raw: Buffer | string, maxBytes: number, nowMs: numb
     if (tsError) return reject('bad_date', tsError, raw, bytes, messageId);
     if (v.type === 'match_updates') {
       const { generation, fogisMatches, other } = classifyGeneration(v.message);
-      const gate = checkMatchList(fogisMatches, nowMs, timeZone);
+      const gate = checkMatchList(fogisMatches, nowMs, timeZone, dates);
       if (!gate.ok) return reject(gate.reason, gate.error, raw, bytes, messageId);
       return { ok: true, type: v.type, message: v.message, generation, fogisMatches, otherMatches: other, schemaVersion, bytes, text };
     }
