@@ -245,8 +245,8 @@ export class ContactsService {
   }
 
   private persist(): void {
-    // The same text as JSON.stringify({ version: 1, updatedAt, matches }), from per-match texts.
-    const text = `{"version":1,"updatedAt":${JSON.stringify(this.updatedAt)},"matches":${this.storedText.text(this.matches)}}`;
+    // The same text as JSON.stringify({ version: 1, updatedAt, matches }), in pieces from per-match texts (never joined: issue 12).
+    const text = [`{"version":1,"updatedAt":${JSON.stringify(this.updatedAt)},"matches":`, ...this.storedText.parts(this.matches), '}'];
     this.writing = this.writing
       .then(() => writeFileAtomic(path.join(this.opts.dataDir, CONTACTS_STORE_FILE), text, 0o600))
       .catch((err: unknown) => this.opts.log.error('contacts', `cannot save the phonebook: ${errorText(err)}`));

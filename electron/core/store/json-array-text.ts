@@ -52,3 +52,14 @@ export class JsonArrayText {
     return texts;
   }
 }
+
+/**
+ * Whether two texts in pieces are the same pieces. Unchanged elements keep their cached string
+ * objects, so this is mostly pointer comparisons: what a `===` of the joined texts decided
+ * before, without joining them (the same text cut differently counts as changed: one extra write).
+ */
+export function sameParts(a: readonly string[] | null, b: readonly string[]): boolean {
+  if (a === null || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

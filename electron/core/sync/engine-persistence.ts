@@ -141,8 +141,8 @@ export class EnginePersistence {
     this.listDue = false;
     this.lastListWriteAt = performance.now();
     this.listWrites++;
-    // The same text as JSON.stringify({ version: 1, ...list }), built from per-match texts.
-    const data = `{"version":1,"matches":${this.listText.text(list.matches)},"receivedAt":${JSON.stringify(list.receivedAt)},"messageId":${JSON.stringify(list.messageId)}}`;
+    // The same text as JSON.stringify({ version: 1, ...list }), in pieces from per-match texts (never joined: issue 12).
+    const data = ['{"version":1,"matches":', ...this.listText.parts(list.matches), `,"receivedAt":${JSON.stringify(list.receivedAt)},"messageId":${JSON.stringify(list.messageId)}}`];
     const file = path.join(this.opts.dataDir, LAST_LIST_FILE);
     this.savingList = this.savingList.then(() =>
       writeFileAtomic(file, data).catch((err: unknown) => this.opts.log.warn('sync', `cannot save the last match list: ${errorText(err)}`)),

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
-import { JsonArrayText } from '../store/json-array-text';
+import { JsonArrayText, sameParts } from '../store/json-array-text';
 import { errorText } from '../log';
 import type { BackendContext, BackendInfo, CalendarBackend } from './backend';
 import { matchFactsUrl } from './event-builder';
@@ -60,10 +60,10 @@ export class IcsBackend implements CalendarBackend {
   private events = new Map<string, Readonly<StoredIcsEvent>>();
   private sequences: Record<string, number> = {};
   private dirty = false;
-  /** The calendar text last written to calendar.ics (null until the first write). */
-  private text: string | null = null;
-  /** The store JSON last written. */
-  private storeText: string | null = null;
+  /** The calendar text last written to calendar.ics, in pieces (null until the first write). */
+  private text: string[] | null = null;
+  /** The store JSON last written, in pieces. */
+  private storeText: string[] | null = null;
   private error: string | null = null;
   private readonly render = new IcsRenderCache();
   /** The store's events as JSON, kept per event object. */
@@ -147,15 +147,16 @@ export class IcsBackend implements CalendarBackend {
     if (!this.dirty) return;
     const events = [...this.events.values()];
     // JSON.stringify({ version: 1, events, sequences }), byte for byte; only the changed events are stringified and escaped and folded again.
-    const storeText = `{"version":1,"events":${this.eventsJson.text(events)},"sequences":${JSON.stringify(this.sequences)}}`;
-    const text = this.render.render(events, this.calendarOptions);
+    // Both texts stay in pieces (never joined on the main thread: issue 12).
+    const storeText = ['{"version":1,"events":', ...this.eventsJson.parts(events), ',"sequences":', JSON.stringify(this.sequences), '}'];
+    const text = this.render.renderParts(events, this.calendarOptions);
     try {
       // A file already holding these bytes is not written again (a match added and removed in one batch).
-      if (storeText !== this.storeText) {
+      if (!sameParts(this.storeText, storeText)) {
         await writeFileAtomic(path.join(this.opts.dataDir, ICS_STORE_FILE), storeText);
         this.storeText = storeText;
       }
-      if (text !== this.text) {
+      if (!sameParts(this.text, text)) {
         await writeFileAtomic(this.icsPath, text);
         this.text = text;
       }
@@ -173,7 +174,7 @@ export class IcsBackend implements CalendarBackend {
 
   /** The calendar text for GET /calendar.ics. */
   async readIcs(): Promise<string | null> {
-    if (this.text !== null) return this.text;
+    if (this.text !== null) return this.text.join('');
     try {
       return await fs.readFile(this.icsPath, 'utf8');
     } catch {

@@ -72,6 +72,14 @@ export class IcsRenderCache {
 
   /** Pass the same `localTime` function every time: a new one empties the cache. */
   render(events: readonly IcsEvent[], opts: CalendarOptions): string {
+    return this.renderParts(events, opts).join('');
+  }
+
+  /**
+   * The calendar in pieces (header, each VEVENT's cached text, footer) for `writeFileAtomic`:
+   * a 2–4 MB calendar is never joined, nor copied again to encode it (issue 12).
+   */
+  renderParts(events: readonly IcsEvent[], opts: CalendarOptions): string[] {
     if (opts.timeZone !== this.timeZone || opts.localTime !== this.localTime) {
       // The zone decides every DTSTART/DTEND: nothing rendered under the old one is reused.
       this.entries.clear();
@@ -81,7 +89,8 @@ export class IcsRenderCache {
     const used = ++this.renders;
     let rendered = 0;
     const sorted = [...events].sort(compareEvents);
-    const parts: string[] = new Array<string>(sorted.length);
+    const parts: string[] = new Array<string>(sorted.length + 2);
+    parts[0] = renderCalendarHeader(opts);
     for (let i = 0; i < sorted.length; i++) {
       const e = sorted[i]!;
       let entry = this.entries.get(e.uid);
@@ -91,11 +100,12 @@ export class IcsRenderCache {
         rendered++;
       }
       entry.used = used;
-      parts[i] = entry.text;
+      parts[i + 1] = entry.text;
     }
     for (const [uid, entry] of this.entries) if (entry.used !== used) this.entries.delete(uid);
     this.rendered = rendered;
-    return renderCalendarHeader(opts) + parts.join('') + CALENDAR_FOOTER;
+    parts[sorted.length + 1] = CALENDAR_FOOTER;
+    return parts;
   }
 
   /** VEVENTs the last render escaped and folded (the rest came from the cache). */
