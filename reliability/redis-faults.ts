@@ -233,6 +233,16 @@ export async function slowConsumer(): Promise<Row> {
     const state = await getJson(`${app.baseUrl}/api/state`);
     const conn = (state.body as { connection?: { possiblyStale?: boolean } }).connection;
     p.close();
+    // What Redis delivered before the cut is still being read and handled after the SIGCONT
+    // (the ingest worker starts on the first message): wait until the count stands still, so
+    // the 50 below are counted on their own.
+    let last = -1;
+    await waitUntil(async () => {
+      const now = (await redisStats(app.baseUrl)).messages_received;
+      const still = now === last;
+      last = now;
+      return still;
+    }, 15_000, 'the backlog from before the cut handled', 500);
     const after = await publishAndCount(redis.url, app.baseUrl, 50);
     const logReason = /subscription lost: ([^\n]*)/.exec(app.output())?.[1] ?? '';
     // The app is stopped while Redis cuts it off; it can only notice once it runs again.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startRedis, type TestRedis } from '../harness/redis-server';
 import { FAST_REDIS_ENV, REPO_ROOT, startHeadless, tempDir, waitUntil, type HeadlessProcess } from '../harness/app';
-import { fixtureSteps, loadFixture, publishLines } from '../harness/fixture';
+import { fixtureSteps, liveFixture, publishLines } from '../harness/fixture';
 
 /**
  * The Contacts page in Debian's Chromium against the built headless app (`npm run build`
@@ -47,7 +47,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('Contacts page end to end (head
     redis = await startRedis();
     app = await startHeadless({ env: { ...FAST_REDIS_ENV, REDIS_URL: redis.url, FOGIS_MONITOR_LANGUAGE: 'auto', USER_REFEREE_NUMBER: '61003' }, dataDir: tempDir('fogis-contacts-e2e-') });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    const steps = fixtureSteps(loadFixture());
+    const steps = fixtureSteps(liveFixture());
     // Wait for the subscription before publishing (pub/sub keeps nothing for late subscribers).
     await waitUntil(async () => ((await (await fetch(`${app.baseUrl}/api/state`)).json()) as { connection: { subscribed: boolean } }).connection.subscribed, 15_000, 'subscribed');
     for (const step of steps) await publishLines(redis.url, step);

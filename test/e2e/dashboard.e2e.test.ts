@@ -5,7 +5,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startRedis, type TestRedis } from '../harness/redis-server';
 import { FAST_REDIS_ENV, startHeadless, tempDir, waitUntil, type HeadlessProcess } from '../harness/app';
 import { CHROMIUM, CHROMIUM_ARGS, SHOTS, ensureBuilt } from '../harness/e2e';
-import { fixtureSteps, loadFixture, publishLines } from '../harness/fixture';
+import { fixtureSteps, liveFixture, publishLines } from '../harness/fixture';
 
 /**
  * The dashboard in Debian's Chromium against `dist/headless.js` (the same build
@@ -23,7 +23,7 @@ describe.skipIf(!hasChromium)('dashboard end to end (headless app, real Redis, C
   let page: Page;
   const dataDir = tempDir('fogis-e2e-');
   const pageErrors: string[] = [];
-  const steps = fixtureSteps(loadFixture());
+  const steps = fixtureSteps(liveFixture());
 
   // The Redis address is in config.json (written in beforeAll), not REDIS_URL: a field the
   // environment fixes is read-only in Settings, and this suite edits the Redis settings.

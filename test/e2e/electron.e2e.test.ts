@@ -185,8 +185,8 @@ if (skipReason) {
     });
 
     it('raises a notification for a system alert', async () => {
-      const { loadFixture, publishLines } = await import('../harness/fixture');
-      const alert = loadFixture().find((l) => l.channel.endsWith(':system:alerts'));
+      const { liveFixture, publishLines } = await import('../harness/fixture');
+      const alert = liveFixture().find((l) => l.channel.endsWith(':system:alerts'));
       expect(alert).toBeDefined();
       if (!alert || !redis) return;
       await publishLines(redis.url, [alert]);

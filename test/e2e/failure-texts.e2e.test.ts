@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startRedis, type TestRedis } from '../harness/redis-server';
 import { FAST_REDIS_ENV, REPO_ROOT, startHeadless, tempDir, waitUntil, type HeadlessProcess } from '../harness/app';
-import { loadFixture, publishLines } from '../harness/fixture';
+import { liveFixture, publishLines } from '../harness/fixture';
 import { CHROMIUM, CHROMIUM_ARGS, SHOTS } from '../harness/e2e';
 
 /**
@@ -73,7 +73,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('failed actions in Chromium, sa
       pages.push({ lang, page: await open(1280, true), noToken: await open(1280, false), narrow: await open(420, true) });
     }
     // A match list a week ahead: writes that wait for the Google sign-in.
-    const line = loadFixture().filter((l) => l.channel === 'fogis:matches:updates').at(-1)!;
+    const line = liveFixture().filter((l) => l.channel === 'fogis:matches:updates').at(-1)!;
     const message = JSON.parse(line.raw) as { payload: { matches: Array<Record<string, unknown>> } };
     const ahead = Date.now() + 7 * 86_400_000;
     message.payload.matches = message.payload.matches.map((m) => ({ ...m, tid: `/Date(${ahead})/`, speldatum: new Date(ahead).toISOString().slice(0, 10) }));

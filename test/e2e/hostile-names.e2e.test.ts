@@ -5,7 +5,7 @@ import { FAST_REDIS_ENV, startHeadless, waitUntil, type HeadlessProcess } from '
 import { startRedis, type TestRedis } from '../harness/redis-server';
 import { publishLines } from '../harness/fixture';
 import { CHROMIUM, CHROMIUM_ARGS, ensureBuilt } from '../harness/e2e';
-import { loadFixture } from '../harness/fixture';
+import { liveFixture } from '../harness/fixture';
 
 /**
  * Names are data from FOGIS: a 5,000-character name without a space must wrap (the page
@@ -25,7 +25,7 @@ describe.skipIf(!hasChromium)('hostile names on the Matches page (Chromium)', ()
     ensureBuilt();
     redis = await startRedis();
     app = await startHeadless({ env: { ...FAST_REDIS_ENV, REDIS_URL: redis.url, FOGIS_MONITOR_LANGUAGE: 'en' } });
-    const line = loadFixture().find((l) => l.channel === 'fogis:matches:updates')!;
+    const line = liveFixture().find((l) => l.channel === 'fogis:matches:updates')!;
     const message = JSON.parse(line.raw) as { payload: { matches: Json[] } };
     const matches = message.payload.matches;
     matches[0]!.lag1namn = 'W'.repeat(5000);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startRedis, type TestRedis } from '../harness/redis-server';
 import { FAST_REDIS_ENV, REPO_ROOT, startHeadless, tempDir, waitUntil, type HeadlessProcess } from '../harness/app';
-import { fixtureSteps, loadFixture, publishLines } from '../harness/fixture';
+import { fixtureSteps, liveFixture, publishLines } from '../harness/fixture';
 
 /**
  * Issue 14.1/14.2 in Chromium against dist/headless.js: the states a coordinator must read
@@ -53,7 +53,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('status states in Chromium (sv 
         pages.push({ lang, width, page });
       }
     }
-    for (const step of fixtureSteps(loadFixture())) await publishLines(redis.url, step);
+    for (const step of fixtureSteps(liveFixture())) await publishLines(redis.url, step);
     await waitUntil(async () => (await (await fetch(`${app.baseUrl}/api/state`, { headers: app.authHeaders() })).json() as { processor: { lastFailed: unknown } }).processor.lastFailed !== null, 10_000, 'the failed cycle');
   }, 120_000);
 
@@ -99,7 +99,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('status states in Chromium (sv 
       await waitUntil(async () => stale[lang].test(await header(page).innerText()), 10_000, `${lang} header: stale`);
     }
     await shotAll('stale');
-    const list = fixtureSteps(loadFixture())[4]!.filter((l) => l.channel === 'fogis:matches:updates');
+    const list = fixtureSteps(liveFixture())[4]!.filter((l) => l.channel === 'fogis:matches:updates');
     await publishLines(redis.url, list.map((l) => ({ ...l, raw: l.raw.replace(/"message_id": "[^"]+"/, '"message_id": "fresh-after-gap"') })));
     for (const { lang, page } of pages) await waitUntil(async () => !stale[lang].test(await header(page).innerText()), 10_000, `${lang} header: fresh`);
   }, 60_000);

@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startRedis, type TestRedis } from '../harness/redis-server';
 import { FAST_REDIS_ENV, REPO_ROOT, startHeadless, tempDir, waitUntil, type HeadlessProcess } from '../harness/app';
 import { CHROMIUM, CHROMIUM_ARGS, SHOTS, ensureBuilt } from '../harness/e2e';
-import { fixtureSteps, loadFixture, publishLines } from '../harness/fixture';
+import { fixtureSteps, liveFixture, publishLines } from '../harness/fixture';
 // The dashboard's own list, so a new tab is checked without touching this file.
 import { TABS } from '../../renderer/src/tabs';
 
@@ -53,7 +53,7 @@ describe.skipIf(!hasChromium)('the coordinator’s view: accessibility and scree
   let browser: Browser;
   const dataDir = tempDir('fogis-view-e2e-');
   const pageErrors: string[] = [];
-  const steps = fixtureSteps(loadFixture());
+  const steps = fixtureSteps(liveFixture());
 
   const env = (): Record<string, string> => ({ ...FAST_REDIS_ENV, REDIS_URL: redis.url, FOGIS_MONITOR_LANGUAGE: 'auto' });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../electron/core/config/load-config';
 import { maskConfig } from '../../shared/config';
 import { REPO_ROOT, startHeadless, tempDir, waitUntil, type HeadlessProcess } from '../harness/app';
-import { loadFixture, publishLines } from '../harness/fixture';
+import { liveFixture, publishLines } from '../harness/fixture';
 import { freePort, startRedis, type TestRedis } from '../harness/redis-server';
 
 /**
@@ -171,7 +171,7 @@ describe.skipIf(!built)(`configuration fuzz: ${RUNS} patches through PUT /api/co
   it('never exits, never 500, config.json always loads to the running config, a refused patch changes nothing, subscribed at the end', async () => {
     const env = { ...ENV, FOGIS_MONITOR_DATA_DIR: app.dataDir, MONITOR_HTTP_PORT: String(app.port) };
     const file = path.join(app.dataDir, 'config.json');
-    const list = loadFixture().filter((l) => l.channel === 'fogis:matches:updates');
+    const list = liveFixture().filter((l) => l.channel === 'fogis:matches:updates');
     const patches = fc.sample(patchArbitrary(redis.port, closedPort), { numRuns: RUNS, seed: SEED });
     let expected = await getConfig();
     let bytes = readFileSync(file, 'utf8');

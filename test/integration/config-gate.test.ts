@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../electron/core/config/load-config';
 import { FAST_REDIS_ENV, getJson, REPO_ROOT, startCore, startHeadless, tempDir, waitUntil, type TestCore } from '../harness/app';
-import { loadFixture, publishLines } from '../harness/fixture';
+import { liveFixture, publishLines } from '../harness/fixture';
 import { startRedis, type TestRedis } from '../harness/redis-server';
 
 /**
@@ -66,7 +66,7 @@ describe('configuration gate in the running app', () => {
     expect(a.core.snapshot().config.calendar.timeZone).toBe('Europe/Stockholm');
     expect(a.core.snapshot().config.ui.language).toBe('auto');
     expect(readConfigFile(a)).toBe(before);
-    const update = loadFixture().find((l) => l.channel === 'fogis:matches:updates');
+    const update = liveFixture().find((l) => l.channel === 'fogis:matches:updates');
     if (!update || !redis) throw new Error('fixture missing');
     await publishLines(`redis://:tz-pass-0123@127.0.0.1:${redis.port}`, [update]);
     await waitUntil(() => a.core.snapshot().matches.list.length > 0, 5000, 'match list applied');

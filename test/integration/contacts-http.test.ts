@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactsResponseSchema } from '../../shared/contacts';
 import { snapshotSchema, type Snapshot } from '../../shared/state';
 import { FAST_REDIS_ENV, startCore, waitUntil, type TestCore } from '../harness/app';
-import { fixtureSteps, publishLines } from '../harness/fixture';
+import { fixtureSteps, liveFixture, publishLines } from '../harness/fixture';
 import { startRedis, type TestRedis } from '../harness/redis-server';
 
 /** The phonebook end to end: real PUBLISH of the recorded run, the core, its HTTP routes and files. */
@@ -34,7 +34,7 @@ describe('referee phonebook over HTTP, from the recorded processor run through r
   });
 
   it('after step 1: names, numbers, roles and matches; the own referee number (USER_REFEREE_NUMBER) left out', async () => {
-    const steps = fixtureSteps();
+    const steps = fixtureSteps(liveFixture());
     await publishLines(redis.url, steps[0]!);
     await waitUntil(() => snap().contacts.total > 0, 5000, 'phonebook derived');
     const body = contactsResponseSchema.parse(await (await fetch(`${app.baseUrl}/api/contacts`)).json());
@@ -65,7 +65,7 @@ describe('referee phonebook over HTTP, from the recorded processor run through r
   });
 
   it('step 4 (AD1 replaced): the phonebook follows the list', async () => {
-    const steps = fixtureSteps();
+    const steps = fixtureSteps(liveFixture());
     for (const i of [1, 2, 3]) await publishLines(redis.url, steps[i]!);
     await waitUntil(() => snap().contacts.referees === 4 && snap().matches.list[0]?.domaruppdraglista?.length === 3, 5000, 'new referees');
     const keys = contactsResponseSchema.parse(await (await fetch(`${app.baseUrl}/api/contacts`)).json()).contacts.map((c) => c.key);

@@ -14,7 +14,7 @@ import { IcsBackend } from '../../electron/core/sync/ics-backend';
 import { SyncEngine } from '../../electron/core/sync/sync-engine';
 import { FAST_REDIS_ENV, tempDir, waitUntil } from '../harness/app';
 import { fixtureLists, listInput, MemorySecretStore } from '../harness/calendar-helpers';
-import { loadFixture } from '../harness/fixture';
+import { liveFixture } from '../harness/fixture';
 import { startRedis, type TestRedis } from '../harness/redis-server';
 import { Redis } from 'ioredis';
 
@@ -76,7 +76,7 @@ class ThrowingSink implements CalendarSink {
   }
 }
 
-const fixture = loadFixture();
+const fixture = liveFixture();
 const firstList = fixture.find((l) => l.channel === 'fogis:matches:updates')?.raw ?? '';
 const statusRaw = fixture.find((l) => l.channel === 'fogis:processor:status')?.raw ?? '';
 let seq = 0;

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCore, FAST_REDIS_ENV, tempDir, waitUntil, type TestCore } from '../harness/app';
-import { loadFixture, publishLines } from '../harness/fixture';
+import { liveFixture, publishLines } from '../harness/fixture';
 import { freePort, startRedis, type TestRedis } from '../harness/redis-server';
 
 /**
@@ -21,7 +21,7 @@ describe('staleness after a gap of any cause', () => {
     redis = null;
   });
 
-  const list = loadFixture().find((l) => l.channel === 'fogis:matches:updates')!;
+  const list = liveFixture().find((l) => l.channel === 'fogis:matches:updates')!;
   let n = 0;
   const freshList = () => [{ ...list, raw: list.raw.replace(/"message_id": "[^"]+"/, `"message_id": "gap-list-${++n}"`) }];
 

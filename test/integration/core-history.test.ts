@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { historySchema } from '../../shared/history';
 import { getJson, startCore, FAST_REDIS_ENV, tempDir, waitUntil, type TestCore } from '../harness/app';
-import { loadFixture, publishLines } from '../harness/fixture';
+import { liveFixture, publishLines } from '../harness/fixture';
 import { startRedis, type TestRedis } from '../harness/redis-server';
 
 /** The history of the watch through the real core, a real redis-server and GET /api/history. */
@@ -24,7 +24,7 @@ describe('history of the watch', () => {
     app = await startCore({ REDIS_URL: r.url, ...FAST_REDIS_ENV }, dataDir);
     let a = app;
     await waitUntil(() => a.core.snapshot().connection.subscribed, 5000, 'subscribed');
-    const failed = loadFixture().filter((l) => l.raw.includes('"status": "failed"'));
+    const failed = liveFixture().filter((l) => l.raw.includes('"status": "failed"'));
     expect(failed.length).toBeGreaterThan(0);
     await publishLines(r.url, failed);
     await waitUntil(() => a.core.snapshot().history.cycles.failed === 1, 5000, 'failed cycle recorded');
@@ -60,7 +60,7 @@ describe('totals across a restart', () => {
     let a = await startCore({ REDIS_URL: r.url, ...FAST_REDIS_ENV }, dataDir);
     try {
       await waitUntil(() => a.core.snapshot().connection.subscribed, 5000, 'subscribed');
-      const lines = loadFixture();
+      const lines = liveFixture();
       await publishLines(r.url, lines);
       await waitUntil(() => a.core.snapshot().counters.messages_received === lines.length, 5000, 'all received');
       expect((await a.core.handlers.getMessages()).total).toBe(lines.length);

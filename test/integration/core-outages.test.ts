@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, startCore, FAST_REDIS_ENV, tempDir, waitUntil, type TestCore } from '../harness/app';
-import { loadFixture, publishLines } from '../harness/fixture';
+import { liveFixture, publishLines } from '../harness/fixture';
 import { freePort, startRedis, type TestRedis } from '../harness/redis-server';
 
 /**
@@ -20,7 +20,7 @@ describe('subscriber supervisor against a real redis-server', () => {
   });
 
   const status = async (a: TestCore) => (await getJson(`${a.baseUrl}/redis-status`)).body.redis_status as Record<string, unknown>;
-  const [statusLine] = loadFixture();
+  const [statusLine] = liveFixture();
 
   it('killed Redis: reconnecting within 2 s and honest status; back after 5 s: subscribed and receiving', async () => {
     redis = await startRedis();
@@ -102,7 +102,7 @@ describe('subscriber supervisor against a real redis-server', () => {
     await redis.restart();
     await waitUntil(() => a.core.snapshot().connection.subscribed, 5000, 'resubscribed');
     expect(a.core.snapshot().connection.possiblyStale).toBe(true);
-    const update = loadFixture().find((l) => l.channel === 'fogis:matches:updates');
+    const update = liveFixture().find((l) => l.channel === 'fogis:matches:updates');
     if (!update) throw new Error('fixture missing');
     await publishLines(redis.url, [update]);
     await waitUntil(() => !a.core.snapshot().connection.possiblyStale, 2000, 'stale cleared');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../shared/state';
 import { getJson, startCore, FAST_REDIS_ENV, waitUntil, type TestCore } from '../harness/app';
-import { fixtureSteps, loadFixture, publishLines } from '../harness/fixture';
+import { fixtureSteps, liveFixture, publishLines } from '../harness/fixture';
 import { startRedis, type TestRedis } from '../harness/redis-server';
 
 /** The recorded processor run (test/fixtures/README.md) through real PUBLISH into the core. */
@@ -20,7 +20,7 @@ describe('replaying the recorded processor run through real Redis', () => {
     await redis?.stop();
   });
 
-  const steps = fixtureSteps();
+  const steps = fixtureSteps(liveFixture());
   const changesOf = (messageId: string | null) => snap().matches.history.filter((c) => c.messageId === messageId);
   const publishStep = async (i: number): Promise<void> => {
     const before = snap().counters.messages_received;
@@ -32,7 +32,7 @@ describe('replaying the recorded processor run through real Redis', () => {
 
   it('has the eight scenario steps of the fixture', () => {
     expect(steps).toHaveLength(8);
-    expect(loadFixture()).toHaveLength(20);
+    expect(liveFixture()).toHaveLength(20);
   });
 
   it('step 1: three new matches', async () => {

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync, existsSync 
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startCore, tempDir } from '../harness/app';
-import { loadFixture } from '../harness/fixture';
+import { liveFixture } from '../harness/fixture';
 import { writeFileAtomic } from '../../electron/core/store/atomic-file';
 
 /**
@@ -23,7 +23,7 @@ function allEntries(dir: string): Array<{ path: string; dir: boolean }> {
   return out;
 }
 
-const matches = (JSON.parse(loadFixture().find((l) => l.channel === 'fogis:matches:updates')?.raw ?? '{}') as { payload: { matches: unknown[] } }).payload.matches;
+const matches = (JSON.parse(liveFixture().find((l) => l.channel === 'fogis:matches:updates')?.raw ?? '{}') as { payload: { matches: unknown[] } }).payload.matches;
 
 describe.skipIf(process.platform === 'win32')('privacy of the data directory', () => {
   it('a new data directory is 0700 and every file the app writes is 0600 (state, calendar, token, config)', async () => {

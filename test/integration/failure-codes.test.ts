@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fetchWithToken, tempDir, waitUntil } from '../harness/app';
 import { createCore, type Core } from '../../electron/core/index';
 import { createMemoryLogger } from '../../electron/core/log';
-import { loadFixture } from '../harness/fixture';
+import { liveFixture } from '../harness/fixture';
 import { freePort, startRedis, type TestRedis } from '../harness/redis-server';
 import { publishLines } from '../harness/fixture';
 import { createHttpBridge } from '../../renderer/src/bridge/http';
@@ -22,7 +22,7 @@ const time = (iso: string): string => iso;
 const sv = (r: { errorCode?: TextRef; error?: string }): string | null => sayFailure('sv', r, { time });
 
 const fixtureMatches = (): unknown[] => {
-  const line = loadFixture().filter((l) => l.channel === 'fogis:matches:updates').at(-1);
+  const line = liveFixture().filter((l) => l.channel === 'fogis:matches:updates').at(-1);
   const matches = (JSON.parse(line?.raw ?? '{}') as { payload: { matches: Array<Record<string, unknown>> } }).payload.matches;
   // Kickoffs a week ahead, so the list has upcoming matches to write.
   const ahead = Date.now() + 7 * 86_400_000;
@@ -81,7 +81,7 @@ describe('failure codes from the real core, through the dashboard bridge', () =>
 
   it('Sync now with Google chosen but not signed in: "sign in", said in Swedish', async () => {
     await waitUntil(() => core.snapshot().connection.subscribed, 10_000, 'subscribed');
-    const line = loadFixture().filter((l) => l.channel === 'fogis:matches:updates').at(-1)!;
+    const line = liveFixture().filter((l) => l.channel === 'fogis:matches:updates').at(-1)!;
     const message = JSON.parse(line.raw) as { payload: { matches: unknown[] } };
     message.payload.matches = fixtureMatches();
     await publishLines(redis.url, [{ channel: line.channel, raw: JSON.stringify(message) }]);

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCore, tempDir, type TestCore } from '../harness/app';
-import { loadFixture } from '../harness/fixture';
+import { liveFixture } from '../harness/fixture';
 
 /**
  * Who may change what over HTTP (issue 9, "Local writes need the key"): reads and the two
@@ -27,7 +27,7 @@ function raw(port: number, opts: { method?: string; path: string; headers?: Reco
 }
 
 const json = { 'Content-Type': 'application/json' };
-const fixtureMatches = (JSON.parse(loadFixture().find((l) => l.channel === 'fogis:matches:updates')?.raw ?? '{}') as { payload: { matches: unknown[] } }).payload.matches;
+const fixtureMatches = (JSON.parse(liveFixture().find((l) => l.channel === 'fogis:matches:updates')?.raw ?? '{}') as { payload: { matches: unknown[] } }).payload.matches;
 
 /** Every write route of the server with a body it accepts; the status expected with the token. */
 const WRITES: Array<{ method: string; path: string; body: unknown; ok: number }> = [

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchList } from '../../bench/messages';
 import { acceptsGzip, GZIP_MIN_BYTES } from '../../electron/core/http/respond';
 import { FAST_REDIS_ENV, REPO_ROOT, startCore, waitUntil, type TestCore } from '../harness/app';
-import { loadFixture } from '../harness/fixture';
+import { liveFixture } from '../harness/fixture';
 import { startRedis, type TestRedis } from '../harness/redis-server';
 
 /**
@@ -65,7 +65,7 @@ describe('gzipped JSON answers on the local server', () => {
     app = await startCore({ REDIS_URL: redis.url, ...FAST_REDIS_ENV });
     port = Number(new URL(app.baseUrl).port);
     await waitUntil(() => app.core.snapshot().connection.subscribed, 15_000, 'subscribed');
-    const template = JSON.parse(loadFixture().find((l) => l.channel === 'fogis:matches:updates')?.raw ?? '{}') as Record<string, unknown>;
+    const template = JSON.parse(liveFixture().find((l) => l.channel === 'fogis:matches:updates')?.raw ?? '{}') as Record<string, unknown>;
     const message = JSON.stringify({ ...template, message_id: `gzip-${process.pid}`, payload: { ...(template.payload as Record<string, unknown>), matches: matchList(REPO_ROOT, 1000) } });
     const pub = new Redis(redis.url);
     await pub.publish('fogis:matches:updates', message);

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCore, tempDir, type TestCore } from '../harness/app';
-import { loadFixture } from '../harness/fixture';
+import { liveFixture } from '../harness/fixture';
 
 /**
  * Every response carries the security headers (API, ICS, vCard, live stream, static files,
@@ -59,7 +59,7 @@ describe('security headers, HEAD and 404 on the local server', () => {
     app = await startCore({ REDIS_PUBSUB_ENABLED: 'false' }, tempDir(), { staticDir });
     port = Number(new URL(app.baseUrl).port);
     // Something in the calendar, so /calendar.ics answers 200.
-    const matches = (JSON.parse(loadFixture().find((l) => l.channel === 'fogis:matches:updates')?.raw ?? '{}') as { payload: { matches: unknown[] } }).payload.matches;
+    const matches = (JSON.parse(liveFixture().find((l) => l.channel === 'fogis:matches:updates')?.raw ?? '{}') as { payload: { matches: unknown[] } }).payload.matches;
     const r = await raw(port, { method: 'POST', path: '/manual-sync', headers: app.authHeaders({ 'Content-Type': 'application/json' }), body: JSON.stringify({ matches }) });
     expect(r.status).toBe(200);
   });

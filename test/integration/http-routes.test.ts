@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, startCore, FAST_REDIS_ENV, waitUntil, type TestCore } from '../harness/app';
-import { loadFixture, publishLines } from '../harness/fixture';
+import { liveFixture, publishLines } from '../harness/fixture';
 import { startRedis, type TestRedis } from '../harness/redis-server';
 
 /** Raw request, so tests control Host/Origin headers exactly (fetch would not let us). */
@@ -21,7 +21,7 @@ function raw(port: number, opts: { method?: string; path: string; headers?: Reco
   });
 }
 
-const matchUpdate = JSON.parse(loadFixture().find((l) => l.channel === 'fogis:matches:updates')?.raw ?? '{}') as { payload: { matches: unknown[] } };
+const matchUpdate = JSON.parse(liveFixture().find((l) => l.channel === 'fogis:matches:updates')?.raw ?? '{}') as { payload: { matches: unknown[] } };
 
 describe('local monitoring server: seed routes with exact keys and codes (spec ยง4)', () => {
   let redis: TestRedis;
@@ -136,7 +136,7 @@ describe('local monitoring server: seed routes with exact keys and codes (spec ย
     expect(before.status).toBe(200);
     expect(before.body).toMatchObject({ status: 'degraded', level: 'warn', redis_state: 'subscribed', demo: false, parts: { redis: { level: 'ok' }, staleness: { level: 'warn' } } });
     expect((before.body.parts as { staleness: { reasons: Array<{ code: string; text: string }> } }).staleness.reasons[0]?.text).toMatch(/^match list possibly out of date since /);
-    const full = loadFixture().find((l) => l.channel === 'fogis:matches:updates')!;
+    const full = liveFixture().find((l) => l.channel === 'fogis:matches:updates')!;
     await publishLines(`redis://:pw-0123456789@127.0.0.1:${redis.port}/0`, [{ ...full, raw: full.raw.replace(/"message_id": "[^"]+"/, '"message_id": "health-list"') }]);
     await waitUntil(() => !app.core.snapshot().connection.possiblyStale, 5000, 'fresh list');
     const { status, body } = await getJson(`${app.baseUrl}/health`);

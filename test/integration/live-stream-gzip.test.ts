@@ -9,7 +9,7 @@ import { createAppStore, type AppStore } from '../../renderer/src/store';
 import { matchList } from '../../bench/messages';
 import { LIVE_STREAM_LIMITS } from '../../electron/core/http/live-stream';
 import { FAST_REDIS_ENV, REPO_ROOT, startCore, waitUntil, type TestCore } from '../harness/app';
-import { loadFixture } from '../harness/fixture';
+import { liveFixture } from '../harness/fixture';
 import { startRedis, type TestRedis } from '../harness/redis-server';
 
 /**
@@ -21,7 +21,7 @@ import { startRedis, type TestRedis } from '../harness/redis-server';
 
 type Json = Record<string, unknown>;
 const MATCHES = 'fogis:matches:updates';
-const template = JSON.parse(loadFixture().find((l) => l.channel === MATCHES)?.raw ?? '{}') as Json;
+const template = JSON.parse(liveFixture().find((l) => l.channel === MATCHES)?.raw ?? '{}') as Json;
 let seq = 0;
 const listMessage = (matches: Json[]): string => JSON.stringify({ ...template, message_id: `gz-${process.pid}-${++seq}`, payload: { ...(template.payload as Json), matches } });
 

@@ -6,7 +6,7 @@ import { monitorEventSchema, type MonitorEvent, type Snapshot } from '../../shar
 import { createAppStore, type AppStore } from '../../renderer/src/store';
 import { matchList } from '../../bench/messages';
 import { FAST_REDIS_ENV, REPO_ROOT, startCore, waitUntil, type TestCore } from '../harness/app';
-import { loadFixture } from '../harness/fixture';
+import { liveFixture } from '../harness/fixture';
 import { startRedis, type TestRedis } from '../harness/redis-server';
 import { Redis } from 'ioredis';
 import v8 from 'node:v8';
@@ -22,7 +22,7 @@ import { LIVE_STREAM_LIMITS } from '../../electron/core/http/live-stream';
 
 type Json = Record<string, unknown>;
 const MATCHES = 'fogis:matches:updates';
-const template = JSON.parse(loadFixture().find((l) => l.channel === MATCHES)?.raw ?? '{}') as Json;
+const template = JSON.parse(liveFixture().find((l) => l.channel === MATCHES)?.raw ?? '{}') as Json;
 let seq = 0;
 function listMessage(matches: Json[]): string {
   return JSON.stringify({ ...template, message_id: `live-${process.pid}-${++seq}`, payload: { ...(template.payload as Json), matches } });

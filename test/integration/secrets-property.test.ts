@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_REDIS_ENV, getJson, startCore, tempDir, waitUntil, type TestCore } from '../harness/app';
-import { loadFixture, publishLines } from '../harness/fixture';
+import { liveFixture, publishLines } from '../harness/fixture';
 import { freePort, startRedis, type TestRedis } from '../harness/redis-server';
 
 /**
@@ -81,7 +81,7 @@ describe('no secret leaves the app: property over random passwords', () => {
       responses.push(JSON.stringify(r.body));
       return r;
     };
-    const update = loadFixture().find((l) => l.channel === 'fogis:matches:updates');
+    const update = liveFixture().find((l) => l.channel === 'fogis:matches:updates');
     if (!update) throw new Error('fixture missing');
 
     await fc.assert(
