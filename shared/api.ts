@@ -18,6 +18,8 @@ export const fieldErrorSchema = z.object({
   value: z.string().optional(),
   /** Stable id of the problem (e.g. `envFixed`, `retypePassword`, `timeZone`) for translated texts. */
   code: z.string().optional(),
+  /** Values the code's text names (`min`, `max`), as strings. */
+  params: z.record(z.string(), z.string()).optional(),
   /** The environment variable that sets this field, when it is one. */
   variable: z.string().optional(),
 });
@@ -55,6 +57,8 @@ export const actionResultSchema = z.object({
   error: z.string().optional(),
   /** The failure for the user's language (shared/text-ref.ts `fail.*` or a connection reason). */
   errorCode: textRefSchema.optional(),
+  /** What happened, for the user's language, when it differs from what the action usually says. */
+  text: textRefSchema.optional(),
 });
 export type ActionResult = z.infer<typeof actionResultSchema>;
 

@@ -305,6 +305,26 @@ export function plainIssueMessage(issue: z.core.$ZodIssue): string {
   }
 }
 
+/**
+ * The stable id and values of one of zod's own issues (empty, too small, too large, not a
+ * number, not one of the choices), so the Settings page can say it in Swedish too, whether
+ * the page or the core found it. Other issues have no id: the page shows "invalid value".
+ */
+export function genericIssue(issue: z.core.$ZodIssue): { code: FieldErrorCode; params?: Record<string, string> } | undefined {
+  switch (issue.code) {
+    case 'too_small':
+      return issue.origin === 'string' ? { code: 'required' } : { code: 'min', params: { min: String(issue.minimum) } };
+    case 'too_big':
+      return issue.origin === 'string' ? { code: 'tooLong' } : { code: 'max', params: { max: String(issue.maximum) } };
+    case 'invalid_type':
+      return issue.expected === 'number' || issue.expected === 'int' ? { code: 'number' } : undefined;
+    case 'invalid_value':
+      return { code: 'choose' };
+    default:
+      return undefined;
+  }
+}
+
 /** The stable id of a custom issue (see `custom` above), for translated texts. */
 export function issueCode(issue: z.core.$ZodIssue): string | undefined {
   if (issue.code !== 'custom') return undefined;

@@ -24,5 +24,12 @@ export const FIELD_ERROR_CODES = [
   'notLocalAddress',
   'portPrivileged',
   'cannotListen',
+  // zod's own issues (config.ts genericIssue): the catalogue's texts take {min} / {max}.
+  'required',
+  'tooLong',
+  'min',
+  'max',
+  'number',
+  'choose',
 ] as const;
 export type FieldErrorCode = (typeof FIELD_ERROR_CODES)[number];

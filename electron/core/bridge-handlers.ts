@@ -90,7 +90,8 @@ export function createBridgeHandlers(p: CoreParts): BridgeHandlers {
       // e.g. no credentials.json), and let the calendar state report the outcome.
       const flow = sink.googleSignIn(p.openExternal ?? ((url) => log.info('google', `open this address in a browser to sign in: ${url}`)));
       const early = await Promise.race([flow, new Promise<null>((r) => setTimeout(() => r(null), 1500).unref())]);
-      if (early) return early;
+      // Finished within the wait (the browser answered at once): say so, not "started".
+      if (early) return early.success ? { ...early, text: { key: 'settings.google.signedInNote', params: {} } } : early;
       void flow.then((r) => {
         if (!r.success) {
           const text = { key: 'appAlert.googleSignIn', params: { error: r.error ?? r.message ?? '?' } };

@@ -627,6 +627,7 @@ export const en = {
   'settings.google.failed': 'Google: {error}',
   'settings.google.signInStarted': 'Sign-in started: finish it in the browser window that opened.',
   'settings.google.signedOutNote': 'Signed out of Google Calendar.',
+  'settings.google.signedInNote': 'Signed in to Google.',
   'settings.muteFailed': 'Could not change the notifications: {error}',
   'err.portInUse': 'That port is already in use on this computer; choose another one.',
   'err.notLocalAddress': 'That is not an address of this computer.',

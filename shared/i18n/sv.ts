@@ -620,6 +620,7 @@ export const sv: Catalogue = {
   'settings.google.failed': 'Google: {error}',
   'settings.google.signInStarted': 'Inloggningen har börjat: gör klart den i webbläsarfönstret som öppnades.',
   'settings.google.signedOutNote': 'Utloggad från Google Kalender.',
+  'settings.google.signedInNote': 'Inloggad hos Google.',
   'settings.muteFailed': 'Det gick inte att ändra aviseringarna: {error}',
   'err.portInUse': 'Porten används redan på den här datorn; välj en annan.',
   'err.notLocalAddress': 'Det är inte en adress på den här datorn.',

@@ -334,3 +334,17 @@ describe('a configuration change is a transaction', () => {
     expect(updater.config.redis.backoffInitialMs).toBe(500);
   });
 });
+
+describe('field problems from zod itself carry an id and their values', () => {
+  it('a number below its minimum or above its maximum, a wrong type, an unknown choice', async () => {
+    const { parsePatch } = await import('../../electron/core/config/load-config');
+    const codes = (body: unknown) => {
+      const r = parsePatch(body);
+      return r.ok ? [] : r.errors.map((e) => ({ path: e.path, code: e.code, params: e.params }));
+    };
+    expect(codes({ redis: { backoffMaxMs: -5 } })).toEqual([{ path: 'redis.backoffMaxMs', code: 'min', params: { min: '500' } }]);
+    expect(codes({ http: { port: 70000 } })).toEqual([{ path: 'http.port', code: 'max', params: { max: '65535' } }]);
+    expect(codes({ http: { port: 'eighty' } })).toEqual([{ path: 'http.port', code: 'number', params: undefined }]);
+    expect(codes({ calendar: { backend: 'outlook' } })).toEqual([{ path: 'calendar.backend', code: 'choose', params: undefined }]);
+  });
+});

@@ -268,7 +268,7 @@ describe.each(['sv', 'en'] as const)('every failed action in %s', (lang) => {
       bridge.answers.updateConfig = {
         success: false,
         error: 'Some settings are not valid; nothing was changed.',
-        errors: [{ path: 'http.port', message: 'English field message', code, variable: 'MONITOR_HTTP_PORT' }],
+        errors: [{ path: 'http.port', message: 'English field message', code, params: { min: '1024', max: '65535' }, variable: 'MONITOR_HTTP_PORT' }],
         errorCode: failure('invalidSettings'),
       };
       fireEvent.change(screen.getByTestId('setting-http.port'), { target: { value: String(port++) } });
@@ -290,6 +290,13 @@ describe.each(['sv', 'en'] as const)('every failed action in %s', (lang) => {
       if (text.includes('English') || text === '') problems.push(`google ${code}: ${text}`);
       for (const line of offending(text, lang, allowed)) problems.push(`google ${code}: ${line}`);
     }
+    // A sign-in that finished at once says so, not "started".
+    bridge.answers.googleSignIn = { success: true, message: 'Signed in', text: { key: 'settings.google.signedInNote', params: {} } };
+    await act(async () => fireEvent.click(screen.getByTestId('google-signin')));
+    await waitFor(() => expect(screen.getByTestId('google-note').textContent).toBe(translate(lang, 'settings.google.signedInNote')));
+    bridge.answers.googleSignIn = { success: true, message: 'Sign-in started' };
+    await act(async () => fireEvent.click(screen.getByTestId('google-signin')));
+    await waitFor(() => expect(screen.getByTestId('google-note').textContent).toBe(translate(lang, 'settings.google.signInStarted')));
     expect(problems.slice(0, 20)).toEqual([]);
   }, 120_000);
 });

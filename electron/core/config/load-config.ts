@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { FieldError } from '../../../shared/api';
-import { configPatchSchema, configSchema, ENV_SETTINGS, issueCode, maskRedisUrl, plainIssueMessage, type AppConfig, type ConfigPatch, type EnvFixed, type EnvSetting } from '../../../shared/config';
+import { configPatchSchema, configSchema, ENV_SETTINGS, genericIssue, issueCode, maskRedisUrl, plainIssueMessage, type AppConfig, type ConfigPatch, type EnvFixed, type EnvSetting } from '../../../shared/config';
 import { resolveMaskedUrl } from '../../../shared/redis-url';
 import type { FieldErrorCode } from '../../../shared/field-error-codes';
 import { writeFileAtomic } from '../store/atomic-file';
@@ -136,12 +136,14 @@ export function fieldErrors(error: z.ZodError, input: unknown, sources?: Map<str
     const message = plainIssueMessage(issue);
     // An unknown key is named in the message; the value would be the whole group.
     const value = issue.code === 'unrecognized_keys' ? undefined : showValue(dotted, valueAt(input, issue.path));
-    const code = issueCode(issue);
+    const generic = genericIssue(issue);
+    const code = issueCode(issue) ?? generic?.code;
     return {
       path: dotted,
       message: env ? `${env}: ${message}` : message,
       ...(value !== undefined ? { value: clip(value) } : {}),
       ...(code ? { code } : {}),
+      ...(generic?.params ? { params: generic.params } : {}),
       ...(env ? { variable: env } : {}),
     };
   });

@@ -18,7 +18,7 @@ export function CalendarExtras({ backend }: { backend: string }) {
     setNote(null);
     try {
       const r = await fn();
-      setNote({ ok: r.success, text: r.success ? t(done) : say.failure(r) });
+      setNote({ ok: r.success, text: r.success ? (r.text ? say.ref(r.text) : t(done)) : say.failure(r) });
     } catch {
       setNote({ ok: false, text: t('app.unreachable') });
     }

@@ -29,7 +29,7 @@ export function ContactsExtras() {
             onClick={() => {
               setNote(null);
               bridge.googleSignIn().then(
-                (r) => setNote({ ok: r.success, text: r.success ? t('settings.google.signInStarted') : say.failure(r) }),
+                (r) => setNote({ ok: r.success, text: r.success ? (r.text ? say.ref(r.text) : t('settings.google.signInStarted')) : say.failure(r) }),
                 () => setNote({ ok: false, text: t('app.unreachable') }),
               );
             }}

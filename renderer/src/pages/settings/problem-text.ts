@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { FieldError } from '../../../../shared/api';
-import { issueCode } from '../../../../shared/config';
+import { genericIssue, issueCode } from '../../../../shared/config';
 import { hasKey, type MessageKey, type T } from '../../i18n';
 
 /** The shared schema's own messages, so they can be shown in Swedish too. */
@@ -24,23 +24,13 @@ export function issueText(issue: z.core.$ZodIssue, t: T['t']): string {
   if (known) return t(known);
   const coded = codeText(issueCode(issue), t);
   if (coded) return coded;
-  switch (issue.code) {
-    case 'too_small':
-      return issue.origin === 'string' ? t('err.required') : t('err.min', { min: String(issue.minimum) });
-    case 'too_big':
-      return issue.origin === 'string' ? t('err.tooLong') : t('err.max', { max: String(issue.maximum) });
-    case 'invalid_type':
-      return issue.expected === 'number' || issue.expected === 'int' ? t('err.number') : t('err.invalid');
-    case 'invalid_value':
-      return t('err.choose');
-    default:
-      return issue.message;
-  }
+  const generic = genericIssue(issue);
+  return (generic && codeText(generic.code, t, generic.params)) ?? (issue.code === 'invalid_type' ? t('err.invalid') : issue.message);
 }
 
 /** A field problem the server found; one without a code is the server's English, so only an English page shows it. */
 export const serverText = (e: FieldError, t: T['t'], lang: 'sv' | 'en'): string => {
   const known = KNOWN_MESSAGES[e.message];
   if (known) return t(known);
-  return codeText(e.code, t, { variable: e.variable ?? '' }) ?? (lang === 'en' ? e.message : t('err.invalid'));
+  return codeText(e.code, t, { ...e.params, variable: e.variable ?? '' }) ?? (lang === 'en' ? e.message : t('err.invalid'));
 };
