@@ -95,7 +95,18 @@ describe.skipIf(!hasChromium)('dashboard end to end (headless app, real Redis, C
     await shot('matches-first-list-en');
 
     // The rest of the run, step by step as the processor would publish it.
-    for (const step of steps.slice(1)) await publishLines(redis.url, step);
+    // One processor cycle after the other, as the processor publishes them (minutes apart):
+    // each step is handled before the next is sent, so the calendar plans each list on its
+    // own (lists that arrive together are planned as one: the newest wins).
+    const handled = async (): Promise<number> => ((await (await fetch(`${app.baseUrl}/redis-stats`)).json()) as { stats: { messages_processed: number } }).stats.messages_processed;
+    let target = await handled();
+    for (const step of steps.slice(1)) {
+      await publishLines(redis.url, step);
+      target += step.length;
+      const want = target;
+      await waitUntil(async () => (await handled()) >= want, 15_000, `${want} messages handled`, 25);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await waitUntil(async () => (await page.getByTestId('match-row').count()) === 2, 10_000, '2 match rows');
     const b = page.locator('[data-testid="match-row"][data-match-id="6400102"]');
     expect(await b.getAttribute('data-cancelled')).toBe('true');
