@@ -128,6 +128,44 @@ describe('one change pass: monitor diff → calendar plan', () => {
     expect(counters(sink).updated).toBe(2);
   });
 
+  /** Lists handed to the sink in one turn (coalesced by the planner), each with its own change model. */
+  function burst(sink: FullCalendarSink, basis: { messageId: string; receivedAt: string }, lists: FogisMatch[][]): void {
+    const at = new Date().toISOString();
+    let prevBasis = basis;
+    for (let i = 1; i < lists.length; i++) {
+      const d = diffMatchList(lists[i - 1]!, lists[i]!, at, `burst-${i}`);
+      sink.onMatchList({ matches: lists[i]!, changes: d.changes, quiet: d.quiet, basis: prevBasis, messageId: `burst-${i}`, receivedAt: at });
+      prevBasis = { messageId: `burst-${i}`, receivedAt: at };
+    }
+  }
+
+  it('coalesced lists that each remove one match: each removal is judged as its own list would be, none is held back', async () => {
+    const { m, sink, plans, send } = await setup();
+    const first = thousand().slice(0, 6);
+    await send(first);
+    const shown = m.snapshot().matches;
+    // 6 → 5 → 4 → 3 → 2: each list removes one (at most 1 of 5), together 4 of 6, beyond the guard's half.
+    const lists = [first, first.slice(1), first.slice(2), first.slice(3), first.slice(4)];
+    burst(sink, { messageId: shown.messageId!, receivedAt: shown.receivedAt! }, lists);
+    expect(await sink.drain(30_000)).toBe(true);
+    expect(plans.length).toBe(2);
+    expect(sink.getState().heldDeletions).toBe(0);
+    expect(counters(sink).deleted).toBe(4);
+  });
+
+  it('coalesced lists: one that alone removes most of the matches is still held back, the ordinary one before it is not', async () => {
+    const { m, sink, plans, send } = await setup();
+    const first = thousand().slice(0, 6);
+    await send(first);
+    const shown = m.snapshot().matches;
+    // 6 → 5 (one removed), then 5 → 1 (four of five removed at once).
+    burst(sink, { messageId: shown.messageId!, receivedAt: shown.receivedAt! }, [first, first.slice(1), first.slice(5)]);
+    expect(await sink.drain(30_000)).toBe(true);
+    expect(plans.length).toBe(2);
+    expect(sink.getState().heldDeletions).toBe(4);
+    expect(counters(sink).deleted).toBe(1);
+  });
+
   it('a first sight of 1000 matches is hashed a slice per turn before it is planned: other work runs in between', async () => {
     const { sink, plans } = await setup();
     let turns = 0;

@@ -1,8 +1,10 @@
 import type { FogisMatch } from '../../../shared/messages';
+import type { MatchChange } from '../../../shared/state';
 import { contained, type FaultReporter } from '../containment';
 import { applyPlan } from './apply-plan';
+import { hasEnded } from './change-window';
 import type { ListBasis, MatchListInput } from './calendar-sink';
-import { MatchHashes, optionsKey, planSync, type PlanResult, type PlanStats } from './plan';
+import { MatchHashes, optionsKey, planSync, type PlanResult, type PlanStats, type StepVerdicts } from './plan';
 import type { SyncParts } from './sync-parts';
 import type { OutboxJob, PlanOptions } from './types';
 
@@ -34,6 +36,11 @@ interface PendingList {
   input: MatchListInput;
   basis: ListBasis | null | undefined;
   changed: Set<string> | null;
+  /**
+   * The guard's verdicts on the deletions of the lists after the first, judged as each list
+   * arrived (null: a list without a change model came, the plan judges the net change alone).
+   */
+  verdicts: { accepted: Set<string>; rejected: Set<string> } | null;
 }
 
 /**
@@ -71,12 +78,46 @@ export class ListPlanner {
       // Hashed ahead from the start again: the new list's matches are looked up (mostly the same objects).
       this.hashCursor = 0;
       const merged = waiting.changed && changed ? new Set([...waiting.changed, ...changed]) : null;
-      this.pendingList = { input, basis: waiting.basis, changed: merged };
+      const verdicts = waiting.verdicts && changed ? this.judgeStep(waiting.verdicts, waiting.input, input) : null;
+      this.pendingList = { input, basis: waiting.basis, changed: merged, verdicts };
       return;
     }
-    this.pendingList = { input, basis: input.basis, changed };
+    this.pendingList = { input, basis: input.basis, changed, verdicts: { accepted: new Set(), rejected: new Set() } };
     this.hashCursor = 0;
     setImmediate(() => contained(this.opts.reportFault, 'sync', () => this.hashAhead(), undefined));
+  }
+
+  /**
+   * The mass-deletion guard for one list that arrived while another waited, judged against
+   * that one (its change model is derived against it), as if each had been planned alone: a
+   * burst of ordinary one-at-a-time removals is not held back as one mass deletion, and a
+   * list that alone deletes too much is still left to the plan's guard, which holds it back.
+   */
+  private judgeStep(verdicts: { accepted: Set<string>; rejected: Set<string> }, prev: MatchListInput, next: MatchListInput): typeof verdicts {
+    const { store } = this.opts;
+    const { accepted, rejected } = verdicts;
+    const nowMs = this.opts.nowMs();
+    const step: string[] = [];
+    for (const c of next.changes) {
+      if (c.kind === 'new' || c.kind === 'uncancelled') {
+        accepted.delete(c.matchId);
+        rejected.delete(c.matchId);
+      }
+      if (!deletes(c)) continue;
+      // §5.5: a played match keeps its event, its removal deletes nothing.
+      if (hasEnded(store.records.get(c.matchId)?.endMs, nowMs)) continue;
+      step.push(c.matchId);
+    }
+    if (step.length === 0) return verdicts;
+    const { maxDeleteFraction } = this.opts.plan();
+    const base = Math.max(prev.matches.length, next.matches.length);
+    // §7 #82 as in plan.ts: an empty list, or one deleting more than the share, is held back.
+    const ordinary = next.matches.length > 0 && step.length <= maxDeleteFraction * base;
+    for (const id of step) {
+      (ordinary ? rejected : accepted).delete(id);
+      (ordinary ? accepted : rejected).add(id);
+    }
+    return verdicts;
   }
 
   /**
@@ -116,7 +157,7 @@ export class ListPlanner {
     this.planInput(waiting);
   }
 
-  private planInput({ input, basis, changed }: PendingList): void {
+  private planInput({ input, basis, changed, verdicts }: PendingList): void {
     const { store, persistence } = this.opts;
     const last = store.lastList;
     // The change model holds only against the list the records were planned from.
@@ -129,7 +170,7 @@ export class ListPlanner {
       this.opts.listDuringTakeover();
       return;
     }
-    const res = this.planFor(input.matches, true, false, input.receivedAt, sameBasis ? changed : null);
+    const res = this.planFor(input.matches, true, false, input.receivedAt, sameBasis ? changed : null, verdicts);
     const changedAnything = res.enqueue.length + res.touch.length + res.cancelPending.length + res.held.length > 0;
     this.apply(res, true);
     this.opts.noteInStep();
@@ -165,7 +206,7 @@ export class ListPlanner {
     if (this.listWrites.get(job.matchId) === writeId(job)) this.settled.add(job.matchId);
   }
 
-  private planFor(matches: readonly FogisMatch[], full: boolean, retryFailed: boolean, at?: string, changed: ReadonlySet<string> | null = null): PlanResult {
+  private planFor(matches: readonly FogisMatch[], full: boolean, retryFailed: boolean, at?: string, changed: ReadonlySet<string> | null = null, stepVerdicts: StepVerdicts | null = null): PlanResult {
     const { store } = this.opts;
     const failedSources = new Map<string, string>();
     for (const [id, f] of store.failures) if (f.sourceKey) failedSources.set(id, f.sourceKey);
@@ -183,6 +224,7 @@ export class ListPlanner {
       settled: this.settled,
       queuedFromList: (job) => this.listWrites.get(job.matchId) === writeId(job),
       hashes: this.hashes,
+      stepVerdicts: stepVerdicts ?? undefined,
     });
     this.opts.onPlan?.({ listed: matches.length, decided: res.decided.length, changeModel: changed !== null });
     return res;
@@ -214,4 +256,9 @@ function changeSet(input: MatchListInput): Set<string> | null {
   const ids = new Set<string>(input.quiet);
   for (const c of input.changes) ids.add(c.matchId);
   return ids;
+}
+
+/** A change that deletes the match's event when the calendar follows the list. */
+function deletes(c: MatchChange): boolean {
+  return c.kind === 'removed' || c.kind === 'cancelled' || c.fields.some((f) => f.field === 'installd' && f.new === true);
 }

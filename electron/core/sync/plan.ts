@@ -54,6 +54,21 @@ export interface PlanInput {
   queuedFromList?: (job: OutboxJob) => boolean;
   /** Hashes taken ahead (list-planner.ts); absent: each is taken here. */
   hashes?: MatchHashes;
+  /**
+   * Deletions already judged one list at a time for the lists this one stands for
+   * (list-planner.ts coalesces lists that arrive back to back): each list's deletions are let
+   * through or held back as they would have been had it been planned alone, and only the
+   * rest (the first list's) are judged here.
+   */
+  stepVerdicts?: StepVerdicts;
+}
+
+/** The guard's verdicts on deletions made by lists after the first of a coalesced burst. */
+export interface StepVerdicts {
+  /** Deleted by a list that deleted no more than its share: let through. */
+  accepted: ReadonlySet<string>;
+  /** Deleted by a list that alone deleted too much: held back. */
+  rejected: ReadonlySet<string>;
 }
 
 export interface PlanResult {
@@ -293,14 +308,17 @@ export function planSync(input: PlanInput): PlanResult {
   const queuedDelete = (key: string): boolean => pending.get(key)?.kind === 'delete';
   let known = 0;
   for (const r of records.values()) if (r.present && !queuedDelete(r.matchId) && !hasEnded(r.endMs, nowMs)) known++;
-  const fresh = deletions.filter((d) => !queuedDelete(d.key)).length;
+  const verdicts = input.stepVerdicts;
+  const accepted = (d: { matchId: string }): boolean => verdicts?.accepted.has(d.matchId) === true;
+  const rejected = (d: { matchId: string }): boolean => verdicts?.rejected.has(d.matchId) === true;
+  const fresh = deletions.filter((d) => !queuedDelete(d.key) && !accepted(d) && !rejected(d)).length;
   const base = Math.max(known, input.matches.length);
   // §7 #82: the processor once published empty lists. Never act destructively on one, nor on
   // a list that would wipe out a large share of the calendar, without the user's word.
   const suspicious = fresh > 0 && (input.matches.length === 0 || fresh > options.maxDeleteFraction * base);
   for (const d of deletions) {
     const { heldReason, ...draft } = d;
-    if (suspicious) {
+    if (rejected(d) || (suspicious && !accepted(d))) {
       result.held.push({ matchId: d.matchId, reason: heldReason, title: d.title });
       if (pending.has(d.key)) result.cancelPending.push(d.key);
       continue;
