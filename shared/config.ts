@@ -266,6 +266,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'MATCH_DURATION_MINUTES', path: ['calendar', 'matchDurationMinutes'], kind: 'int', description: 'Event length in minutes' },
   { env: 'CALENDAR_KEEP_CANCELLED', path: ['calendar', 'keepCancelled'], kind: 'boolean', description: 'Keep cancelled matches, marked INSTÄLLD, instead of deleting them' },
   { env: 'CALENDAR_MAX_DELETE_FRACTION', path: ['calendar', 'maxDeleteFraction'], kind: 'number', description: 'Hold back lists that delete more than this share of matches' },
+  { env: 'CALENDAR_TIME_ZONE', path: ['calendar', 'timeZone'], kind: 'string', description: 'Time zone of the calendar events (IANA name, e.g. Europe/Stockholm)' },
   { env: 'USER_REFEREE_NUMBER', path: ['contacts', 'ownRefereeNumber'], kind: 'string', description: 'Your own FOGIS referee number: left out of the phonebook' },
   { env: 'CONTACTS_GOOGLE_SYNC', path: ['contacts', 'googleSync'], kind: 'boolean', description: 'Keep the referees in Google Contacts (needs Google sign-in with the contacts permission)' },
   { env: 'FOGIS_MONITOR_LANGUAGE', path: ['ui', 'language'], kind: 'string', description: 'auto, sv or en' },

@@ -134,6 +134,14 @@ describe('configuration gate', () => {
     for (const zone of ['Europe/Stockholm', 'UTC', 'America/Argentina/Buenos_Aires', 'Etc/GMT+1']) expect(applyPatch(loaded, { calendar: { timeZone: zone } }).ok, zone).toBe(true);
   });
 
+  it('the time zone from the environment (CALENDAR_TIME_ZONE) goes through the same check, and the error names the variable', async () => {
+    const e = await loadError({}, { CALENDAR_TIME_ZONE: 'Europe/Stokholm' });
+    expect(e.errors).toEqual([expect.objectContaining({ path: 'calendar.timeZone', code: 'timeZone' })]);
+    expect(e.message).toContain('CALENDAR_TIME_ZONE');
+    const ok = await loadConfig({ CALENDAR_TIME_ZONE: 'Europe/Helsinki' }, tempDir());
+    expect(ok.config.calendar.timeZone).toBe('Europe/Helsinki');
+  });
+
   it('errors are plain words, never zod wording (issue 14.9)', async () => {
     const e = await loadError({ calendar: { backend: 'outlook' }, ui: { language: 'de' }, redis: { enabled: 'yes', urll: 'x' }, limits: 7 });
     const byPath = Object.fromEntries(e.errors.map((x) => [x.path, x.message]));
