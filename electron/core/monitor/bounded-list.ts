@@ -27,15 +27,18 @@ export class BoundedList<T> {
     return this.size;
   }
 
-  push(item: T): void {
+  /** Adds `item`; returns the oldest item when it had to make room for it. */
+  push(item: T): T | undefined {
     this.total++;
     if (this.size < this.capacity) {
       this.ring[(this.start + this.size) % this.capacity] = item;
       this.size++;
-    } else {
-      this.ring[this.start] = item;
-      this.start = (this.start + 1) % this.capacity;
+      return undefined;
     }
+    const evicted = this.ring[this.start];
+    this.ring[this.start] = item;
+    this.start = (this.start + 1) % this.capacity;
+    return evicted;
   }
 
   /** Oldest first. */

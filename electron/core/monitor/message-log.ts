@@ -2,6 +2,7 @@ import { MESSAGES_PAGE_DEFAULT, type MessagesQuery, type MessagesResponse } from
 import type { RejectReason } from '../../../shared/messages';
 import type { MessageLogEntry, RejectedEntry } from '../../../shared/state';
 import { BoundedList } from './bounded-list';
+import { PreviewSlab, textOf, type KeptText } from './preview-slab';
 
 const PREVIEW_CHARS = 4096;
 /** Previews per page of `/api/messages`, roughly (a page has at least one entry). */
@@ -9,18 +10,27 @@ const PAGE_PREVIEW_BYTES = 256 * 1024;
 /** The dashboard's rate chart window. */
 const RATE_WINDOW_MS = 10 * 60_000;
 
+/** A log entry as kept: its preview outside the JS heap when it can be (preview-slab.ts). */
+type KeptEntry = Omit<MessageLogEntry, 'preview' | 'cut'> & { preview: KeptText };
+
 /**
  * The inspector's message log (every message but duplicates, with a preview) and the list of
  * rejected messages with their reason, each capped with a total (DESIGN rule 6).
  */
 export class MessageLog {
-  private entries: BoundedList<MessageLogEntry>;
+  private entries: BoundedList<KeptEntry>;
   readonly rejected: BoundedList<RejectedEntry>;
+  private readonly previews = new PreviewSlab();
   private seq = 0;
 
   constructor(caps: { messageLog: number; rejectedLog: number }) {
-    this.entries = new BoundedList<MessageLogEntry>(caps.messageLog);
+    this.entries = new BoundedList<KeptEntry>(caps.messageLog);
     this.rejected = new BoundedList<RejectedEntry>(caps.rejectedLog);
+  }
+
+  /** Preview slabs allocated so far (preview-slab.ts). */
+  get previewSlabs(): number {
+    return this.previews.slabsMade;
   }
 
   get total(): number {
@@ -38,17 +48,21 @@ export class MessageLog {
    * starting again at 0 (issue 14.9).
    */
   restoreTotal(total: number): void {
-    this.entries = new BoundedList<MessageLogEntry>(this.entries.cap, [], Math.max(0, total));
+    this.entries = new BoundedList<KeptEntry>(this.entries.cap, [], Math.max(0, total));
   }
 
-  /** `text`: the payload when it is a string already; else a preview is decoded from `raw`. */
+  /**
+   * `text`: the payload when it is a string already; else a preview is decoded from `raw`.
+   * Returns the entry as the live stream pushes it (the log keeps its own form of it).
+   */
   log(channel: string, at: string, type: string, messageId: string | null, bytes: number, text: string | null, raw?: Buffer | string): MessageLogEntry {
     let preview = text;
     if (preview === null) preview = raw === undefined ? '' : typeof raw === 'string' ? raw : raw.subarray(0, PREVIEW_CHARS * 2).toString('utf8');
     if (preview.length > PREVIEW_CHARS) preview = preview.slice(0, PREVIEW_CHARS);
-    const entry: MessageLogEntry = { seq: ++this.seq, at, channel, type, messageId, bytes, preview };
-    this.entries.push(entry);
-    return entry;
+    const seq = ++this.seq;
+    const evicted = this.entries.push({ seq, at, channel, type, messageId, bytes, preview: this.previews.keep(preview) });
+    if (evicted) this.previews.release(evicted.preview);
+    return { seq, at, channel, type, messageId, bytes, preview };
   }
 
   reject(entry: { at: string; channel: string; reason: RejectReason; error: string; head: string; bytes: number }): void {
@@ -75,7 +89,7 @@ export class MessageLog {
       bytes += size;
       start--;
     }
-    const entries = all.slice(start, end);
+    const entries = all.slice(start, end).map(entryOf);
     const page: MessagesResponse = { entries, total: this.entries.total, cap: this.entries.cap, next: start > 0 ? (entries[0]?.seq ?? null) : null };
     if (query.before === undefined) {
       const from = nowMs - RATE_WINDOW_MS;
@@ -83,4 +97,8 @@ export class MessageLog {
     }
     return page;
   }
+}
+
+function entryOf(e: KeptEntry): MessageLogEntry {
+  return { seq: e.seq, at: e.at, channel: e.channel, type: e.type, messageId: e.messageId, bytes: e.bytes, preview: textOf(e.preview) };
 }
