@@ -119,8 +119,9 @@ export async function createCore(opts: CoreOptions = {}): Promise<Core> {
     accessToken: () => token,
     liveStreamStats: () => server.liveStats(),
     async start() {
-      // The ingest worker (and its validators) starts with the first message (issue 12, idle
-      // RSS); this waits only for one already started.
+      // Validators are compiled on first use (issue 12, idle RSS): the ingest worker's when the
+      // first list starts it, the main thread's small-message gate's (status, alert: ~100 ms
+      // once) with the first such message. This waits only for a worker already started.
       await monitor.ingestReady();
       try {
         token = await loadOrCreateToken(dataDir);

@@ -32,7 +32,10 @@ type Verdict =
 
 /** Monitor.ingest's decisions before the worker, message by message. */
 class Oracle {
-  private recent = new RecentIds(SETTINGS.duplicateWindow);
+  private recent: RecentIds;
+  constructor(window = SETTINGS.duplicateWindow) {
+    this.recent = new RecentIds(window);
+  }
   private list: FogisMatch[] = [];
   run(raw: Buffer): Verdict {
     const p = parseMessage(raw, SETTINGS.maxMessageBytes, AT.getTime(), SETTINGS.timeZone);
@@ -269,6 +272,62 @@ describe('ingest pipeline start-up', () => {
     expect(first.delta!.changes.map((c) => [c.kind, c.fields.map((f) => f.field)])).toEqual([['changed', ['lag1namn']]]);
     expect(p.getStats().onWorker).toBe(true);
   });
+});
+
+describe('ingest pipeline: small messages gated on this thread', () => {
+  it('one duplicate filter across this thread and the worker: ids reused across kinds, evicted and replayed, in any timing', async () => {
+    const window = 20;
+    const { p, results, faults } = pipeline({ settings: { ...SETTINGS, duplicateWindow: window } });
+    const oracle = new Oracle(window);
+    const r = rng(4711);
+    const status = (id: string): Buffer => Buffer.from(JSON.stringify({ message_id: id, timestamp: '2026-11-26T10:00:00Z', source: 'match-list-processor', version: '1.0', type: 'processing_status', payload: { status: r() < 0.5 ? 'started' : 'completed', details: {} } }));
+    const list = (id: string, n: number): Buffer => {
+      const matches = startList(n);
+      if (r() < 0.5) matches[0]!.lag1namn = `Lag ${Math.floor(r() * 5)}`;
+      return Buffer.from(JSON.stringify({ message_id: id, timestamp: '2026-11-26T10:00:00Z', source: 'match-list-processor', version: '1.0', type: 'match_updates', payload: { matches, schema_version: '2.0', detailed_changes: [] } }));
+    };
+    const expected: Verdict[] = [];
+    let local = 0;
+    for (let i = 0; i < 1500; i++) {
+      // Ids from a small pool: duplicates of every kind, and ids the window has forgotten.
+      const id = `id-${Math.floor(r() * 40)}`;
+      const roll = r();
+      const raw = roll < 0.7 ? status(id) : roll < 0.8 ? list(id, 1) : roll < 0.9 ? list(id, 12) : Buffer.from(`{"message_id": "${id}", "type": `);
+      expect(raw.length > 8 * 1024).toBe(roll >= 0.8 && roll < 0.9);
+      expected.push(oracle.run(Buffer.from(raw)));
+      if (p.pending() === 0 && raw.length <= 8 * 1024) local++;
+      p.push('c', raw, AT);
+      // Now and then wait: the worker drains and the next small messages are gated here.
+      if (r() < 0.3) await drained(p);
+    }
+    // More ids recorded here than the window holds before the worker's next message: it gets
+    // the whole filter. The 5th id of the run is forgotten by then, the 25th is not.
+    await drained(p);
+    for (let k = 0; k < 30; k++) {
+      const raw = status(`run-${k}`);
+      expected.push(oracle.run(Buffer.from(raw)));
+      p.push('c', raw, AT);
+      await drained(p);
+    }
+    for (const id of ['run-4', 'run-24']) {
+      const raw = list(id, 12);
+      expected.push(oracle.run(Buffer.from(raw)));
+      p.push('c', raw, AT);
+    }
+    expect(expected.slice(-2).map((v) => v.kind)).toEqual(['match_updates', 'duplicate']);
+    await drained(p);
+    expect(faults).toEqual([]);
+    const got = results.map(verdictOf);
+    expect(got).toHaveLength(expected.length);
+    for (let i = 0; i < got.length; i++) {
+      if (JSON.stringify(got[i]) !== JSON.stringify(expected[i])) expect({ i, got: got[i] }).toEqual({ i, got: expected[i] });
+    }
+    expect(results.map((x) => x.seq)).toEqual(Array.from({ length: 1532 }, (_, i) => i + 1));
+    // Both paths ran, and duplicates were found on both.
+    expect(local).toBeGreaterThan(300);
+    expect(local).toBeLessThan(1400);
+    expect(expected.filter((v) => v.kind === 'duplicate').length).toBeGreaterThan(100);
+  }, 120_000);
 });
 
 describe('ingest pipeline containment', () => {

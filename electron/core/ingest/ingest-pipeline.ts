@@ -1,10 +1,11 @@
-import diagnostics_channel from 'node:diagnostics_channel';
 import type { Worker } from 'node:worker_threads';
 import type { FogisMatch } from '../../../shared/messages';
 import { errorText, type Logger } from '../log';
 import { ListMirror } from './list-mirror';
 import { IngestProcessor } from './ingest-processor';
+import { LOCAL_MAX_BYTES, LocalGate } from './local-gate';
 import { OutgoingBatch } from './outgoing-batch';
+import { publishApplied, publishStarted } from './pipeline-channels';
 import { defaultWorkerSpec, spawnWorker, type WorkerSpec } from './worker-spawn';
 import type { FromWorker, IngestOutcome, IngestResult, IngestSettings, ToWorker, WireMessage } from './ingest-protocol';
 
@@ -16,6 +17,8 @@ export type { WorkerSpec } from './worker-spawn';
  * diff); the worker answers in order with a small outcome (only the new and changed matches),
  * and this class rebuilds the whole list from its own copy and hands each result on, in the
  * order the messages arrived. Nothing is dropped: every message gets exactly one result.
+ * Small status and alert messages are gated on this thread while nothing waits for the worker
+ * (local-gate.ts: cheaper than the round trip, one duplicate filter still decides).
  *
  * - Bounded: at most `maxInFlightBytes` / `maxInFlightMessages` wait for the worker. Above
  *   that `onPressure(true)` asks the receiver to stop reading its socket (the subscriber pauses
@@ -45,14 +48,7 @@ export interface IngestPipelineOptions {
   inline?: boolean;
 }
 
-/**
- * Instruments for measuring from outside (bench/probe.ts), free when nobody listens: one
- * event when a pipeline starts, and one per message once its result has been applied.
- */
-export const PIPELINE_STARTED_CHANNEL = 'fogis-monitor:ingest-pipeline';
-export const RESULT_APPLIED_CHANNEL = 'fogis-monitor:ingest-applied';
-const startedChannel = diagnostics_channel.channel(PIPELINE_STARTED_CHANNEL);
-const appliedChannel = diagnostics_channel.channel(RESULT_APPLIED_CHANNEL);
+export { PIPELINE_STARTED_CHANNEL, RESULT_APPLIED_CHANNEL } from './pipeline-channels';
 
 /**
  * What may wait for the worker: 16 MB is eight 2 MB lists (the worker keeps up with far more
@@ -69,6 +65,8 @@ interface Pending {
   channel: string;
   at: string;
   bytes: number;
+  /** The result when this thread gated the message itself (local-gate.ts); null: the worker's. */
+  local: IngestOutcome | null;
 }
 
 export interface IngestStats {
@@ -87,6 +85,8 @@ export class IngestPipeline {
   private readonly opts: IngestPipelineOptions;
   private worker: Worker | null = null;
   private inline: IngestProcessor | null = null;
+  /** Small messages gated on this thread (local-gate.ts); null inline, where all are. */
+  private local: LocalGate | null = null;
   private seq = 0;
   /** The last reception time and its ISO text. */
   private atMs = Number.NaN;
@@ -115,11 +115,12 @@ export class IngestPipeline {
     this.settings = opts.settings;
     this.maxBytes = opts.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES;
     this.maxMessages = opts.maxInFlightMessages ?? DEFAULT_MAX_IN_FLIGHT_MESSAGES;
-    // The worker starts with the first message, not here: until then its isolate (~12–25 MB)
-    // is not needed (issue 12, idle RSS). What it must know by then is kept here and sent on
-    // start: the settings and the list in force (startWorker).
+    // The worker starts with the first message it is needed for (a list, or any message over
+    // LOCAL_MAX_BYTES), not here: until then its isolate (~12–25 MB) is not (issue 12, idle
+    // RSS). What it must know is kept here and sent on start (startWorker).
     if (opts.inline) this.inline = new IngestProcessor(this.settings);
-    if (startedChannel.hasSubscribers) startedChannel.publish({ worker: !opts.inline });
+    else this.local = new LocalGate(this.settings);
+    publishStarted(!opts.inline);
   }
 
   /** The list in force (restored at start): the next list is diffed against it. */
@@ -132,28 +133,39 @@ export class IngestPipeline {
   updateSettings(settings: IngestSettings): void {
     this.settings = settings;
     this.inline?.updateSettings(settings);
+    this.local?.updateSettings(settings);
     this.post({ kind: 'settings', settings });
   }
 
   /** One message as received. `raw` may be a view into a buffer its owner reuses: it is copied unless it owns its memory. */
   push(channel: string, raw: Buffer | Uint8Array, receivedAt: Date): void {
     if (this.closed) throw new Error('ingest pipeline is closed');
-    if (!this.worker && !this.inline) this.startWorker();
     const seq = ++this.seq;
     this.stats.received++;
-    // Inline, the bytes are read before this returns: no copy is needed.
-    const bytes = this.inline ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) : this.outgoing.bytesFor(raw);
     const receivedMs = receivedAt.getTime();
     // Many messages of a burst share a millisecond: format its time once.
     if (receivedMs !== this.atMs) {
       this.atMs = receivedMs;
       this.atIso = receivedAt.toISOString();
     }
-    const msg: WireMessage = { seq, channel, receivedMs, at: this.atIso, bytes };
-    this.inFlight.push({ seq, channel, at: msg.at, bytes: bytes.byteLength });
-    this.inFlightBytes += bytes.byteLength;
-    const waiting = this.inFlight.length - this.inFlightHead;
-    if (waiting > this.stats.maxInFlight) this.stats.maxInFlight = waiting;
+    const at = this.atIso;
+    // Only while nothing waits for the worker: then every earlier id is in this thread's filter.
+    if (this.local && !this.inline && raw.byteLength <= LOCAL_MAX_BYTES && this.pending() === 0) {
+      // Read before this returns: no copy is needed.
+      const local = this.local.gate({ seq, channel, receivedMs, at, bytes: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) }, this.worker !== null);
+      if (local) {
+        this.track({ seq, channel, at, bytes: raw.byteLength, local });
+        this.deliver([]);
+        return;
+      }
+    }
+    if (!this.worker && !this.inline) this.startWorker();
+    const notes = this.local?.takeNotes();
+    if (notes) this.post(notes);
+    // Inline, the bytes are read before this returns: no copy is needed.
+    const bytes = this.inline ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) : this.outgoing.bytesFor(raw);
+    const msg: WireMessage = { seq, channel, receivedMs, at, bytes };
+    const waiting = this.track({ seq, channel, at, bytes: bytes.byteLength, local: null });
     if (this.inline) {
       this.deliver([this.processInline(msg)]);
       return;
@@ -169,6 +181,15 @@ export class IngestPipeline {
       this.stats.pauses++;
       this.opts.onPressure?.(true);
     }
+  }
+
+  /** Adds a message to those awaiting their result, in arrival order; returns how many wait. */
+  private track(p: Pending): number {
+    this.inFlight.push(p);
+    this.inFlightBytes += p.bytes;
+    const waiting = this.inFlight.length - this.inFlightHead;
+    if (waiting > this.stats.maxInFlight) this.stats.maxInFlight = waiting;
+    return waiting;
   }
 
   /** Messages handed in and not yet answered. */
@@ -239,8 +260,11 @@ export class IngestPipeline {
     w.on('exit', (code) => this.workerDied(w, new Error(`the ingest worker stopped (exit code ${code})`)));
     // The worker must not keep a finished process alive; what is in flight holds it (see flush).
     w.unref();
-    w.postMessage({ kind: 'settings', settings: this.settings } satisfies ToWorker);
+    // The duplicate window keeps the size it had at start, on both sides.
+    w.postMessage({ kind: 'settings', settings: { ...this.settings, duplicateWindow: this.opts.settings.duplicateWindow } } satisfies ToWorker);
     if (this.mirror.list.length > 0) w.postMessage({ kind: 'seed', matches: this.mirror.list } satisfies ToWorker);
+    const ids = this.local?.forNewWorker();
+    if (ids) w.postMessage(ids);
   }
 
   private workerDied(w: Worker | null, err: unknown): void {
@@ -252,23 +276,21 @@ export class IngestPipeline {
       void w.terminate();
     }
     this.stats.workerRestarts++;
-    this.opts.log.error('monitor', `ingest worker failed: ${errorText(err)}; ${this.pending() - this.outgoing.length} message(s) in it are counted as internal errors`);
+    // What the dead worker had not answered: one fault result each, in order (results this
+    // thread has for messages between them keep their place). What was not yet posted goes
+    // to the next worker.
+    const forWorker = this.inFlight.slice(this.inFlightHead).filter((p) => !p.local);
+    const lost = forWorker.slice(0, forWorker.length - this.outgoing.length);
+    this.opts.log.error('monitor', `ingest worker failed: ${errorText(err)}; ${lost.length} message(s) in it are counted as internal errors`);
     this.opts.onWorkerFault(err);
-    // What the dead worker had not answered: one fault result each, in order. What was not
-    // yet posted goes to the next worker.
-    const unanswered = this.pending() - this.outgoing.length;
-    const faults: IngestOutcome[] = [];
-    for (let i = 0; i < unanswered; i++) {
-      const p = this.inFlight[this.inFlightHead + i]!;
-      faults.push({ kind: 'fault', seq: p.seq, channel: p.channel, at: p.at, bytes: p.bytes, error: `lost with the ingest worker: ${errorText(err)}` });
-    }
-    this.deliver(faults);
+    this.deliver(lost.map((p): IngestOutcome => ({ kind: 'fault', seq: p.seq, channel: p.channel, at: p.at, bytes: p.bytes, error: `lost with the ingest worker: ${errorText(err)}` })));
     const now = Date.now();
     this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
     this.restarts.push(now);
     if (this.restarts.length > MAX_RESTARTS) {
       this.opts.log.error('monitor', `the ingest worker failed ${this.restarts.length} times in a minute; messages are handled on the main thread from now on`);
-      this.inline = new IngestProcessor(this.settings);
+      // This thread's gate keeps its duplicate filter; it gets the list and handles all.
+      this.inline = this.local?.processor ?? new IngestProcessor(this.settings);
       if (this.mirror.list.length > 0) this.inline.seed(this.mirror.list);
       this.deliver(this.outgoing.take().messages.map((m) => this.processInline(m)));
       for (const f of this.readyWaiters.splice(0)) f();
@@ -306,20 +328,21 @@ export class IngestPipeline {
 
   // ---- results -----------------------------------------------------------------------------
 
+  /**
+   * Hands on `outcomes` (the worker's, in order), and with them every result this thread
+   * already has (local-gate.ts) that was waiting behind them: all in arrival order.
+   */
   private deliver(outcomes: IngestOutcome[]): void {
+    this.deliverLocal();
     for (const o of outcomes) {
       const p = this.inFlight[this.inFlightHead];
-      if (!p || p.seq !== o.seq) {
+      if (!p || p.seq !== o.seq || p.local) {
         // Cannot happen with one worker answering in order; if it does, say so loudly.
         this.opts.onWorkerFault(new Error(`ingest: result ${o.seq} arrived where ${p?.seq ?? 'none'} was due`));
         continue;
       }
-      this.inFlightHead++;
-      this.inFlightBytes -= p.bytes;
-      if (o.kind === 'fault') this.stats.faults++;
-      this.stats.results++;
-      this.opts.onResult(this.resultOf(o));
-      if (appliedChannel.hasSubscribers) appliedChannel.publish({ seq: o.seq, messageId: messageIdOf(o) });
+      this.handOn(p, o);
+      this.deliverLocal();
     }
     if (this.inFlightHead > 1024 && this.inFlightHead * 2 > this.inFlight.length) {
       this.inFlight = this.inFlight.slice(this.inFlightHead);
@@ -335,6 +358,20 @@ export class IngestPipeline {
     }
   }
 
+  private deliverLocal(): void {
+    for (let p = this.inFlight[this.inFlightHead]; p?.local; p = this.inFlight[this.inFlightHead]) this.handOn(p, p.local);
+  }
+
+  private handOn(p: Pending, o: IngestOutcome): void {
+    if (!p.local && !this.inline) this.local?.workerResult(o);
+    this.inFlightHead++;
+    this.inFlightBytes -= p.bytes;
+    if (o.kind === 'fault') this.stats.faults++;
+    this.stats.results++;
+    this.opts.onResult(this.resultOf(o));
+    publishApplied(o);
+  }
+
   /** An accepted FOGIS list gets the whole new list; a delta that does not fit is a fault, and the worker starts again from our list. */
   private resultOf(o: IngestOutcome): IngestResult {
     if (o.kind !== 'match_updates') return o;
@@ -347,17 +384,5 @@ export class IngestPipeline {
       this.inline?.seed(this.mirror.list);
       return { kind: 'fault', seq: o.seq, channel: o.channel, at: o.at, bytes: o.bytes, error: errorText(err) };
     }
-  }
-}
-
-function messageIdOf(o: IngestOutcome): string | null {
-  switch (o.kind) {
-    case 'processing_status':
-    case 'system_alert':
-      return o.message.message_id;
-    case 'fault':
-      return null;
-    default:
-      return o.messageId;
   }
 }

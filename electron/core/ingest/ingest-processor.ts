@@ -35,6 +35,24 @@ export class IngestProcessor {
     this.recentIds = new RecentIds(settings.duplicateWindow);
   }
 
+  /**
+   * The duplicate filter is one sequence of ids shared by the main thread's gate and the worker
+   * (ingest-pipeline.ts): ids the other side recorded are replayed here in arrival order.
+   */
+  noteIds(ids: readonly string[]): void {
+    for (const id of ids) this.recentIds.seen(id);
+  }
+
+  /** Replaces the duplicate filter's ids (oldest first). */
+  resetIds(ids: readonly string[]): void {
+    this.recentIds.reset(ids);
+  }
+
+  /** The duplicate filter's ids, oldest first. */
+  ids(): string[] {
+    return this.recentIds.ids();
+  }
+
   /** The duplicate window keeps its size until a restart, as the monitor's had. */
   updateSettings(settings: IngestSettings): void {
     this.settings = settings;
@@ -52,6 +70,20 @@ export class IngestProcessor {
   }
 
   process(msg: WireMessage): IngestOutcome {
+    return this.run(msg, true) as IngestOutcome;
+  }
+
+  /**
+   * The main thread's gate of small messages (ingest-pipeline.ts): the outcome of a status,
+   * alert, duplicate or rejected message, or null for an accepted match list, which the ingest
+   * worker (it keeps the list and the diff) then handles from its bytes like any list. A list
+   * is left before the duplicate filter, so its id is filtered there, once.
+   */
+  processUnlessList(msg: WireMessage): IngestOutcome | null {
+    return this.run(msg, false);
+  }
+
+  private run(msg: WireMessage, lists: boolean): IngestOutcome | null {
     const raw = Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
     const { seq, channel, at } = msg;
     const bytes = raw.length;
@@ -85,6 +117,7 @@ export class IngestProcessor {
     // Outcomes are built as literals, not by spreading a base object: for a 484-byte status
     // message the spread was the largest single cost on the worker (issue 12).
     if (!parsed.ok) return { kind: 'rejected', seq, channel, at, bytes, reason: parsed.reason, error: parsed.error, head: parsed.head, messageId: parsed.messageId };
+    if (!lists && parsed.type === 'match_updates') return null;
     const messageId = parsed.message.message_id;
     if (this.recentIds.seen(messageId)) return { kind: 'duplicate', seq, channel, at, bytes, messageId };
     const preview = previewFromText(raw, parsed.text);

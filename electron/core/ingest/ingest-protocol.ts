@@ -74,6 +74,10 @@ export type ToWorker =
   | { kind: 'settings'; settings: IngestSettings }
   /** The list in force (restored at start, or the main thread's copy after a worker restart). */
   | { kind: 'seed'; matches: FogisMatch[] }
-  | { kind: 'messages'; messages: WireMessage[] };
+  | { kind: 'messages'; messages: WireMessage[] }
+  /** Ids the main thread's gate recorded in its duplicate filter since the last messages (in order). */
+  | { kind: 'noteIds'; ids: string[] }
+  /** The duplicate filter's ids, oldest first: the worker's filter becomes this one. */
+  | { kind: 'resetIds'; ids: string[] };
 
 export type FromWorker = { kind: 'outcomes'; outcomes: IngestOutcome[] } | { kind: 'ready' };

@@ -30,6 +30,12 @@ export function runIngestWorker(port: MessagePort, hooks: WorkerHooks = {}): voi
       case 'seed':
         processor?.seed(m.matches);
         return;
+      case 'noteIds':
+        processor?.noteIds(m.ids);
+        return;
+      case 'resetIds':
+        processor?.resetIds(m.ids);
+        return;
       case 'messages': {
         if (!processor) throw new Error('ingest worker: messages before settings');
         let batch: IngestOutcome[] = [];

@@ -42,26 +42,32 @@ function compile<T>(schema: z.ZodType<T>): Entry<T> {
   return { zod: schema, ajv: ajv().compile(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) };
 }
 
-let entries:
-  | {
-      match_updates: Entry<MatchUpdatesMessage>;
-      processing_status: Entry<ProcessingStatusMessage>;
-      system_alert: Entry<SystemAlertMessage>;
-    }
-  | null = null;
-
-function getEntries(): NonNullable<typeof entries> {
-  entries ??= {
-    match_updates: compile(matchUpdatesMessageSchema),
-    processing_status: compile(processingStatusMessageSchema),
-    system_alert: compile(systemAlertMessageSchema),
-  };
-  return entries;
+interface Entries {
+  match_updates: Entry<MatchUpdatesMessage>;
+  processing_status: Entry<ProcessingStatusMessage>;
+  system_alert: Entry<SystemAlertMessage>;
 }
 
-/** Compile ahead of the first message (start-up), so the first message is not the slow one. */
+/**
+ * Compiled per message type on first use: the main thread gates small status and alert
+ * messages itself and needs the large match_updates schema only if a small list comes.
+ */
+const entries: Partial<Entries> = {};
+
+function entryOf<K extends MessageType>(type: K): Entries[K] {
+  const known = entries[type];
+  if (known) return known;
+  const compiled: Entries[MessageType] =
+    type === 'match_updates' ? compile(matchUpdatesMessageSchema) : type === 'processing_status' ? compile(processingStatusMessageSchema) : compile(systemAlertMessageSchema);
+  (entries as Record<MessageType, Entries[MessageType]>)[type] = compiled;
+  return compiled as Entries[K];
+}
+
+/** Compile ahead of the first message (the worker at start), so the first message is not the slow one. */
 export function warmValidators(): void {
-  getEntries();
+  entryOf('match_updates');
+  entryOf('processing_status');
+  entryOf('system_alert');
   if (listParts === undefined) listParts = splitListSchema();
 }
 
@@ -115,18 +121,22 @@ function describeNarrowed(schema: z.ZodType<unknown>, value: unknown, fallback: 
  * cut down to the failing element), and the indices are put back into the path it reports.
  */
 export function validateMessage(type: MessageType, value: object): Validated {
-  const e = getEntries();
-  const describeZod = (schema: z.ZodType<unknown>, v: unknown, fallback: string): string => describeNarrowed(schema, v, fallback, e[type].ajv);
   switch (type) {
-    case 'match_updates':
-      if (e.match_updates.ajv(value)) return { ok: true, type, message: value as MatchUpdatesMessage };
-      return { ok: false, error: describeZod(e.match_updates.zod, value, ajvText(e.match_updates.ajv)) };
-    case 'processing_status':
-      if (e.processing_status.ajv(value)) return { ok: true, type, message: value as ProcessingStatusMessage };
-      return { ok: false, error: describeZod(e.processing_status.zod, value, ajvText(e.processing_status.ajv)) };
-    case 'system_alert':
-      if (e.system_alert.ajv(value)) return { ok: true, type, message: value as SystemAlertMessage };
-      return { ok: false, error: describeZod(e.system_alert.zod, value, ajvText(e.system_alert.ajv)) };
+    case 'match_updates': {
+      const e = entryOf(type);
+      if (e.ajv(value)) return { ok: true, type, message: value as MatchUpdatesMessage };
+      return { ok: false, error: describeNarrowed(e.zod, value, ajvText(e.ajv), e.ajv) };
+    }
+    case 'processing_status': {
+      const e = entryOf(type);
+      if (e.ajv(value)) return { ok: true, type, message: value as ProcessingStatusMessage };
+      return { ok: false, error: describeNarrowed(e.zod, value, ajvText(e.ajv), e.ajv) };
+    }
+    case 'system_alert': {
+      const e = entryOf(type);
+      if (e.ajv(value)) return { ok: true, type, message: value as SystemAlertMessage };
+      return { ok: false, error: describeNarrowed(e.zod, value, ajvText(e.ajv), e.ajv) };
+    }
   }
 }
 

@@ -102,4 +102,17 @@ export class RecentIds {
     this.set.add(id);
     return false;
   }
+
+  /** The ids remembered, oldest first. */
+  ids(): string[] {
+    return this.order.length < this.cap ? [...this.order] : [...this.order.slice(this.head), ...this.order.slice(0, this.head)];
+  }
+
+  /** Forgets everything and remembers `ids` (oldest first), as if they had been seen in that order. */
+  reset(ids: readonly string[]): void {
+    this.set.clear();
+    this.order.length = 0;
+    this.head = 0;
+    for (const id of ids) this.seen(id);
+  }
 }
