@@ -2,7 +2,8 @@ import type { FogisMatch, MessageType } from '../../../shared/messages';
 import { RecentIds } from '../monitor/bounded-list';
 import { diffMatchList, matchKey, sameJsonFast } from '../monitor/match-diff';
 import type { DateMemo, NowWindow } from '../messages/match-gate';
-import { parseMessage, type Parsed } from '../messages/parse-message';
+import { readListMessage, scanMessage, type ListBytes, type ListScan } from '../messages/list-scan';
+import { parseMessage, type Parsed, type RawReader } from '../messages/parse-message';
 import { validateMatchUpdatesKnown, validateMessage, type Validated } from '../messages/validator';
 import type { IngestOutcome, IngestSettings, ListDelta, WireMessage } from './ingest-protocol';
 
@@ -15,6 +16,8 @@ import type { IngestOutcome, IngestSettings, ListDelta, WireMessage } from './in
  * Cost grows with change, not with list size (issue 12): a match structurally equal to the
  * previous list's match of the same id is neither validated again (it passed the same schema
  * then) nor diffed nor sent back; only new and changed matches cross to the main thread.
+ * Before that, a match whose bytes equal the previous list's is not even scanned, decoded or
+ * parsed: its previous object is taken (list-scan.ts), so it is equal by identity.
  */
 
 /** What the message log shows of an accepted message (monitor.ts PREVIEW_CHARS). */
@@ -27,6 +30,18 @@ export class IngestProcessor {
   private byId = new Map<string, FogisMatch>();
   /** True when `list` passed this process's schema (a seeded list is only diffed against). */
   private listValidated = false;
+  /** Where the elements of `list` lie in the bytes it was read from; null when not known. */
+  private listBytes: ListBytes | null = null;
+  /** The scan of the message being processed (its list, if it is accepted, becomes `listBytes`). */
+  private scan: ListScan | null = null;
+  private readonly reader: RawReader = {
+    read: (raw, limit) => {
+      const r = scanMessage(raw, limit, this.listBytes);
+      this.scan = r.list;
+      if (r.list === null || r.list.reused === 0) return { tooDeep: r.tooDeep, value: undefined };
+      return { tooDeep: false, value: readListMessage(raw, r.list, this.list) };
+    },
+  };
   /** Where each match that passed the date checks keeps passing them, in the zone it was read in. */
   private readonly windows = new WeakMap<object, NowWindow & { zone: string }>();
 
@@ -60,13 +75,14 @@ export class IngestProcessor {
 
   /** The list in force, e.g. restored from disk: the next list is diffed against it. */
   seed(matches: FogisMatch[]): void {
-    this.setList(matches);
+    this.setList(matches, null);
     this.listValidated = false;
   }
 
-  private setList(matches: FogisMatch[]): void {
+  private setList(matches: FogisMatch[], scan: ListScan | null): void {
     this.list = matches;
     this.byId = new Map(matches.map((m) => [matchKey(m), m]));
+    this.listBytes = scan !== null && scan.starts.length === matches.length ? listBytesOf(scan) : null;
   }
 
   process(msg: WireMessage): IngestOutcome {
@@ -109,7 +125,8 @@ export class IngestProcessor {
     };
     let parsed: Parsed;
     try {
-      parsed = parseMessage(raw, this.settings.maxMessageBytes, msg.receivedMs, zone, schemaCheck, dates);
+      this.scan = null;
+      parsed = parseMessage(raw, this.settings.maxMessageBytes, msg.receivedMs, zone, schemaCheck, dates, this.reader);
     } catch (err) {
       // parseMessage is written not to throw; this is the last line of defence (as Monitor.ingest had it).
       parsed = { ok: false, reason: 'schema', error: `unexpected parser failure: ${(err as Error).message}`, head: '', bytes: 0, messageId: null };
@@ -120,7 +137,7 @@ export class IngestProcessor {
     if (!lists && parsed.type === 'match_updates') return null;
     const messageId = parsed.message.message_id;
     if (this.recentIds.seen(messageId)) return { kind: 'duplicate', seq, channel, at, bytes, messageId };
-    const preview = previewFromText(raw, parsed.text);
+    const preview = parsed.text === null ? previewOfBytes(raw) : previewFromText(raw, parsed.text);
     switch (parsed.type) {
       case 'processing_status':
         return { kind: 'processing_status', seq, channel, at, bytes, message: parsed.message, schemaVersion: parsed.schemaVersion, preview };
@@ -128,7 +145,9 @@ export class IngestProcessor {
         return { kind: 'system_alert', seq, channel, at, bytes, message: parsed.message, schemaVersion: parsed.schemaVersion, preview };
       case 'match_updates': {
         const fogis = parsed.generation !== 'enhanced_v2' && parsed.generation !== 'legacy_v1';
-        const delta = fogis ? this.accept(parsed.fogisMatches, msg.at, messageId, unchanged ?? new Set<unknown>()) : null;
+        // The scan's elements are the list's only when every element is a FOGIS match.
+        const read = parsed.otherMatches === 0 ? this.scan : null;
+        const delta = fogis ? this.accept(parsed.fogisMatches, read, msg.at, messageId, unchanged ?? new Set<unknown>()) : null;
         return { kind: 'match_updates', seq, channel, at, bytes, messageId, generation: parsed.generation, schemaVersion: parsed.schemaVersion, otherMatches: parsed.otherMatches, preview, delta };
       }
     }
@@ -148,7 +167,7 @@ export class IngestProcessor {
    * matches and the removed ones only; an equal match gives neither a change nor a quiet id in
    * diffMatchList, so the result is the same as diffing the whole lists.
    */
-  private accept(next: FogisMatch[], at: string, messageId: string, unchanged: Set<unknown>): ListDelta {
+  private accept(next: FogisMatch[], scan: ListScan | null, at: string, messageId: string, unchanged: Set<unknown>): ListDelta {
     const prevById = this.byId;
     const upserts: FogisMatch[] = [];
     const nextIds = new Set<string>();
@@ -174,16 +193,40 @@ export class IngestProcessor {
       return changedIds.has(id) || !nextIds.has(id);
     });
     const { changes, quiet } = prevPart.length === 0 && upserts.length === 0 ? { changes: [], quiet: [] } : diffMatchList(prevPart, upserts, at, messageId);
-    this.setList(next);
+    this.setList(next, scan);
     this.listValidated = true;
     return { changes, quiet, upserts, order: sameOrder ? null : next.map(matchKey), count: next.length };
   }
+}
+
+/**
+ * What a list keeps of its message's bytes: the element ranges, and the bytes themselves (a
+ * view into a shared batch buffer much larger than the message is copied, so the list does not
+ * keep that buffer alive).
+ */
+function listBytesOf(scan: ListScan): ListBytes {
+  const raw = scan.raw.buffer.byteLength > scan.raw.byteLength * 2 ? new Uint8Array(scan.raw) : scan.raw;
+  return { raw, starts: scan.starts, ends: scan.ends };
 }
 
 /** The message log's preview: the first PREVIEW_CHARS characters of the text (monitor.ts logMessage). */
 export function previewOf(raw: Buffer): string {
   const text = raw.subarray(0, PREVIEW_CHARS * 2).toString('utf8');
   return text.length > PREVIEW_CHARS ? text.slice(0, PREVIEW_CHARS) : text;
+}
+
+/**
+ * `previewOf(raw)` from a shorter decode: the first PREVIEW_CHARS + 4 characters' worth of
+ * bytes of a typical message (issue 12: decoding 8 KB of a list read without its whole text
+ * was ~10 µs). Its first PREVIEW_CHARS characters are those of the longer decode when at
+ * least 4 more follow (a sequence cut at the end of the window decodes to U+FFFD there only);
+ * otherwise the window is decoded as previewOf does.
+ */
+export function previewOfBytes(raw: Buffer): string {
+  const window = PREVIEW_CHARS + PREVIEW_CHARS / 4;
+  if (raw.length <= window) return previewOf(raw);
+  const text = raw.toString('utf8', 0, window);
+  return text.length >= PREVIEW_CHARS + 4 ? text.slice(0, PREVIEW_CHARS) : previewOf(raw);
 }
 
 const hasBom = (raw: Buffer): boolean => raw.length >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf;

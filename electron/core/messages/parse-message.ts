@@ -24,11 +24,14 @@ export const MAX_DEPTH = 64;
  */
 export const MAX_MATCHES = 5_000;
 
-/** An accepted message also carries `text`, the payload as decoded (a UTF-8 BOM dropped). */
+/**
+ * An accepted message also carries `text`, the payload as decoded (a UTF-8 BOM dropped), or
+ * null when a RawReader read it without decoding it whole.
+ */
 export type Parsed =
-  | { ok: true; type: 'match_updates'; message: MatchUpdatesMessage; generation: Generation; fogisMatches: FogisMatch[]; otherMatches: number; schemaVersion: string | null; bytes: number; text: string }
-  | { ok: true; type: 'processing_status'; message: ProcessingStatusMessage; bytes: number; schemaVersion: string | null; text: string }
-  | { ok: true; type: 'system_alert'; message: SystemAlertMessage; bytes: number; schemaVersion: string | null; text: string }
+  | { ok: true; type: 'match_updates'; message: MatchUpdatesMessage; generation: Generation; fogisMatches: FogisMatch[]; otherMatches: number; schemaVersion: string | null; bytes: number; text: string | null }
+  | { ok: true; type: 'processing_status'; message: ProcessingStatusMessage; bytes: number; schemaVersion: string | null; text: string | null }
+  | { ok: true; type: 'system_alert'; message: SystemAlertMessage; bytes: number; schemaVersion: string | null; text: string | null }
   | { ok: false; reason: RejectReason; error: string; head: string; bytes: number; messageId: string | null };
 
 const lenientDecoder = new TextDecoder('utf-8', { fatal: false });
@@ -75,6 +78,16 @@ function matchCount(payload: unknown): number {
   return Array.isArray(list) ? list.length : 0;
 }
 
+/**
+ * Reads a payload of valid UTF-8 in place of decoding and parsing it whole (the ingest worker's
+ * list reader, list-scan.ts). It applies the depth guard itself: `tooDeep` exactly when
+ * nestingDepthBytes(raw, limit) > limit. `value` undefined: not read, so the text is decoded
+ * and parsed whole (which also words any JSON error).
+ */
+export interface RawReader {
+  read(raw: Buffer, limit: number): { tooDeep: boolean; value: object | undefined };
+}
+
 /** The schema pass; the ingest worker passes one that skips matches it already knows (validator.ts). */
 export type SchemaCheck = (type: MessageType, value: object) => Validated;
 
@@ -82,10 +95,11 @@ export type SchemaCheck = (type: MessageType, value: object) => Validated;
  * `nowMs` places the kickoff window (shared/fogis-time.ts KICKOFF_WINDOW); `timeZone` reads
  * an ISO `tid` that carries no zone; `dates` lets matches known to pass skip the date checks.
  */
-export function parseMessage(raw: Buffer | string, maxBytes: number, nowMs: number = Date.now(), timeZone = 'Europe/Stockholm', schemaCheck: SchemaCheck = validateMessage, dates?: DateMemo): Parsed {
+export function parseMessage(raw: Buffer | string, maxBytes: number, nowMs: number = Date.now(), timeZone = 'Europe/Stockholm', schemaCheck: SchemaCheck = validateMessage, dates?: DateMemo, reader?: RawReader): Parsed {
   const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
   if (bytes > maxBytes) return reject('oversize', `message is ${bytes} bytes, larger than the ${maxBytes}-byte limit`, raw, bytes);
-  let text: string;
+  let text: string | null = null;
+  let value: unknown;
   if (typeof raw === 'string') {
     text = raw;
     // JSON's structural characters are ASCII, so the byte scan sees the same nesting.
@@ -94,15 +108,20 @@ export function parseMessage(raw: Buffer | string, maxBytes: number, nowMs: numb
     // Validate and scan the bytes, then decode once (raw-scan.ts: ~3× cheaper than decoding
     // with a fatal TextDecoder and scanning the string).
     if (!isValidUtf8(raw)) return reject('invalid_utf8', 'message is not valid UTF-8', raw, bytes);
-    if (nestingDepthBytes(raw, MAX_DEPTH) > MAX_DEPTH) return reject('too_deep', `JSON nested more than ${MAX_DEPTH} levels deep`, raw, bytes);
-    text = utf8Text(raw);
+    if (reader) {
+      const r = reader.read(raw, MAX_DEPTH);
+      if (r.tooDeep) return reject('too_deep', `JSON nested more than ${MAX_DEPTH} levels deep`, raw, bytes);
+      value = r.value;
+    } else if (nestingDepthBytes(raw, MAX_DEPTH) > MAX_DEPTH) return reject('too_deep', `JSON nested more than ${MAX_DEPTH} levels deep`, raw, bytes);
+    if (value === undefined) text = utf8Text(raw);
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    const tooDeep = err instanceof RangeError;
-    return reject(tooDeep ? 'too_deep' : 'invalid_json', tooDeep ? 'JSON nested too deeply' : `not valid JSON: ${(err as Error).message}`, raw, bytes);
+  if (text !== null) {
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      const tooDeep = err instanceof RangeError;
+      return reject(tooDeep ? 'too_deep' : 'invalid_json', tooDeep ? 'JSON nested too deeply' : `not valid JSON: ${(err as Error).message}`, raw, bytes);
+    }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return reject('not_object', `expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`, raw, bytes);
