@@ -62,7 +62,7 @@ export function targets(res: BenchResults): Target[] {
 export function table(res: BenchResults): string {
   const lines: string[] = [];
   const mc = res.machine;
-  lines.push(`Machine: ${mc.nproc} × ${mc.cpu}, ${mc.memGB} GB, Node ${mc.node}, ioredis ${mc.ioredis}, redis ${mc.redis}, load ${mc.loadavg}, git ${mc.git}${mc.quick ? '  (QUICK RUN)' : ''}`);
+  lines.push(`Machine: ${mc.nproc} × ${mc.cpu}, ${mc.memGB} GB, Node ${mc.node}, ioredis ${mc.ioredis}, redis ${mc.redis}, load ${mc.loadavg}, git ${mc.git}${mc.quick ? '  (QUICK RUN)' : ''}${mc.nodeFlags?.length ? `  (ours with ${mc.nodeFlags.join(' ')})` : ''}`);
   const tp = res.throughput ?? {};
   if (Object.keys(tp).length) {
     lines.push('', '| throughput (pipelined) | bytes | count msg/s | parse msg/s | ours msg/s | ours ÷ parse | ours CPU µs/msg | parse CPU µs/msg | ours peak RSS MB |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');

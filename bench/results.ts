@@ -11,6 +11,8 @@ import type { LatencyRow, ThroughputRow } from './steps-throughput';
 
 export interface Machine {
   headless: string;
+  /** Node/V8 flags our process ran with (`--node-flags=`); none by default. */
+  nodeFlags?: string[];
   nproc: number;
   cpu: string;
   memGB: number;

@@ -34,6 +34,12 @@ const want = (section: string): boolean => !ONLY || ONLY.has(section);
 const headlessArg = argv.find((a) => a.startsWith('--headless='));
 /** `--headless=<file>`: measure another build of the headless app (e.g. an older commit's) as "ours". */
 const HEADLESS = headlessArg ? path.resolve(headlessArg.slice('--headless='.length)) : path.join(ROOT, 'dist', 'headless.js');
+const nodeFlagsArg = argv.find((a) => a.startsWith('--node-flags='));
+/**
+ * `--node-flags=--a,--b=1`: Node/V8 flags for our process only (e.g. to measure a V8 heap
+ * setting against the default); printed with the machine line. Not how users start the app.
+ */
+const NODE_FLAGS = nodeFlagsArg ? nodeFlagsArg.slice('--node-flags='.length).split(',').filter(Boolean) : [];
 
 const P = QUICK
   ? { reps: 1, n: { small: 30_000, m10: 2_000, m1000: 10 }, latSeconds: 2, memMessages: 100_000, drainLists: 30, changeLists: 4, dashLists: 4, startupReps: 1, httpSeconds: 2, calReps: 1, totalSeconds: 150 }
@@ -51,7 +57,7 @@ function machine(): Machine {
   const redisVersion = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const ioredis = (JSON.parse(readFileSync(path.join(ROOT, 'node_modules/ioredis/package.json'), 'utf8')) as { version: string }).version;
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: ROOT }).stdout.trim();
-  return { headless: path.relative(ROOT, HEADLESS), nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown', memGB: r1(os.totalmem() / 2 ** 30), node: process.version, ioredis, redis: redisVersion.replace(/^Redis server /, '').split(' ')[0], os: `${os.type()} ${os.release()}`, git, quick: QUICK, date: new Date().toISOString(), loadavg: os.loadavg().map(r1).join(' ') };
+  return { headless: path.relative(ROOT, HEADLESS), nodeFlags: NODE_FLAGS, nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown', memGB: r1(os.totalmem() / 2 ** 30), node: process.version, ioredis, redis: redisVersion.replace(/^Redis server /, '').split(' ')[0], os: `${os.type()} ${os.release()}`, git, quick: QUICK, date: new Date().toISOString(), loadavg: os.loadavg().map(r1).join(' ') };
 }
 
 function calendar(): CalendarResult {
@@ -101,7 +107,7 @@ async function main(): Promise<void> {
     await pub.connect();
     const bare = await startBaseline('count', redis.url);
     const parse = await startBaseline('parse', redis.url);
-    const started = await startOurs(HEADLESS, redis.url);
+    const started = await startOurs(HEADLESS, redis.url, NODE_FLAGS);
     const ours = started.sub;
     dataDir = started.dataDir;
     subsList.push(bare, parse, ours);

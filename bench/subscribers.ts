@@ -139,10 +139,10 @@ export function headlessEnv(redisUrl: string, httpPort: number, dataDir: string)
 export const OUR_CHANNELS: Record<SizeName, string> = { small: 'fogis:processor:status', m10: 'fogis:matches:updates', m1000: 'fogis:matches:updates' };
 
 /** The real headless app with the probe preloaded (bench/probe.ts), default config (ICS calendar). */
-export async function startOurs(headless: string, redisUrl: string): Promise<{ sub: Sub; dataDir: string }> {
+export async function startOurs(headless: string, redisUrl: string, nodeFlags: readonly string[] = []): Promise<{ sub: Sub; dataDir: string }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fogis-bench-data-'));
   const httpPort = await freePort();
-  const proc = spawn(process.execPath, ['--expose-gc', '--import', pathToFileURL(path.join(BENCH_DIST, 'probe.js')).href, headless], {
+  const proc = spawn(process.execPath, [...nodeFlags, '--expose-gc', '--import', pathToFileURL(path.join(BENCH_DIST, 'probe.js')).href, headless], {
     env: headlessEnv(redisUrl, httpPort, dataDir),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
