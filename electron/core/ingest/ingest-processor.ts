@@ -105,10 +105,13 @@ export class IngestProcessor {
     const bytes = raw.length;
     // Matches of the previous list met while validating; allocated for a list only.
     let unchanged: Set<unknown> | null = null;
+    // Matches found to differ from the previous list's match of their id (not compared twice).
+    let changed: Set<unknown> | null = null;
     const schemaCheck = (type: MessageType, value: object): Validated => {
       if (type !== 'match_updates' || !this.listValidated || this.byId.size === 0) return validateMessage(type, value);
       const known = (unchanged = new Set<unknown>());
-      return validateMatchUpdatesKnown(value, (m) => this.knownMatch(m, known));
+      const differ = (changed = new Set<unknown>());
+      return validateMatchUpdatesKnown(value, (m) => this.knownMatch(m, known, differ));
     };
     const zone = this.settings.timeZone;
     // A match equal to the previous list's skips the date checks while `now` stays inside the
@@ -147,17 +150,20 @@ export class IngestProcessor {
         const fogis = parsed.generation !== 'enhanced_v2' && parsed.generation !== 'legacy_v1';
         // The scan's elements are the list's only when every element is a FOGIS match.
         const read = parsed.otherMatches === 0 ? this.scan : null;
-        const delta = fogis ? this.accept(parsed.fogisMatches, read, msg.at, messageId, unchanged ?? new Set<unknown>()) : null;
+        const delta = fogis ? this.accept(parsed.fogisMatches, read, msg.at, messageId, unchanged ?? new Set<unknown>(), changed) : null;
         return { kind: 'match_updates', seq, channel, at, bytes, messageId, generation: parsed.generation, schemaVersion: parsed.schemaVersion, otherMatches: parsed.otherMatches, preview, delta };
       }
     }
   }
 
   /** True when `m` equals the previous list's match of its id; remembered for the diff. */
-  private knownMatch(m: unknown, unchanged: Set<unknown>): boolean {
+  private knownMatch(m: unknown, unchanged: Set<unknown>, changed: Set<unknown>): boolean {
     if (typeof m !== 'object' || m === null || !('matchid' in m)) return false;
     const prev = this.byId.get(String((m as { matchid: unknown }).matchid));
-    if (prev === undefined || !sameJsonFast(prev, m)) return false;
+    if (prev === undefined || !sameJsonFast(prev, m)) {
+      changed.add(m);
+      return false;
+    }
     unchanged.add(m);
     return true;
   }
@@ -167,7 +173,7 @@ export class IngestProcessor {
    * matches and the removed ones only; an equal match gives neither a change nor a quiet id in
    * diffMatchList, so the result is the same as diffing the whole lists.
    */
-  private accept(next: FogisMatch[], scan: ListScan | null, at: string, messageId: string, unchanged: Set<unknown>): ListDelta {
+  private accept(next: FogisMatch[], scan: ListScan | null, at: string, messageId: string, unchanged: Set<unknown>, changed: Set<unknown> | null): ListDelta {
     const prevById = this.byId;
     const upserts: FogisMatch[] = [];
     const nextIds = new Set<string>();
@@ -178,6 +184,10 @@ export class IngestProcessor {
       nextIds.add(id);
       if (sameOrder && matchKey(this.list[i]!) !== id) sameOrder = false;
       if (unchanged.has(m)) continue;
+      if (changed?.has(m)) {
+        upserts.push(m);
+        continue;
+      }
       const prev = prevById.get(id);
       if (prev === undefined || !sameJsonFast(prev, m)) upserts.push(m);
       else unchanged.add(m);
