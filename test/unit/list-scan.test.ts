@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PREVIEW_CHARS, previewOf, previewOfBytes } from '../../electron/core/ingest/ingest-processor';
+import { IngestProcessor, PREVIEW_CHARS, previewOf, previewOfBytes } from '../../electron/core/ingest/ingest-processor';
 import { readListMessage, scanMessage, type ListBytes } from '../../electron/core/messages/list-scan';
 import { MAX_DEPTH } from '../../electron/core/messages/parse-message';
 import { isValidUtf8, nestingDepthBytes, utf8Text } from '../../electron/core/messages/raw-scan';
@@ -165,6 +165,38 @@ describe('list scan: the depth guard that reads a list in proportion to its chan
     }
     // Most single edits touch one match: the rest is read from the previous list.
     expect(read0).toBeGreaterThan(200);
+  });
+});
+
+describe('the ingest processor keeps the bytes its list was read from', () => {
+  const settings = { maxMessageBytes: 16 * 1024 * 1024, timeZone: 'Europe/Stockholm', duplicateWindow: 100 };
+  const at = Date.parse('2026-11-26T12:00:00Z');
+  const kickoffs = (l: Json[]): Json[] =>
+    l.map((m, i) => {
+      const ms = at + (2 + i) * 86_400_000;
+      const local = new Date(ms + 3_600_000).toISOString();
+      return { ...m, tid: `/Date(${ms})/`, speldatum: local.slice(0, 10), avsparkstid: local.slice(11, 16) };
+    });
+
+  it('a caller that reuses its buffer (inline, on the main thread) still gets the change: the list keeps a copy', () => {
+    const a = kickoffs(list(6));
+    const b = structuredClone(a);
+    // Same length, so every element lies where it lay in the first message.
+    const renamed = 'X'.repeat(Buffer.byteLength(String(a[2]!.lag1namn)));
+    b[2]!.lag1namn = renamed;
+    const first = text(envelope(a, 'x-1'));
+    const second = text(envelope(b, 'x-2'));
+    expect(second.length).toBe(first.length);
+    const p = new IngestProcessor(settings);
+    const shared = Buffer.alloc(Math.max(first.length, second.length) + 16);
+    const msg = (bytes: Buffer, seq: number) => ({ seq, channel: 'c', receivedMs: at, at: new Date(at).toISOString(), bytes });
+    first.copy(shared);
+    expect(p.process(msg(shared.subarray(0, first.length), 1)).kind).toBe('match_updates');
+    // The caller writes the next message where the last one was.
+    shared.fill(0x20);
+    second.copy(shared);
+    const o = p.process(msg(shared.subarray(0, second.length), 2));
+    expect(o.kind === 'match_updates' && o.delta?.upserts.map((m) => m.lag1namn)).toEqual([renamed]);
   });
 });
 

@@ -45,7 +45,12 @@ export class IngestProcessor {
   /** Where each match that passed the date checks keeps passing them, in the zone it was read in. */
   private readonly windows = new WeakMap<object, NowWindow & { zone: string }>();
 
-  constructor(settings: IngestSettings) {
+  /**
+   * `ownsBytes`: the bytes of each message are this processor's to keep (the worker's: they are
+   * transferred to it). Otherwise the caller may reuse them once `process` returns, so the list
+   * in force keeps a copy of its message's bytes.
+   */
+  constructor(settings: IngestSettings, private readonly ownsBytes = false) {
     this.settings = settings;
     this.recentIds = new RecentIds(settings.duplicateWindow);
   }
@@ -82,7 +87,7 @@ export class IngestProcessor {
   private setList(matches: FogisMatch[], scan: ListScan | null): void {
     this.list = matches;
     this.byId = new Map(matches.map((m) => [matchKey(m), m]));
-    this.listBytes = scan !== null && scan.starts.length === matches.length ? listBytesOf(scan) : null;
+    this.listBytes = scan !== null && scan.starts.length === matches.length ? listBytesOf(scan, this.ownsBytes) : null;
   }
 
   process(msg: WireMessage): IngestOutcome {
@@ -210,12 +215,12 @@ export class IngestProcessor {
 }
 
 /**
- * What a list keeps of its message's bytes: the element ranges, and the bytes themselves (a
- * view into a shared batch buffer much larger than the message is copied, so the list does not
- * keep that buffer alive).
+ * What a list keeps of its message's bytes: the element ranges, and the bytes themselves,
+ * copied unless they are owned, and also when they are a view into a shared batch buffer much
+ * larger than the message (so the list does not keep that buffer alive).
  */
-function listBytesOf(scan: ListScan): ListBytes {
-  const raw = scan.raw.buffer.byteLength > scan.raw.byteLength * 2 ? new Uint8Array(scan.raw) : scan.raw;
+function listBytesOf(scan: ListScan, owned: boolean): ListBytes {
+  const raw = !owned || scan.raw.buffer.byteLength > scan.raw.byteLength * 2 ? new Uint8Array(scan.raw) : scan.raw;
   return { raw, starts: scan.starts, ends: scan.ends };
 }
 

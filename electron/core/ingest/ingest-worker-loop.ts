@@ -25,7 +25,7 @@ export function runIngestWorker(port: MessagePort, hooks: WorkerHooks = {}): voi
     switch (m.kind) {
       case 'settings':
         if (processor) processor.updateSettings(m.settings);
-        else processor = new IngestProcessor(m.settings);
+        else processor = new IngestProcessor(m.settings, true);
         return;
       case 'seed':
         processor?.seed(m.matches);
