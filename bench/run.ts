@@ -36,10 +36,13 @@ const headlessArg = argv.find((a) => a.startsWith('--headless='));
 const HEADLESS = headlessArg ? path.resolve(headlessArg.slice('--headless='.length)) : path.join(ROOT, 'dist', 'headless.js');
 const nodeFlagsArg = argv.find((a) => a.startsWith('--node-flags='));
 /**
- * `--node-flags=--a,--b=1`: Node/V8 flags for our process only (e.g. to measure a V8 heap
- * setting against the default); printed with the machine line. Not how users start the app.
+ * Node/V8 flags for our process only, printed with the machine line. By default those the app
+ * is started with (`npm run headless`, `npm start`: scripts/runtime-flags.json), so the bench
+ * measures the app as users run it; `--node-flags=--a,--b=1` measures others, and
+ * `--node-flags=` V8's defaults.
  */
-const NODE_FLAGS = nodeFlagsArg ? nodeFlagsArg.slice('--node-flags='.length).split(',').filter(Boolean) : [];
+const RUNTIME_FLAGS = JSON.parse(readFileSync(path.join(ROOT, 'scripts', 'runtime-flags.json'), 'utf8')) as string[];
+const NODE_FLAGS = nodeFlagsArg ? nodeFlagsArg.slice('--node-flags='.length).split(',').filter(Boolean) : RUNTIME_FLAGS;
 
 const P = QUICK
   ? { reps: 1, n: { small: 30_000, m10: 2_000, m1000: 10 }, latSeconds: 2, memMessages: 100_000, drainLists: 30, changeLists: 4, dashLists: 4, startupReps: 1, httpSeconds: 2, calReps: 1, totalSeconds: 150 }

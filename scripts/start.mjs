@@ -82,6 +82,9 @@ if (!bin) {
 }
 
 console.log(`[start] launching ${path.relative(root, bin) || bin}`);
-const child = spawn(bin, [root, ...passThrough], { cwd: root, stdio: 'inherit', windowsHide: false });
+// The V8 settings the headless server runs with (scripts/runtime-flags.json, BENCHMARKS.md):
+// a 4 MB young generation keeps the main thread from running full collections back to back.
+const v8Flags = JSON.parse(readFileSync(path.join(root, 'scripts', 'runtime-flags.json'), 'utf8'));
+const child = spawn(bin, [`--js-flags=${v8Flags.join(' ')}`, root, ...passThrough], { cwd: root, stdio: 'inherit', windowsHide: false });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
