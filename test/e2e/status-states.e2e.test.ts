@@ -48,7 +48,11 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('status states in Chromium (sv 
       for (const width of WIDTHS) {
         const ctx = await browser.newContext({ locale, viewport: { width, height: 900 } });
         const page = await ctx.newPage();
-        await page.goto(`${app.baseUrl}/?token=${app.token()}`);
+        const a = app;
+        // Seen once under heavy load (ERR_CONNECTION_REFUSED after "listening"): say what the app was doing.
+        await page.goto(`${a.baseUrl}/?token=${a.token()}`).catch((e: unknown) => {
+          throw new Error(`${String(e)}\napp exit ${String(a.child.exitCode ?? a.child.signalCode)}; its output:\n${a.output().slice(-4000)}`);
+        });
         await page.locator('[data-testid="connection-state"][data-state="subscribed"]').first().waitFor({ timeout: 20_000 });
         pages.push({ lang, width, page });
       }

@@ -105,7 +105,8 @@ describe('subscriber supervisor against a real redis-server', () => {
     const update = liveFixture().find((l) => l.channel === 'fogis:matches:updates');
     if (!update) throw new Error('fixture missing');
     await publishLines(redis.url, [update]);
-    await waitUntil(() => !a.core.snapshot().connection.possiblyStale, 2000, 'stale cleared');
+    // The first list starts the ingest worker: bounded generously for a loaded CI machine.
+    await waitUntil(() => !a.core.snapshot().connection.possiblyStale, 10_000, 'stale cleared');
   }, 20_000);
 
   it('wrong password: "authentication failed", retried with backoff, fixed live through the API', async () => {
