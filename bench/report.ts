@@ -88,7 +88,7 @@ export function table(res: BenchResults): string {
     lines.push(`/api/state by key, KB uncompressed: ${Object.entries(db.stateKeysKB ?? {}).filter(([, v]) => v >= 1).map(([k, v]) => `${k} ${f(v, 1)}`).join(', ')}`);
   }
   const h = res.http;
-  if (h) lines.push('', `GET /redis-stats, 100 keep-alive clients while ${f(h.messagesPerSecSent)} small msg/s flow: ${f(h.underFlow.rps)} req/s, p99 ${f(h.underFlow.p99, 1)} ms, ${h.underFlow.errors} errors; ${f(h.messagesProcessedInWindow)} messages processed, latency p99 ${f(h.messageLatencyUnderLoad.p99, 1)} ms; SSE ${f(h.ssePushesPerSec, 1)} pushes/s (max ${h.ssePushesMaxInOneSecond} in a second)`);
+  if (h) lines.push('', `GET /redis-stats, 100 keep-alive clients while ${f(h.messagesPerSecSent)} small msg/s flow: ${f(h.underFlow.rps)} req/s, p99 ${f(h.underFlow.p99, 1)} ms, ${h.underFlow.errors} errors; ${f(h.messagesProcessedInWindow)} messages processed, latency p99 ${f(h.messageLatencyUnderLoad.p99, 1)} ms; SSE ${f(h.ssePushesPerSec, 1)} pushes/s (max ${h.ssePushesMaxInOneSecond} in any second by the server's clock)`);
   if (res.startup) lines.push('', `Start-up to subscribed: ours ${f(res.startup.oursMs)} ms, bare ioredis subscriber ${f(res.startup.bareSubscriberMs)} ms (medians)`);
   if (res.totals) lines.push(`Our process totals: ${JSON.stringify(res.totals)}`);
   const ts = targets(res);

@@ -18,6 +18,8 @@ interface Frame {
   at: number;
   bytes: number;
   kind: string;
+  /** A state frame's `now`: when the server flushed it (every flush under flow has one). */
+  serverAt?: number;
 }
 
 /** A live-stream client as the dashboard opens it; frames with their size on the wire. */
@@ -39,9 +41,10 @@ function openStream(port: number): { frames: Frame[]; wire: () => number; close:
         buf = buf.slice(i + 2);
         if (!text.startsWith('data: ')) continue;
         const kind = /^data: \{"kind":"([a-z]+)"/.exec(text)?.[1] ?? '?';
+        const now = kind === 'state' ? (JSON.parse(text.slice(6)) as { patch: { now?: string } }).patch.now : undefined;
         // Bytes on the wire since the previous frame: the compressed size when gzipped.
         const wire = req.socket?.bytesRead ?? 0;
-        frames.push({ at: performance.now(), bytes: wire - wireAtLastFrame, kind });
+        frames.push({ at: performance.now(), bytes: wire - wireAtLastFrame, kind, ...(now ? { serverAt: Date.parse(now) } : {}) });
         wireAtLastFrame = wire;
       }
     });
@@ -183,14 +186,19 @@ export async function httpLoad(pub: Publisher, ours: Sub, small: Source, seconds
   await sleep(300);
   const after = await stats(port);
   stream.close();
-  const pushTimes: number[] = [];
-  let last = -Infinity;
-  for (const f of stream.frames.slice(from)) {
-    if (f.at - last > 30 && f.at <= tEnd) pushTimes.push(f.at);
-    last = f.at;
+  // Pushes by the server's clock (the `now` of each flush's state frame): this process is
+  // busy publishing 5,000 messages a second, so when it reads a frame says little about when
+  // it was sent (grouping by arrival counted one flush read in two turns as two pushes).
+  const pushTimes = stream.frames
+    .slice(from)
+    .filter((f) => f.at <= tEnd && f.serverAt !== undefined)
+    .map((f) => f.serverAt!)
+    .sort((a, b) => a - b);
+  let maxInOneSecond = 0;
+  for (let i = 0, j = 0; i < pushTimes.length; i++) {
+    while (pushTimes[i]! - pushTimes[j]! >= 1000) j++;
+    maxInOneSecond = Math.max(maxInOneSecond, i - j + 1);
   }
-  const buckets = new Map<number, number>();
-  for (const t of pushTimes) buckets.set(Math.floor((t - tStart) / 1000), (buckets.get(Math.floor((t - tStart) / 1000)) ?? 0) + 1);
   const lat = latencySummary(flow.samples);
   return {
     underFlow: { rps: Math.round(load.rps ?? 0), p50: r2(load.p50 ?? NaN), p99: r2(load.p99 ?? NaN), errors: load.errors, requests: load.requests },
@@ -198,6 +206,6 @@ export async function httpLoad(pub: Publisher, ours: Sub, small: Source, seconds
     messagesProcessedInWindow: (after.messages_processed ?? 0) - (before.messages_processed ?? 0),
     messageLatencyUnderLoad: { p50: r3(lat.p50), p99: r3(lat.p99), p999: r3(lat.p999) },
     ssePushesPerSec: r1(pushTimes.length / ((tEnd - tStart) / 1000)),
-    ssePushesMaxInOneSecond: Math.max(0, ...[...buckets.entries()].filter(([k]) => k < Math.floor((tEnd - tStart) / 1000)).map(([, v]) => v)),
+    ssePushesMaxInOneSecond: maxInOneSecond,
   };
 }
