@@ -7,7 +7,7 @@ import { createMemoryLogger } from '../../electron/core/log';
 import { diffMatchList } from '../../electron/core/monitor/match-diff';
 import { Monitor } from '../../electron/core/monitor/monitor';
 import { createCalendarSink, type FullCalendarSink } from '../../electron/core/sync';
-import { planSync, type PlanStats } from '../../electron/core/sync/plan';
+import { MatchHashes, planSync, type PlanStats } from '../../electron/core/sync/plan';
 import type { MatchRecord, PlanOptions } from '../../electron/core/sync/types';
 import { tempDir } from '../harness/app';
 import { FIXTURE_NOW, fixtureClock, fixtureLists, listInput, MemorySecretStore, testConfig, testContext } from '../harness/calendar-helpers';
@@ -185,6 +185,41 @@ describe('one change pass: monitor diff → calendar plan', () => {
     expect(plans).toEqual([{ listed: 1000, decided: 1000, changeModel: false }]);
     expect(await sink.drain(30_000)).toBe(true);
     expect(counters(sink).inserted).toBe(1000);
+  });
+
+  it('a list whose changed matches are hashed is planned on a later turn than the hashing, not in the same one', async () => {
+    const { m, sink, plans, send } = await setup();
+    const first = thousand();
+    await send(first);
+    await send(structuredClone(first));
+    const next = structuredClone(first);
+    for (let i = 0; i < 10; i++) next[i * 97]!.anlaggningnamn = `Arena ${i}`;
+    // The planner hashes the waiting list on the turn after it arrives; count the turns until the plan.
+    let hashedOn = -1;
+    let turns = 0;
+    const calendarHash = MatchHashes.prototype.calendarHash;
+    MatchHashes.prototype.calendarHash = function (this: MatchHashes, match: FogisMatch): string {
+      if (hashedOn < 0) hashedOn = turns;
+      return calendarHash.call(this, match);
+    };
+    cleanup.push(async () => void (MatchHashes.prototype.calendarHash = calendarHash));
+    const before = plans.length;
+    let plannedOn = -1;
+    const tick = (): void => {
+      if (plannedOn >= 0) return;
+      if (plans.length > before) plannedOn = turns;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    // Through the monitor, which hands unchanged matches on as the objects already hashed.
+    m.ingest('fogis:matches:updates', Buffer.from(message(next, 'pass-turns')));
+    const deadline = Date.now() + 30_000;
+    while (plannedOn < 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    expect(hashedOn).toBeGreaterThanOrEqual(0);
+    // `plannedOn` is the first turn that sees the plan done: the turn after the one that planned.
+    expect(plannedOn).toBeGreaterThan(hashedOn);
+    expect(await sink.drain(30_000)).toBe(true);
   });
 
   it('new options change every event although no match changed: all are planned again', async () => {

@@ -238,6 +238,21 @@ describe('ContactsService: files, recent matches, caps', () => {
     expect(s.getState().referees).toBe(MAX_STORED_MATCHES);
   });
 
+  it('a list longer than the phonebook keeps is logged once while lists stay that long, not for every list', async () => {
+    const log = createMemoryLogger();
+    const s = new ContactsService(testConfig(), { dataDir: tmp(), log, raiseAlert: () => undefined, auth: null });
+    services.push(s);
+    await s.start();
+    const many = Array.from({ length: MAX_STORED_MATCHES + 20 }, (_, i) => match(i + 1, { domaruppdraglista: [{ domarnr: String(i + 1), personnamn: `D ${i + 1}` }] }));
+    const warned = (): number => log.lines.filter((l) => l.includes('the phonebook keeps the first')).length;
+    for (let k = 0; k < 5; k++) s.onMatchList(listInput(many));
+    expect(warned()).toBe(1);
+    // A short list in between: the next long one is said again.
+    s.onMatchList(listInput(many.slice(0, 10)));
+    s.onMatchList(listInput(many));
+    expect(warned()).toBe(2);
+  });
+
   it('changing the own referee number re-derives the phonebook and the file', async () => {
     const dir = tmp();
     const s = make(dir);
