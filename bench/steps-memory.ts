@@ -74,7 +74,8 @@ export interface MemMB {
 const mb = (x: Mem): MemMB => ({ rssMB: MB(x.rss), heapUsedMB: MB(x.heapUsed), heapTotalMB: MB(x.heapTotal), externalMB: MB(x.external) });
 
 /**
- * Idle RSS of the three processes (after two forced GCs), then our process over `messages`
+ * Idle RSS of the three processes (after two forced GCs, read once V8 has returned what they
+ * freed: bench/control.ts), then our process over `messages`
  * messages: status messages (484 B) with a 10-match list (21 KB) every 100th, so the list
  * path runs too and a million fit in about a minute.
  */

@@ -330,6 +330,33 @@ describe('ingest pipeline: small messages gated on this thread', () => {
   }, 120_000);
 });
 
+describe('ingest pipeline: the buffers that carry messages (issue 12, memory)', () => {
+  it('the worker hands its batch buffers back and they are filled again: 40 bursts, at most 2 buffers; every result as before', async () => {
+    const { p, results, faults } = pipeline();
+    const oracle = new Oracle();
+    const status = (id: string): Buffer => Buffer.from(JSON.stringify({ message_id: id, timestamp: '2026-11-26T10:00:00Z', source: 'match-list-processor', version: '1.0', type: 'processing_status', payload: { status: 'completed', details: {} } }));
+    const matches = startList(12);
+    const expected: Verdict[] = [];
+    for (let round = 0; round < 40; round++) {
+      // A list first (over the main thread's 8 KB gate: the worker's), so the status messages
+      // behind it wait for the worker too and travel in a batch buffer.
+      if (round % 3 === 0) matches[round % matches.length]!.lag1namn = `Lag ${round}`;
+      const raw: Buffer[] = [Buffer.from(JSON.stringify({ message_id: `l-${round}`, timestamp: '2026-11-26T10:00:00Z', source: 'match-list-processor', version: '1.0', type: 'match_updates', payload: { matches, schema_version: '2.0', detailed_changes: [] } }))];
+      for (let k = 0; k < 50; k++) raw.push(status(`s-${round}-${k}`));
+      for (const r of raw) {
+        expected.push(oracle.run(Buffer.from(r)));
+        p.push('c', r, AT);
+      }
+      await drained(p);
+    }
+    expect(faults).toEqual([]);
+    expect(results.map(verdictOf)).toEqual(expected);
+    // Without the hand-back each burst took a fresh 256 KB buffer: 40.
+    expect(p.getStats().batchBuffersMade).toBeGreaterThanOrEqual(1);
+    expect(p.getStats().batchBuffersMade).toBeLessThanOrEqual(2);
+  }, 60_000);
+});
+
 describe('ingest pipeline containment', () => {
   const list = (id: string, matches: Json[]): Buffer => Buffer.from(JSON.stringify({ message_id: id, timestamp: '2026-11-26T10:00:00Z', source: 'match-list-processor', version: '1.0', type: 'match_updates', payload: { matches } }));
 

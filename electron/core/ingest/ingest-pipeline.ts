@@ -197,9 +197,9 @@ export class IngestPipeline {
     return this.inFlight.length - this.inFlightHead;
   }
 
-  /** `workerRunning`: a worker thread exists now (none before the first message). */
-  getStats(): IngestStats & { inFlight: number; inFlightBytes: number; paused: boolean; onWorker: boolean; workerRunning: boolean } {
-    return { ...this.stats, inFlight: this.pending(), inFlightBytes: this.inFlightBytes, paused: this.paused, onWorker: this.inline === null, workerRunning: this.worker !== null };
+  /** `workerRunning`: a worker thread exists now (none before the first message); `batchBuffersMade`: outgoing-batch.ts. */
+  getStats(): IngestStats & { inFlight: number; inFlightBytes: number; paused: boolean; onWorker: boolean; workerRunning: boolean; batchBuffersMade: number } {
+    return { ...this.stats, inFlight: this.pending(), inFlightBytes: this.inFlightBytes, paused: this.paused, onWorker: this.inline === null, workerRunning: this.worker !== null, batchBuffersMade: this.outgoing.packsMade };
   }
 
   /**
@@ -254,7 +254,10 @@ export class IngestPipeline {
       if (m.kind === 'ready') {
         this.workerReady = true;
         for (const f of this.readyWaiters.splice(0)) f();
-      } else this.deliver(m.outcomes);
+      } else {
+        if (m.spent) this.outgoing.recycle(m.spent);
+        this.deliver(m.outcomes);
+      }
     });
     w.on('error', (err) => this.workerDied(w, err));
     w.on('exit', (code) => this.workerDied(w, new Error(`the ingest worker stopped (exit code ${code})`)));

@@ -91,7 +91,18 @@ export class IngestProcessor {
   }
 
   process(msg: WireMessage): IngestOutcome {
-    return this.run(msg, true) as IngestOutcome;
+    try {
+      return this.run(msg, true) as IngestOutcome;
+    } finally {
+      // Nothing of the message's bytes is kept beyond the list in force (heldBuffer): the
+      // worker hands the rest back (ingest-worker-loop.ts).
+      this.scan = null;
+    }
+  }
+
+  /** The buffer whose bytes the list in force keeps (to compare the next list with), if any. */
+  heldBuffer(): ArrayBufferLike | null {
+    return this.listBytes?.raw.buffer ?? null;
   }
 
   /**

@@ -80,4 +80,9 @@ export type ToWorker =
   /** The duplicate filter's ids, oldest first: the worker's filter becomes this one. */
   | { kind: 'resetIds'; ids: string[] };
 
-export type FromWorker = { kind: 'outcomes'; outcomes: IngestOutcome[] } | { kind: 'ready' };
+/**
+ * `spent`: the buffers that carried messages and that the worker no longer reads, transferred
+ * back so the main thread fills its batch buffers again (outgoing-batch.ts) and frees the rest
+ * at its next collection, not whenever the worker's heap next fills (issue 12: memory).
+ */
+export type FromWorker = { kind: 'outcomes'; outcomes: IngestOutcome[]; spent?: ArrayBuffer[] } | { kind: 'ready' };

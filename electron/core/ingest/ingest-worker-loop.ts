@@ -20,7 +20,7 @@ export interface WorkerHooks {
 export function runIngestWorker(port: MessagePort, hooks: WorkerHooks = {}): void {
   let processor: IngestProcessor | null = null;
   warmValidators();
-  const post = (m: FromWorker): void => port.postMessage(m);
+  const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
   port.on('message', (m: ToWorker) => {
     switch (m.kind) {
       case 'settings':
@@ -38,6 +38,7 @@ export function runIngestWorker(port: MessagePort, hooks: WorkerHooks = {}): voi
         return;
       case 'messages': {
         if (!processor) throw new Error('ingest worker: messages before settings');
+        const heldBefore = processor.heldBuffer();
         let batch: IngestOutcome[] = [];
         for (const msg of m.messages) {
           let outcome: IngestOutcome;
@@ -55,10 +56,27 @@ export function runIngestWorker(port: MessagePort, hooks: WorkerHooks = {}): voi
             batch = [];
           }
         }
-        if (batch.length > 0) post({ kind: 'outcomes', outcomes: batch });
+        const spent = spentBuffers(m.messages, heldBefore, processor.heldBuffer());
+        if (batch.length > 0 || spent.length > 0) post({ kind: 'outcomes', outcomes: batch, spent }, spent);
         return;
       }
     }
   });
   post({ kind: 'ready' });
+}
+
+/**
+ * The buffers of `messages` the worker no longer reads, each once: all but the one the list in
+ * force keeps (`held`), and the one it kept before when the list moved on (issue 12: returned,
+ * they are freed or filled again on the main thread at once; garbage here, they waited for
+ * this thread's next collection, which a worker that allocates little reaches seldom).
+ */
+export function spentBuffers(messages: readonly WireMessage[], heldBefore: ArrayBufferLike | null, held: ArrayBufferLike | null): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const msg of messages) {
+    const b = msg.bytes.buffer;
+    if (b instanceof ArrayBuffer && b !== held && b.byteLength > 0) out.add(b);
+  }
+  if (heldBefore instanceof ArrayBuffer && heldBefore !== held && heldBefore.byteLength > 0) out.add(heldBefore);
+  return [...out];
 }
