@@ -1,11 +1,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FogisMatch } from '../../shared/messages';
 import { formatZonedDateTime } from '../../shared/fogis-time';
 import { createMemoryLogger } from '../../electron/core/log';
 import { ICS_FILE, ICS_STORE_FILE, IcsBackend } from '../../electron/core/sync/ics-backend';
+import { IcsRenderCache } from '../../electron/core/sync/ics-render-cache';
 import { renderCalendar, type IcsEvent } from '../../electron/core/sync/ics-writer';
 import { planEvent } from '../../electron/core/sync/event-builder';
 import { SyncError, type OutboxJob } from '../../electron/core/sync/types';
@@ -70,6 +71,25 @@ const identity = (file: string): string => {
 };
 
 describe('ICS backend flush', () => {
+  it('200 new events: rendered and stringified a slice per turn of the event loop, the same bytes as a full render', async () => {
+    const b = await startBackend();
+    for (const m of matches()) await b.execute(upsert(m, 'new'), null);
+    // A clock that moves 1 ms each time it is read: a 2 ms slice then holds one or two events on any machine.
+    let fake = 0;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => ++fake);
+    const prerender = vi.spyOn(IcsRenderCache.prototype, 'prerender');
+    try {
+      await b.flush();
+    } finally {
+      now.mockRestore();
+    }
+    // A call per turn; each that ran out of time left events for the next turn.
+    expect(prerender.mock.results.filter((r) => r.value === false).length).toBeGreaterThanOrEqual(100);
+    prerender.mockRestore();
+    const full = expectFileIsFullRender();
+    expect(full.match(/BEGIN:VEVENT/g)).toHaveLength(200);
+  });
+
   it('writes the bytes of a full render after inserts, one change, one deletion, one addition and a restart', async () => {
     const ms = matches();
     let b = await startBackend();

@@ -95,6 +95,28 @@ describe('IcsRenderCache', () => {
     expect(cache.renderedLastTime).toBe(1);
   });
 
+  it('rendered ahead in slices: the same bytes, counted as rendered once; an event changed after it was rendered ahead is rendered again', () => {
+    const events = makeEvents(120, 3);
+    const opts = stockholm();
+    const cache = new IcsRenderCache();
+    // A deadline already passed renders nothing.
+    expect(cache.prerender(events, opts, Number.NEGATIVE_INFINITY)).toBe(false);
+    expect(cache.size).toBe(0);
+    expect(cache.prerender(events, opts, Number.POSITIVE_INFINITY)).toBe(true);
+    expect(cache.size).toBe(120);
+    // Changed (as IcsBackend.execute replaces it) after it was rendered ahead, before the render.
+    events[5] = { ...events[5]!, location: 'Nya Arenan', sequence: events[5]!.sequence + 1 };
+    expectSameBytes(cache, events, opts);
+    expect(cache.renderedLastTime).toBe(120);
+    expectSameBytes(cache, events, opts);
+    expect(cache.renderedLastTime).toBe(0);
+    // Rendered ahead for an event that is gone before the render: dropped there.
+    cache.prerender([...events, { ...makeEvents(1, 77)[0]!, uid: 'gone@fogis-monitor', matchId: 'gone' }], opts, Number.POSITIVE_INFINITY);
+    expect(cache.size).toBe(121);
+    expectSameBytes(cache, events, opts);
+    expect(cache.size).toBe(120);
+  });
+
   it('never serves stale text when any one rendered field changes, even when the record is changed in place', () => {
     const events = makeEvents(30, 7);
     const opts = stockholm();

@@ -38,6 +38,20 @@ export class JsonArrayText {
     return out;
   }
 
+  /**
+   * Stringifies ahead the elements not yet kept, until `performance.now()` reaches `until`;
+   * true when none is left. A caller spreads a list of many new elements over turns of the
+   * event loop before `parts` (the same text, taken from the cache).
+   */
+  prepare(items: readonly object[], until: number): boolean {
+    for (const item of items) {
+      if (this.cache.has(item)) continue;
+      if (performance.now() >= until) return false;
+      this.cache.set(item, JSON.stringify(item));
+    }
+    return true;
+  }
+
   private elements(items: readonly object[]): string[] {
     const texts = new Array<string>(items.length);
     for (let i = 0; i < items.length; i++) {

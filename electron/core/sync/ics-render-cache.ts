@@ -55,6 +55,8 @@ interface Entry {
   text: string;
   /** The render that last used this entry; older entries belong to events that are gone. */
   used: number;
+  /** Rendered by `prerender` and not yet used by a `renderParts` (which counts it as rendered). */
+  ahead: boolean;
 }
 
 /**
@@ -71,6 +73,35 @@ export class IcsRenderCache {
   private localTime: CalendarOptions['localTime'] | null = null;
 
   /** Pass the same `localTime` function every time: a new one empties the cache. */
+  private useOptions(opts: CalendarOptions): void {
+    if (opts.timeZone !== this.timeZone || opts.localTime !== this.localTime) {
+      // The zone decides every DTSTART/DTEND: nothing rendered under the old one is reused.
+      this.entries.clear();
+      this.timeZone = opts.timeZone;
+      this.localTime = opts.localTime;
+    }
+  }
+
+  /**
+   * Renders ahead the VEVENTs the next `renderParts` of `events` would render, until
+   * `performance.now()` reaches `until`; true when none is left. The caller spreads a calendar
+   * in which many events changed over turns of the event loop (issue 12: 1000 new events were
+   * one 30-50 ms turn), and `renderParts` then takes them from the cache, the same text.
+   * An entry rendered ahead for an event that changes again or is gone before `renderParts`
+   * is rendered again or dropped there, as any stale entry is.
+   */
+  prerender(events: readonly IcsEvent[], opts: CalendarOptions, until: number): boolean {
+    this.useOptions(opts);
+    for (const e of events) {
+      const entry = this.entries.get(e.uid);
+      if (entry && sameRendering(entry.event, e)) continue;
+      if (performance.now() >= until) return false;
+      // Kept by the next renderParts (it marks every entry its events use); counted there as rendered.
+      this.entries.set(e.uid, { event: copyOf(e), text: renderEvent(e, opts), used: this.renders, ahead: true });
+    }
+    return true;
+  }
+
   render(events: readonly IcsEvent[], opts: CalendarOptions): string {
     return this.renderParts(events, opts).join('');
   }
@@ -80,12 +111,7 @@ export class IcsRenderCache {
    * a 2–4 MB calendar is never joined, nor copied again to encode it (issue 12).
    */
   renderParts(events: readonly IcsEvent[], opts: CalendarOptions): string[] {
-    if (opts.timeZone !== this.timeZone || opts.localTime !== this.localTime) {
-      // The zone decides every DTSTART/DTEND: nothing rendered under the old one is reused.
-      this.entries.clear();
-      this.timeZone = opts.timeZone;
-      this.localTime = opts.localTime;
-    }
+    this.useOptions(opts);
     const used = ++this.renders;
     let rendered = 0;
     const sorted = [...events].sort(compareEvents);
@@ -95,8 +121,11 @@ export class IcsRenderCache {
       const e = sorted[i]!;
       let entry = this.entries.get(e.uid);
       if (!entry || !sameRendering(entry.event, e)) {
-        entry = { event: copyOf(e), text: renderEvent(e, opts), used };
+        entry = { event: copyOf(e), text: renderEvent(e, opts), used, ahead: false };
         this.entries.set(e.uid, entry);
+        rendered++;
+      } else if (entry.ahead) {
+        entry.ahead = false;
         rendered++;
       }
       entry.used = used;
