@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FogisMatch } from '../../shared/messages';
-import { planSync, type PlanInput } from '../../electron/core/sync/plan';
+import { MatchHashes, optionsKey, planSync, type PlanInput } from '../../electron/core/sync/plan';
 import { escapeText, foldLine } from '../../electron/core/sync/ics-writer';
 import { backoffDelay } from '../../electron/core/retry';
 import { googleEventId } from '../../electron/core/sync/google-backend';
@@ -99,6 +99,35 @@ describe('plan', () => {
     const res = planSync(input(matches.slice(0, 1), records, { full: false }));
     expect(res.enqueue).toHaveLength(0);
     expect(res.held).toHaveLength(0);
+  });
+
+  it('with the hashes, descriptions and snapshots taken ahead (as the list planner does): the same decisions, events and snapshots as without', () => {
+    const first = manyMatches(40);
+    const records = commitAll(first);
+    // Changes the event shows (venue, referee, kickoff) and one it does not, each a new object.
+    const next = first.map((m, i) => {
+      if (i % 4 === 0) return { ...m, anlaggningnamn: `Arena ${i}` };
+      if (i % 4 === 1) return { ...m, domaruppdraglista: [{ ...m.domaruppdraglista![0]!, personnamn: `Domare ${i}` }] };
+      if (i % 4 === 2) return { ...m, tid: `/Date(${1_900_000_000_000 + i * 60_000})/` };
+      return m;
+    });
+    const hashes = new MatchHashes();
+    for (const m of next) {
+      hashes.calendarHash(m);
+      hashes.sourceKey(optionsKey(options), m);
+      hashes.descriptionBase(m);
+      hashes.snapshot(m, options.timeZone);
+    }
+    // Taken under another time zone first: the snapshot must follow the plan's zone.
+    const other = new MatchHashes();
+    for (const m of next) other.snapshot(m, 'America/New_York');
+    const plain = planSync(input(next, records));
+    expect(plain.updates).toBe(30);
+    expect(planSync(input(next, records, { hashes }))).toEqual(plain);
+    expect(planSync(input(next, records, { hashes: other }))).toEqual(plain);
+    // A match listed again with a last-changed line: the kept part and the new line, as a fresh build gives.
+    const changed = new Set(next.slice(0, 8).map((m) => String(m.matchid)));
+    expect(planSync(input(next, records, { hashes, changed, settled: new Set() }))).toEqual(planSync(input(next, records, { changed, settled: new Set() })));
   });
 
   it('reports a match without a readable kickoff', () => {

@@ -79,12 +79,8 @@ function contactBlock(c: TeamContact): string {
  * quirks), so an unchanged match reads the same whichever app wrote it; then our one extra
  * line saying when the match last changed and what changed.
  */
-export function buildDescription(match: FogisMatch, lastChange: LastChange | null = null, timeZone = 'Europe/Stockholm'): string {
-  let d = `${text(match.matchnr)}\n${text(match.tavlingnamn)}\n\n`;
-  d += (match.domaruppdraglista ?? []).map(refereeBlock).join('\n') + '\n\n';
-  const contacts = match.kontaktpersoner ?? [];
-  if (contacts.length > 0) d += 'Team Contacts:\n' + contacts.map(contactBlock).join('\n') + '\n';
-  d += `Match Details: ${matchFactsUrl(matchIdOf(match))}\n`;
+export function buildDescription(match: FogisMatch, lastChange: LastChange | null = null, timeZone = 'Europe/Stockholm', base: string = descriptionBase(match)): string {
+  let d = base;
   if (lastChange) {
     const at = new Date(lastChange.at);
     const when = Number.isNaN(at.getTime()) ? lastChange.at : formatLocalShort(at, timeZone);
@@ -93,10 +89,20 @@ export function buildDescription(match: FogisMatch, lastChange: LastChange | nul
   return d;
 }
 
+/** The part of the description that is the match's alone (everything but the "Last changed" line). */
+export function descriptionBase(match: FogisMatch): string {
+  let d = `${text(match.matchnr)}\n${text(match.tavlingnamn)}\n\n`;
+  d += (match.domaruppdraglista ?? []).map(refereeBlock).join('\n') + '\n\n';
+  const contacts = match.kontaktpersoner ?? [];
+  if (contacts.length > 0) d += 'Team Contacts:\n' + contacts.map(contactBlock).join('\n') + '\n';
+  d += `Match Details: ${matchFactsUrl(matchIdOf(match))}\n`;
+  return d;
+}
+
 export class UnschedulableMatchError extends Error {}
 
 /** The match's event; `hash` is its calendarHash when the caller has it already (one hash per match). */
-export function planEvent(match: FogisMatch, opts: EventOptions, lastChange: LastChange | null = null, hash: string = calendarHash(match)): PlannedEvent {
+export function planEvent(match: FogisMatch, opts: EventOptions, lastChange: LastChange | null = null, hash: string = calendarHash(match), base: string = descriptionBase(match)): PlannedEvent {
   const start = parseMatchTime(match.tid, opts.timeZone);
   if (!start) throw new UnschedulableMatchError(`kickoff time "${match.tid}" cannot be read`);
   const startMs = start.getTime();
@@ -105,7 +111,7 @@ export function planEvent(match: FogisMatch, opts: EventOptions, lastChange: Las
     summary: eventSummary(match),
     location: text(match.anlaggningnamn),
     // Our part of the description only; the coordinator's notes around it are kept (description.ts).
-    description: wrapAppText(buildDescription(match, lastChange, opts.timeZone)),
+    description: wrapAppText(buildDescription(match, lastChange, opts.timeZone, base)),
     startMs,
     endMs: startMs + opts.durationMinutes * 60_000,
     timeZone: opts.timeZone,

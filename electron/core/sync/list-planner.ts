@@ -136,7 +136,8 @@ export class ListPlanner {
       this.flush();
       return;
     }
-    const okey = optionsKey(this.opts.plan());
+    const options = this.opts.plan();
+    const okey = optionsKey(options);
     const matches = waiting.input.matches;
     const until = performance.now() + HASH_TURN_MS;
     let hashed = 0;
@@ -145,6 +146,9 @@ export class ListPlanner {
       if (this.hashes.has(okey, m)) continue;
       this.hashes.calendarHash(m);
       this.hashes.sourceKey(okey, m);
+      // What deciding a changed match needs besides its hashes, taken here rather than in the plan's turn.
+      this.hashes.descriptionBase(m);
+      this.hashes.snapshot(m, options.timeZone);
       hashed++;
       if (performance.now() >= until) break;
     }
