@@ -7,6 +7,7 @@
  *   --change=one    (m1000/m10) each list differs from the one before in one match
  *   --change=all    every match differs from the list before
  *   --listener      a live-stream listener is attached
+ *   --per-read=K    (--worker) K lists per turn of the event loop, as in a burst (default 1)
  * With --worker it also prints the main thread's CPU and its event-loop delay (p99, max).
  */
 import { mkdtempSync } from 'node:fs';
@@ -24,6 +25,8 @@ const size = (process.argv[2] ?? 'm10') as SizeName;
 const n = Number(process.argv[3] ?? 3000);
 const listeners = process.argv.includes('--listener');
 const worker = process.argv.includes('--worker');
+/** `--per-read=K`: lists arrive K to a socket read (a burst) instead of one at a time. */
+const perRead = Number(process.argv.find((a) => a.startsWith('--per-read='))?.slice('--per-read='.length) ?? 1);
 const change = (process.argv.find((a) => a.startsWith('--change='))?.slice('--change='.length) ?? 'none') as 'none' | 'one' | 'all';
 const dir = mkdtempSync(path.join(tmpdir(), 'fogis-prof-'));
 const config = configSchema.parse({});
@@ -63,7 +66,7 @@ for (let i = 0; i < n; i++) {
   stamp(b, 0, ++seq, 0);
   monitor.ingest(channel, b);
   // Let the event loop turn as a socket would between reads (results come back meanwhile).
-  if (worker && (size !== 'small' || i % 200 === 199)) await new Promise((r) => setImmediate(r));
+  if (worker && (size !== 'small' || i % 200 === 199) && (i + 1) % perRead === 0) await new Promise((r) => setImmediate(r));
 }
 await monitor.ingestIdle();
 const ms = performance.now() - t0;

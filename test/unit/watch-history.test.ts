@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WatchHistory } from '../../electron/core/monitor/watch-history';
@@ -129,6 +129,31 @@ describe('WatchHistory', () => {
     const saved = historyFileSchema.parse(JSON.parse(text));
     expect(saved.cycles.at(-2)?.error).toContain('#1999');
     expect(saved.watch.filter((e) => e.state === 'down').every((e) => e.reason?.key === 'reason.no_answer_within')).toBe(true);
+    expect(h.timeline().bytes).toBe(Buffer.byteLength(text));
+  });
+
+  it('counts restored cycles by their own text when they leave, however their times are written (issue 12)', async () => {
+    const dir = tempDir();
+    const c = clock();
+    const cap = 6 * 1024;
+    // A file written by hand or by another version: times whose JSON is longer than they are.
+    const restored = Array.from({ length: 40 }, (_, i) => ({ at: `${new Date(T0 - (40 - i) * MIN).toISOString()}${'"'.repeat(40)}`, ok: true, error: null }));
+    writeFileSync(path.join(dir, 'history.json'), JSON.stringify({ version: 1, watch: [], cycles: restored }));
+    const h = make(dir, c, cap);
+    await h.restore();
+    // A burst of cycles at one time, then more: the restored ones leave first.
+    for (let i = 0; i < 3000; i++) {
+      h.recordCycle(i < 1000 ? '2026-05-10T12:00:00.262164Z' : c.now().toISOString(), true, null);
+      if (i >= 1000) c.advance(1000);
+    }
+    await h.flush();
+    const text = readFileSync(path.join(dir, 'history.json'), 'utf8');
+    expect(text.length).toBeLessThanOrEqual(cap);
+    // Trimmed an eighth at a time: an under-count of what the restored cycles took with them
+    // (measured as if their times needed no escaping) would leave it far below the cap.
+    expect(text.length).toBeGreaterThan(cap * 0.85);
+    const saved = historyFileSchema.parse(JSON.parse(text));
+    expect(saved.cycles.some((e) => e.at.includes('"'))).toBe(false);
     expect(h.timeline().bytes).toBe(Buffer.byteLength(text));
   });
 

@@ -58,6 +58,8 @@ export { PIPELINE_STARTED_CHANNEL, RESULT_APPLIED_CHANNEL } from './pipeline-cha
 export const DEFAULT_MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_IN_FLIGHT_MESSAGES = 20_000;
 const MAX_RESTARTS = 5;
+/** What a handed-on queue entry becomes (holds nothing). */
+const DONE: Pending = { seq: 0, channel: '', at: '', bytes: 0, local: null };
 const RESTART_WINDOW_MS = 60_000;
 
 interface Pending {
@@ -152,10 +154,16 @@ export class IngestPipeline {
     // Only while nothing waits for the worker: then every earlier id is in this thread's filter.
     if (this.local && !this.inline && raw.byteLength <= LOCAL_MAX_BYTES && this.pending() === 0) {
       // Read before this returns: no copy is needed.
-      const local = this.local.gate({ seq, channel, receivedMs, at, bytes: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) }, this.worker !== null);
+      const local = this.local.gate({ seq, channel, receivedMs, at, bytes: raw }, this.worker !== null);
       if (local) {
-        this.track({ seq, channel, at, bytes: raw.byteLength, local });
-        this.deliver([]);
+        // Nothing waits, so it is handed on at once: no queue entry (each one kept its result
+        // alive until the queue was compacted, long enough for the young generation to copy
+        // and promote it: most of the main thread's GC on small messages, issue 12).
+        if (this.stats.maxInFlight === 0) this.stats.maxInFlight = 1;
+        this.stats.results++;
+        if (local.kind === 'fault') this.stats.faults++;
+        this.opts.onResult(this.resultOf(local));
+        publishApplied(local);
         return;
       }
     }
@@ -367,7 +375,8 @@ export class IngestPipeline {
 
   private handOn(p: Pending, o: IngestOutcome): void {
     if (!p.local && !this.inline) this.local?.workerResult(o);
-    this.inFlightHead++;
+    // The entry (and a local result with it) is let go now, not when the queue is compacted.
+    this.inFlight[this.inFlightHead++] = DONE;
     this.inFlightBytes -= p.bytes;
     if (o.kind === 'fault') this.stats.faults++;
     this.stats.results++;

@@ -20,6 +20,12 @@ import type { IngestOutcome, IngestSettings, ListDelta, WireMessage } from './in
  * parsed: its previous object is taken (list-scan.ts), so it is equal by identity.
  */
 
+/** What validating a list met of the list in force (set while it is parsed). */
+interface ListSeen {
+  unchanged: Set<unknown> | null;
+  changed: Set<unknown> | null;
+}
+
 /** What the message log shows of an accepted message (monitor.ts PREVIEW_CHARS). */
 export const PREVIEW_CHARS = 4096;
 
@@ -116,36 +122,23 @@ export class IngestProcessor {
   }
 
   private run(msg: WireMessage, lists: boolean): IngestOutcome | null {
-    const raw = Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
+    const raw = Buffer.isBuffer(msg.bytes) ? msg.bytes : Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
     const { seq, channel, at } = msg;
     const bytes = raw.length;
-    // Matches of the previous list met while validating; allocated for a list only.
-    let unchanged: Set<unknown> | null = null;
-    // Matches found to differ from the previous list's match of their id (not compared twice).
-    let changed: Set<unknown> | null = null;
-    const schemaCheck = (type: MessageType, value: object): Validated => {
-      if (type !== 'match_updates' || !this.listValidated || this.byId.size === 0) return validateMessage(type, value);
-      const known = (unchanged = new Set<unknown>());
-      const differ = (changed = new Set<unknown>());
-      return validateMatchUpdatesKnown(value, (m) => this.knownMatch(m, known, differ));
-    };
     const zone = this.settings.timeZone;
-    // A match equal to the previous list's skips the date checks while `now` stays inside the
-    // window where its dates pass (match-gate.ts DateMemo); its window moves to the new object.
-    const dates: DateMemo = {
-      known: (m) => {
-        if (unchanged === null || !unchanged.has(m)) return undefined;
-        const seen = this.windows.get(this.byId.get(matchKey(m))!);
-        if (seen === undefined || seen.zone !== zone) return undefined;
-        this.windows.set(m, seen);
-        return seen;
-      },
-      passed: (m, w) => void this.windows.set(m, { lo: w.lo, hi: w.hi, zone }),
-    };
     let parsed: Parsed;
+    // Matches of the previous list met while validating, and those found to differ (not
+    // compared twice); for a list this processor keeps only.
+    let seen: ListSeen | null = null;
     try {
       this.scan = null;
-      parsed = parseMessage(raw, this.settings.maxMessageBytes, msg.receivedMs, zone, schemaCheck, dates, this.reader);
+      // The list reader, the known-match schema pass and the date memo pay off only for a list
+      // this processor keeps; the main thread's gate (`lists` false) hands lists on, so for it
+      // they would only be allocations per message (issue 12). The verdicts are the same.
+      if (lists) {
+        seen = { unchanged: null, changed: null };
+        parsed = this.parseKeeping(raw, msg.receivedMs, zone, seen);
+      } else parsed = parseMessage(raw, this.settings.maxMessageBytes, msg.receivedMs, zone);
     } catch (err) {
       // parseMessage is written not to throw; this is the last line of defence (as Monitor.ingest had it).
       parsed = { ok: false, reason: 'schema', error: `unexpected parser failure: ${(err as Error).message}`, head: '', bytes: 0, messageId: null };
@@ -166,10 +159,33 @@ export class IngestProcessor {
         const fogis = parsed.generation !== 'enhanced_v2' && parsed.generation !== 'legacy_v1';
         // The scan's elements are the list's only when every element is a FOGIS match.
         const read = parsed.otherMatches === 0 ? this.scan : null;
-        const delta = fogis ? this.accept(parsed.fogisMatches, read, msg.at, messageId, unchanged ?? new Set<unknown>(), changed) : null;
+        const delta = fogis ? this.accept(parsed.fogisMatches, read, msg.at, messageId, seen?.unchanged ?? new Set<unknown>(), seen?.changed ?? null) : null;
         return { kind: 'match_updates', seq, channel, at, bytes, messageId, generation: parsed.generation, schemaVersion: parsed.schemaVersion, otherMatches: parsed.otherMatches, preview, delta };
       }
     }
+  }
+
+  /** parseMessage with what this processor knows of the list in force: its bytes, its matches, their dates. */
+  private parseKeeping(raw: Buffer, receivedMs: number, zone: string, seen: ListSeen): Parsed {
+    const schemaCheck = (type: MessageType, value: object): Validated => {
+      if (type !== 'match_updates' || !this.listValidated || this.byId.size === 0) return validateMessage(type, value);
+      const known = (seen.unchanged = new Set<unknown>());
+      const differ = (seen.changed = new Set<unknown>());
+      return validateMatchUpdatesKnown(value, (m) => this.knownMatch(m, known, differ));
+    };
+    // A match equal to the previous list's skips the date checks while `now` stays inside the
+    // window where its dates pass (match-gate.ts DateMemo); its window moves to the new object.
+    const dates: DateMemo = {
+      known: (m) => {
+        if (seen.unchanged === null || !seen.unchanged.has(m)) return undefined;
+        const w = this.windows.get(this.byId.get(matchKey(m))!);
+        if (w === undefined || w.zone !== zone) return undefined;
+        this.windows.set(m, w);
+        return w;
+      },
+      passed: (m, w) => void this.windows.set(m, { lo: w.lo, hi: w.hi, zone }),
+    };
+    return parseMessage(raw, this.settings.maxMessageBytes, receivedMs, zone, schemaCheck, dates, this.reader);
   }
 
   /** True when `m` equals the previous list's match of its id; remembered for the diff. */
@@ -209,7 +225,11 @@ export class IngestProcessor {
       else unchanged.add(m);
     }
     if (upserts.length === 0 && sameOrder) {
-      // The same list again: keep the objects in force, nothing to send.
+      // The same list again: nothing to send. The objects in force stay, unless they came
+      // without bytes (a seed: the restored list, a new worker, the main thread's gate seeded
+      // from the list in force): then this list's are taken, or every later copy of the same
+      // list would be read whole, never in proportion to its change (issue 12).
+      if (this.listBytes === null && scan !== null) this.setList(next, scan);
       this.listValidated = true;
       return { changes: [], quiet: [], upserts, order: null, count: next.length };
     }

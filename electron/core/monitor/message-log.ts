@@ -59,10 +59,21 @@ export class MessageLog {
     let preview = text;
     if (preview === null) preview = raw === undefined ? '' : typeof raw === 'string' ? raw : raw.subarray(0, PREVIEW_CHARS * 2).toString('utf8');
     if (preview.length > PREVIEW_CHARS) preview = preview.slice(0, PREVIEW_CHARS);
-    const seq = ++this.seq;
-    const evicted = this.entries.push({ seq, at, channel, type, messageId, bytes, preview: this.previews.keep(preview) });
-    if (evicted) this.previews.release(evicted.preview);
+    const seq = this.add(channel, at, type, messageId, bytes, preview);
     return { seq, at, channel, type, messageId, bytes, preview };
+  }
+
+  /**
+   * `log` without building the entry the live stream pushes (nobody may be listening: on a
+   * stream of small messages that object was one more allocation per message, issue 12).
+   * Returns the entry's number; `preview` is kept cut to PREVIEW_CHARS.
+   */
+  add(channel: string, at: string, type: string, messageId: string | null, bytes: number, preview: string): number {
+    const seq = ++this.seq;
+    const text = preview.length > PREVIEW_CHARS ? preview.slice(0, PREVIEW_CHARS) : preview;
+    const evicted = this.entries.push({ seq, at, channel, type, messageId, bytes, preview: this.previews.keep(text) });
+    if (evicted) this.previews.release(evicted.preview);
+    return seq;
   }
 
   reject(entry: { at: string; channel: string; reason: RejectReason; error: string; head: string; bytes: number }): void {

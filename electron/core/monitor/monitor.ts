@@ -186,7 +186,7 @@ export class Monitor {
         // Count every rejection, but log the reason only now and then so a flood stays readable.
         const n = this.p.messageLog.rejected.total;
         if (n <= 10 || n % 1000 === 0) this.log.warn('monitor', `rejected a message on ${channel} (${r.reason}): ${r.error.slice(0, 300)}${n > 10 ? ` [${n} rejected so far]` : ''}`);
-        this.p.events.message(this.p.messageLog.log(channel, at, 'rejected', r.messageId, r.bytes, r.head));
+        this.logMessage(channel, at, 'rejected', r.messageId, r.bytes, r.head);
         return;
       }
       case 'duplicate':
@@ -195,12 +195,12 @@ export class Monitor {
       case 'fault':
         // A bug while handling it (or its worker died): listed and counted, never silently gone.
         c.errors++;
-        this.p.events.message(this.p.messageLog.log(channel, at, 'internal_error', null, r.bytes, ''));
+        this.logMessage(channel, at, 'internal_error', null, r.bytes, '');
         this.internalError('redis', new Error(r.error));
         return;
     }
     countAccepted(c, r.kind);
-    this.p.events.message(this.p.messageLog.log(channel, at, r.kind, r.kind === 'match_updates' ? r.messageId : r.message.message_id, r.bytes, r.preview));
+    this.logMessage(channel, at, r.kind, r.kind === 'match_updates' ? r.messageId : r.message.message_id, r.bytes, r.preview);
     try {
       if (r.kind === 'match_updates') {
         countMatchList(c, r.generation, r.schemaVersion);
@@ -226,6 +226,12 @@ export class Monitor {
       c.errors++;
       this.internalError('redis', err);
     }
+  }
+
+  /** Into the message log, and to the live stream when someone listens. */
+  private logMessage(channel: string, at: string, type: string, messageId: string | null, bytes: number, preview: string): void {
+    if (this.p.events.listening) this.p.events.message(this.p.messageLog.log(channel, at, type, messageId, bytes, preview));
+    else this.p.messageLog.add(channel, at, type, messageId, bytes, preview);
   }
 
   /**

@@ -59,6 +59,14 @@ export class WatchHistory {
   private windowCheckAt = Number.NEGATIVE_INFINITY;
   private readonly writer: DebouncedWriter;
   private lastBytes = 0;
+  /**
+   * The first `restoredCycles` cycles came from the file (their text is measured by
+   * serialising them); the others were recorded here and are measured without (recordedCycleChars).
+   */
+  private restoredCycles = 0;
+  /** recordCycle's last readable `at` and the time it wrote for it. */
+  private lastCycleAt: string | null = null;
+  private lastCycleIso: string | null = null;
 
   constructor(private readonly opts: WatchHistoryOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -77,6 +85,7 @@ export class WatchHistory {
     if (last && last.state !== 'off') this.watch.push({ at: last.at, state: 'off', reason: { key: 'reason.app_stopping', params: {} } });
     this.watchChars = sumChars(this.watch);
     this.cycleChars = sumChars(this.cycles);
+    this.restoredCycles = this.cycles.length;
     this.windowCheckAt = Number.NEGATIVE_INFINITY;
     this.prune();
   }
@@ -101,8 +110,16 @@ export class WatchHistory {
   }
 
   recordCycle(at: string, ok: boolean, error: string | null): void {
-    const t = Date.parse(at);
-    const entry = { at: Number.isFinite(t) ? new Date(t).toISOString() : this.now().toISOString(), ok, error: error === null ? null : error.slice(0, 500) };
+    // A burst of cycles often repeats a time: it is read and written once (issue 12).
+    let iso: string;
+    if (at === this.lastCycleAt && this.lastCycleIso !== null) iso = this.lastCycleIso;
+    else {
+      const t = Date.parse(at);
+      iso = Number.isFinite(t) ? new Date(t).toISOString() : this.now().toISOString();
+      this.lastCycleAt = Number.isFinite(t) ? at : null;
+      this.lastCycleIso = iso;
+    }
+    const entry = { at: iso, ok, error: error === null ? null : error.slice(0, 500) };
     this.cycles.push(entry);
     this.cycleChars += recordedCycleChars(entry);
     if (this.cycles.length === 1) this.windowCheckAt = Number.NEGATIVE_INFINITY;
@@ -147,7 +164,10 @@ export class WatchHistory {
   private dropCycles(n: number): void {
     if (n <= 0) return;
     this.windowCheckAt = Number.NEGATIVE_INFINITY;
-    this.cycleChars -= sumChars(this.cycles, 0, n);
+    const restored = Math.min(n, this.restoredCycles);
+    this.cycleChars -= sumChars(this.cycles, 0, restored);
+    for (let i = restored; i < n; i++) this.cycleChars -= recordedCycleChars(this.cycles[i]!);
+    this.restoredCycles -= restored;
     this.cycles.splice(0, n);
   }
 

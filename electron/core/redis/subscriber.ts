@@ -260,10 +260,18 @@ export class SubscriberSupervisor {
       if (gen !== this.generation) return;
       this.handleFailure(gen, this.lastError ?? connectionReason('closed_by_server'));
     });
+    // Messages come on a few channels: the name's text is made once per change of channel, not
+    // per message (and the one string is then a fast key for the per-channel counters, issue 12).
+    let lastChannel: Buffer | null = null;
+    let lastChannelText = '';
     client.on('messageBuffer', (channel: Buffer, message: Buffer) => {
       if (gen !== this.generation) return;
       this.messagesRead++;
-      this.events.onMessage(channel.toString('utf8'), message);
+      if (lastChannel === null || !channel.equals(lastChannel)) {
+        lastChannel = Buffer.from(channel);
+        lastChannelText = channel.toString('utf8');
+      }
+      this.events.onMessage(lastChannelText, message);
     });
     try {
       await withTimeout(client.connect(), this.settings.connectTimeoutMs, 'connect');
