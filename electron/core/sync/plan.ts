@@ -123,27 +123,21 @@ function sourceKeyOf(okey: string, match: FogisMatch): string {
  */
 export class MatchHashes {
   private readonly calendar = new WeakMap<FogisMatch, string>();
-  private readonly source = new WeakMap<FogisMatch, { okey: string; key: string }>();
+  private readonly source = new WeakMap<FogisMatch, Keyed<string>>();
   private readonly descriptions = new WeakMap<FogisMatch, string>();
-  private readonly snapshots = new WeakMap<FogisMatch, { timeZone: string; snapshot: MatchSnapshot }>();
+  private readonly snapshots = new WeakMap<FogisMatch, Keyed<MatchSnapshot>>();
 
   calendarHash(match: FogisMatch): string {
-    let h = this.calendar.get(match);
-    if (h === undefined) this.calendar.set(match, (h = calendarHash(match)));
-    return h;
+    return memo(this.calendar, match, calendarHash);
   }
 
   sourceKey(okey: string, match: FogisMatch): string {
-    const s = this.source.get(match);
-    if (s !== undefined && s.okey === okey) return s.key;
-    const key = sourceKeyOf(okey, match);
-    this.source.set(match, { okey, key });
-    return key;
+    return keyedMemo(this.source, match, okey, () => sourceKeyOf(okey, match));
   }
 
   /** Both hashes of `match` are kept already. */
   has(okey: string, match: FogisMatch): boolean {
-    return this.calendar.has(match) && this.source.get(match)?.okey === okey;
+    return this.calendar.has(match) && this.source.get(match)?.key === okey;
   }
 
   /**
@@ -153,18 +147,32 @@ export class MatchHashes {
    * taken ahead with the hashes.
    */
   descriptionBase(match: FogisMatch): string {
-    let d = this.descriptions.get(match);
-    if (d === undefined) this.descriptions.set(match, (d = descriptionBase(match)));
-    return d;
+    return memo(this.descriptions, match, descriptionBase);
   }
 
   snapshot(match: FogisMatch, timeZone: string): MatchSnapshot {
-    const s = this.snapshots.get(match);
-    if (s !== undefined && s.timeZone === timeZone) return s.snapshot;
-    const snapshot = snapshotOf(match, timeZone);
-    this.snapshots.set(match, { timeZone, snapshot });
-    return snapshot;
+    return keyedMemo(this.snapshots, match, timeZone, () => snapshotOf(match, timeZone));
   }
+}
+
+/** A value kept per match object, valid for one key (the plan options, the time zone). */
+interface Keyed<T> {
+  key: string;
+  value: T;
+}
+
+function memo<T>(map: WeakMap<FogisMatch, T>, match: FogisMatch, compute: (m: FogisMatch) => T): T {
+  let v = map.get(match);
+  if (v === undefined) map.set(match, (v = compute(match)));
+  return v;
+}
+
+function keyedMemo<T>(map: WeakMap<FogisMatch, Keyed<T>>, match: FogisMatch, key: string, compute: () => T): T {
+  const kept = map.get(match);
+  if (kept !== undefined && kept.key === key) return kept.value;
+  const value = compute();
+  map.set(match, { key, value });
+  return value;
 }
 
 /** Bump when the rendering of an event changes, so every event is written anew once. */
