@@ -134,7 +134,7 @@ const redisSchema = group({
   backoffMaxMs: int(500, 600_000).default(30_000),
   /** PING on the subscriber connection every this many ms (never a read timeout, spec §7 #126). */
   pingIntervalMs: int(200, 120_000).default(5_000),
-  /** A PING unanswered for this long means the connection is dead. */
+  /** A PING unanswered for this long, with nothing else read meanwhile, means the connection is dead. */
   pingTimeoutMs: int(200, 120_000).default(5_000),
   /** Connect + SUBSCRIBE must finish within this time. */
   connectTimeoutMs: int(200, 120_000).default(8_000),
@@ -250,7 +250,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'REDIS_BACKOFF_INITIAL_MS', path: ['redis', 'backoffInitialMs'], kind: 'int', description: 'First reconnect delay (ms)' },
   { env: 'REDIS_BACKOFF_MAX_MS', path: ['redis', 'backoffMaxMs'], kind: 'int', description: 'Longest reconnect delay (ms)' },
   { env: 'REDIS_PING_INTERVAL_MS', path: ['redis', 'pingIntervalMs'], kind: 'int', description: 'Health PING interval on the subscription (ms)' },
-  { env: 'REDIS_PING_TIMEOUT_MS', path: ['redis', 'pingTimeoutMs'], kind: 'int', description: 'PING answer deadline before reconnecting (ms)' },
+  { env: 'REDIS_PING_TIMEOUT_MS', path: ['redis', 'pingTimeoutMs'], kind: 'int', description: 'Silence allowed before reconnecting: PING unanswered and nothing else received (ms)' },
   { env: 'REDIS_CONNECT_TIMEOUT_MS', path: ['redis', 'connectTimeoutMs'], kind: 'int', description: 'Connect + subscribe deadline (ms)' },
   { env: 'REDIS_MAX_MESSAGE_BYTES', path: ['redis', 'maxMessageBytes'], kind: 'int', description: 'Largest accepted message (bytes)' },
   { env: 'REDIS_TLS_CA_FILE', path: ['redis', 'tlsCaFile'], kind: 'string', description: 'CA certificate (PEM) for rediss://' },

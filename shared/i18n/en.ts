@@ -147,7 +147,7 @@ export const en = {
   'reason.sentinel': 'Sentinel: {detail}',
   'reason.connection_closed': 'connection closed',
   'reason.closed_by_server': 'connection closed by the server',
-  'reason.ping_timeout': 'no answer to PING within {ms} ms',
+  'reason.ping_timeout': 'no answer to PING, and nothing else received, for {ms} ms',
   'reasonHint.ping_timeout': 'server paused or network down',
   'reason.invalid_settings': 'invalid connection settings: {detail}',
   'reason.channels_failed': 'could not change channels: {detail}',

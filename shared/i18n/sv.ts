@@ -141,7 +141,7 @@ export const sv: Catalogue = {
   'reason.sentinel': 'Sentinel: {detail}',
   'reason.connection_closed': 'anslutningen stängdes',
   'reason.closed_by_server': 'servern stängde anslutningen',
-  'reason.ping_timeout': 'inget svar på PING inom {ms} ms',
+  'reason.ping_timeout': 'inget svar på PING, och inget annat mottaget, på {ms} ms',
   'reasonHint.ping_timeout': 'servern är pausad eller nätverket nere',
   'reason.invalid_settings': 'ogiltiga anslutningsinställningar: {detail}',
   'reason.channels_failed': 'kunde inte byta kanaler: {detail}',

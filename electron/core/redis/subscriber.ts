@@ -6,6 +6,7 @@ import { connectionReason, type ConnectionReasonCode, type TextRef } from '../..
 import { reasonText, redisErrorReason } from './redis-errors';
 import { backoffDelay } from '../retry';
 import { channelList, createClient, withTimeout, type RedisSettings } from './redis-client';
+import { waitForAnswer } from './answer-wait';
 
 /**
  * The subscription supervisor. It owns one ioredis connection at a time and replaces it
@@ -14,8 +15,8 @@ import { channelList, createClient, withTimeout, type RedisSettings } from './re
  *
  * - ioredis' own reconnect is switched off (`retryStrategy: null`): the supervisor decides
  *   when to retry, with exponential backoff and jitter, forever, and tells the truth about it.
- * - Liveness is a PING on the subscriber connection every `pingIntervalMs`; no answer within
- *   `pingTimeoutMs`, and no message either meanwhile, drops the connection. There is deliberately no read timeout on the idle
+ * - Liveness is a PING on the subscriber connection every `pingIntervalMs`; `pingTimeoutMs` of
+ *   silence (nothing read at all, counted in time the process could run) drops the connection. There is deliberately no read timeout on the idle
  *   subscription (spec §7, #126).
  * - `connected`/`subscribed` are derived from the live connection, not from object existence
  *   (spec §3.5).
@@ -313,21 +314,23 @@ export class SubscriberSupervisor {
       this.schedulePing(gen);
       return;
     }
-    const pausesBefore = this.readPauses;
-    const readBefore = this.messagesRead;
     const t0 = performance.now();
     try {
-      await withTimeout(client.ping(), this.settings.pingTimeoutMs, 'PING');
-    } catch (err) {
+      // Anything read meanwhile (messages, or the bytes of one still arriving) is life: the
+      // answer is queued behind it (answer-wait.ts).
+      const outcome = await waitForAnswer(client.ping(), {
+        budgetMs: this.settings.pingTimeoutMs,
+        progress: () => this.messagesRead + this.readPauses + (client.stream?.bytesRead ?? 0),
+        held: () => this.readPaused,
+      });
       if (gen !== this.generation) return;
-      // Messages kept arriving while we waited: the connection is alive, and the answer is
-      // queued behind a backlog we are still reading (a burst of 2 MB lists takes seconds).
-      if (this.readPaused || this.readPauses !== pausesBefore || this.messagesRead !== readBefore) {
-        this.schedulePing(gen);
+      if (!outcome.answered) {
+        this.handleFailure(gen, connectionReason('ping_timeout', { ms: this.settings.pingTimeoutMs }));
         return;
       }
-      const text = errorText(err);
-      this.handleFailure(gen, text.includes('timed out') ? connectionReason('ping_timeout', { ms: this.settings.pingTimeoutMs }) : redisErrorReason(err));
+    } catch (err) {
+      if (gen !== this.generation) return;
+      this.handleFailure(gen, redisErrorReason(err));
       return;
     }
     if (gen !== this.generation) return;
