@@ -244,6 +244,67 @@ describe('one change pass: monitor diff → calendar plan', () => {
     expect(plans[plans.length - 1]).toEqual({ listed: 1000, decided: 1000, changeModel: false });
     expect(counters(sink)).toMatchObject({ inserted: 1000, updated: 0 });
   });
+
+  /** The distinct match objects MatchHashes.calendarHash is asked about until the test ends. */
+  function countHashes(): { n: number } {
+    const seen = new Set<FogisMatch>();
+    const count = {
+      get n() {
+        return seen.size;
+      },
+    };
+    const calendarHash = MatchHashes.prototype.calendarHash;
+    MatchHashes.prototype.calendarHash = function (this: MatchHashes, match: FogisMatch): string {
+      seen.add(match);
+      return calendarHash.call(this, match);
+    };
+    cleanup.push(async () => void (MatchHashes.prototype.calendarHash = calendarHash));
+    return count;
+  }
+
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  it('lists arriving faster than they are planned, every match changed: hashed once the burst is quiet, not list by list', async () => {
+    const { sink, plans, dir, send } = await setup();
+    const first = thousand();
+    await send(first);
+    const hashes = countHashes();
+    const before = plans.length;
+    let last = first;
+    // 15 lists 25 ms apart, each moving every match: without waiting for quiet, each list's
+    // hashing started afresh and was thrown away by the next (issue 12: main-thread time
+    // taken from reception).
+    for (let i = 0; i < 15; i++) {
+      last = first.map((mt) => ({ ...mt, anlaggningnamn: `Arena ${i}` }));
+      sink.onMatchList(listInput(last));
+      await sleep(25);
+    }
+    const deadline = Date.now() + 30_000;
+    while (plans.length === before && Date.now() < deadline) await sleep(10);
+    expect(plans.slice(before)).toEqual([{ listed: 1000, decided: 1000, changeModel: false }]);
+    // The first list of the burst may be hashed in part before the second comes; then only the last.
+    expect(hashes.n).toBeGreaterThanOrEqual(1000);
+    expect(hashes.n).toBeLessThan(2000);
+    expect(await sink.drain(30_000)).toBe(true);
+    expect(icsOf(dir).match(/LOCATION:Arena 14/g)).toHaveLength(1000);
+  });
+
+  it('an endless stream of lists still reaches the calendar: planned at least every ~2 s while it lasts', async () => {
+    const { sink, plans, send } = await setup();
+    const first = thousand().slice(0, 10);
+    await send(first);
+    const before = plans.length;
+    const t0 = Date.now();
+    let plannedDuringAt = -1;
+    for (let i = 0; Date.now() - t0 < 3500; i++) {
+      sink.onMatchList(listInput(first.map((mt) => ({ ...mt, anlaggningnamn: `Arena ${i}` }))));
+      if (plannedDuringAt < 0 && plans.length > before) plannedDuringAt = Date.now() - t0;
+      await sleep(20);
+    }
+    expect(plannedDuringAt).toBeGreaterThan(0);
+    expect(plannedDuringAt).toBeLessThan(3500);
+    expect(await sink.drain(30_000)).toBe(true);
+  });
 });
 
 describe('one change pass: the planner alone', () => {

@@ -35,6 +35,15 @@ const HASH_SLICE = 25;
  * and 25 of them, with the plan in the same turn, held the drain's turns at 10-35 ms.
  */
 const HASH_TURN_MS = 2;
+/**
+ * Lists arriving faster than they are planned (a burst, a backlog after an outage): each one
+ * supersedes the last, so hashing a list that the next one replaces is wasted main-thread time
+ * taken from reception (issue 12: with every match changed, most of it). Once a list has been
+ * replaced while waiting, the work waits for this much quiet after the latest arrival...
+ */
+const BURST_QUIET_MS = 100;
+/** ...but never longer than this after the first list of the burst: the calendar keeps up. */
+const BURST_MAX_DEFER_MS = 2000;
 
 /** A full list waiting to be planned, with the change model of every list it stands for. */
 interface PendingList {
@@ -67,6 +76,9 @@ export class ListPlanner {
   private readonly hashes = new MatchHashes();
   /** Where hashing the waiting list ahead got to. */
   private hashCursor = 0;
+  /** The waiting list replaced another (a burst): when the latest came, when the first did. */
+  private burst: { lastMs: number; sinceMs: number } | null = null;
+  private burstTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: ListPlannerOptions) {}
 
@@ -85,11 +97,27 @@ export class ListPlanner {
       const merged = waiting.changed && changed ? new Set([...waiting.changed, ...changed]) : null;
       const verdicts = waiting.verdicts && changed ? this.judgeStep(waiting.verdicts, waiting.input, input) : null;
       this.pendingList = { input, basis: waiting.basis, changed: merged, verdicts };
+      const now = performance.now();
+      this.burst = { lastMs: now, sinceMs: this.burst?.sinceMs ?? now };
       return;
     }
     this.pendingList = { input, basis: input.basis, changed, verdicts: { accepted: new Set(), rejected: new Set() } };
     this.hashCursor = 0;
+    this.burst = null;
+    this.nextSlice();
+  }
+
+  private nextSlice(): void {
     setImmediate(() => contained(this.opts.reportFault, 'sync', () => this.hashAhead(), undefined));
+  }
+
+  /** In a burst: how long to wait for quiet before hashing on (0: go on now). */
+  private burstWaitMs(): number {
+    const b = this.burst;
+    if (!b) return 0;
+    const now = performance.now();
+    if (now - b.sinceMs >= BURST_MAX_DEFER_MS) return 0;
+    return Math.max(0, Math.min(b.lastMs + BURST_QUIET_MS, b.sinceMs + BURST_MAX_DEFER_MS) - now);
   }
 
   /**
@@ -136,6 +164,17 @@ export class ListPlanner {
       this.flush();
       return;
     }
+    const wait = this.burstWaitMs();
+    if (wait > 0) {
+      if (!this.burstTimer) {
+        this.burstTimer = setTimeout(() => {
+          this.burstTimer = null;
+          contained(this.opts.reportFault, 'sync', () => this.hashAhead(), undefined);
+        }, Math.ceil(wait));
+        this.burstTimer.unref?.();
+      }
+      return;
+    }
     const options = this.opts.plan();
     const okey = optionsKey(options);
     const matches = waiting.input.matches;
@@ -155,7 +194,7 @@ export class ListPlanner {
     // A turn that hashed plans on the next one: the hashes of a list's changed matches and its
     // plan together were one of the drain's longest turns.
     if (this.hashCursor < matches.length || hashed > 0) {
-      setImmediate(() => contained(this.opts.reportFault, 'sync', () => this.hashAhead(), undefined));
+      this.nextSlice();
       return;
     }
     this.flush();
@@ -166,6 +205,9 @@ export class ListPlanner {
     const waiting = this.pendingList;
     if (!waiting) return;
     this.pendingList = null;
+    this.burst = null;
+    if (this.burstTimer) clearTimeout(this.burstTimer);
+    this.burstTimer = null;
     if (this.opts.stopped()) return;
     this.planInput(waiting);
   }
