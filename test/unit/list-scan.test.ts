@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IngestProcessor, PREVIEW_CHARS, previewOf, previewOfBytes } from '../../electron/core/ingest/ingest-processor';
-import { readListMessage, scanMessage, type ListBytes } from '../../electron/core/messages/list-scan';
+import { GIVE_UP_AFTER, readListMessage, scanMessage, type ListBytes } from '../../electron/core/messages/list-scan';
 import { MAX_DEPTH } from '../../electron/core/messages/parse-message';
 import { isValidUtf8, nestingDepthBytes, utf8Text } from '../../electron/core/messages/raw-scan';
 import { loadFixture } from '../harness/fixture';
@@ -81,6 +81,39 @@ describe('list scan: the depth guard that reads a list in proportion to its chan
     const prev = known(raw);
     const again = Buffer.from(raw.toString().replace('"m-1"', '"m-2"'));
     expect(read(again, prev).reused).toBe(10);
+  });
+
+  it(`stops looking for equal bytes when the first ${GIVE_UP_AFTER} elements all differ (every match changed); one fewer still finds the rest`, () => {
+    const a = list(100);
+    const prev = known(text(envelope(a)));
+    const changedFirst = (k: number): Buffer => {
+      const b = structuredClone(a);
+      for (let i = 0; i < k; i++) b[i]!.anlaggningnamn = `Ny arena ${i}`;
+      return text(envelope(b, `m-${k}`));
+    };
+    // Read whole (the caller parses the text): nothing is reused, the depth verdict stands.
+    expect(read(changedFirst(GIVE_UP_AFTER), prev)).toMatchObject({ reused: 0, sure: true });
+    expect(read(changedFirst(100), prev)).toMatchObject({ reused: 0, sure: true });
+    const some = read(changedFirst(GIVE_UP_AFTER - 1), prev);
+    expect(some.reused).toBe(100 - (GIVE_UP_AFTER - 1));
+    expect(some.value).toBeDefined();
+  });
+
+  it(`the processor: a list whose first ${GIVE_UP_AFTER} matches changed is accepted with the same delta as one compared match by match`, () => {
+    const settings = { maxMessageBytes: 10_000_000, duplicateWindow: 100, timeZone: 'Europe/Stockholm' };
+    const a = list(100);
+    const b = structuredClone(a);
+    for (let i = 0; i < 40; i++) b[i]!.anlaggningnamn = `Ny arena ${i}`;
+    // The same change again later in the list (index 60) is found and diffed as well.
+    b[60]!.lag1namn = 'Ändrat IF';
+    const p = new IngestProcessor(settings);
+    const first = p.process({ seq: 1, channel: 'fogis:matches:updates', at: new Date().toISOString(), bytes: text(envelope(a, 'g-1')) });
+    expect(first.kind).toBe('match_updates');
+    const second = p.process({ seq: 2, channel: 'fogis:matches:updates', at: new Date().toISOString(), bytes: text(envelope(b, 'g-2')) });
+    if (second.kind !== 'match_updates' || !second.delta) throw new Error(`not accepted: ${second.kind}`);
+    const changedIds = new Set(second.delta.changes.map((c) => c.matchId));
+    expect(changedIds).toEqual(new Set([...Array.from({ length: 40 }, (_, i) => String(6_000_000 + i)), String(6_000_060)]));
+    expect(second.delta.upserts.length).toBeGreaterThanOrEqual(41);
   });
 
   it('reads a message whole when its structure is in doubt', () => {

@@ -2,7 +2,7 @@ import type { FogisMatch, MessageType } from '../../../shared/messages';
 import { RecentIds } from '../monitor/bounded-list';
 import { diffMatchList, matchKey, sameJsonFast } from '../monitor/match-diff';
 import type { DateMemo, NowWindow } from '../messages/match-gate';
-import { readListMessage, scanMessage, type ListBytes, type ListScan } from '../messages/list-scan';
+import { GIVE_UP_AFTER, readListMessage, scanMessage, type ListBytes, type ListScan } from '../messages/list-scan';
 import { parseMessage, type Parsed, type RawReader } from '../messages/parse-message';
 import { validateMatchUpdatesKnown, validateMessage, type Validated } from '../messages/validator';
 import type { IngestOutcome, IngestSettings, ListDelta, WireMessage } from './ingest-protocol';
@@ -191,7 +191,10 @@ export class IngestProcessor {
   /** True when `m` equals the previous list's match of its id; remembered for the diff. */
   private knownMatch(m: unknown, unchanged: Set<unknown>, changed: Set<unknown>): boolean {
     if (typeof m !== 'object' || m === null || !('matchid' in m)) return false;
-    const prev = this.byId.get(String((m as { matchid: unknown }).matchid));
+    // As the byte scan does (list-scan.ts GIVE_UP_AFTER): once the first matches all differ,
+    // comparing the rest is skipped; they are validated and diffed, which is always correct.
+    const hopeless = unchanged.size === 0 && changed.size >= GIVE_UP_AFTER;
+    const prev = hopeless ? undefined : this.byId.get(String((m as { matchid: unknown }).matchid));
     if (prev === undefined || !sameJsonFast(prev, m)) {
       changed.add(m);
       return false;
