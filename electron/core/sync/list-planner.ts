@@ -111,13 +111,22 @@ export class ListPlanner {
     setImmediate(() => contained(this.opts.reportFault, 'sync', () => this.hashAhead(), undefined));
   }
 
-  /** In a burst: how long to wait for quiet before hashing on (0: go on now). */
-  private burstWaitMs(): number {
+  /** In a burst, until it pauses (or has lasted too long): arms the wake-up and says true. */
+  private waitForQuiet(): boolean {
     const b = this.burst;
-    if (!b) return 0;
+    if (!b) return false;
     const now = performance.now();
-    if (now - b.sinceMs >= BURST_MAX_DEFER_MS) return 0;
-    return Math.max(0, Math.min(b.lastMs + BURST_QUIET_MS, b.sinceMs + BURST_MAX_DEFER_MS) - now);
+    if (now - b.sinceMs >= BURST_MAX_DEFER_MS) return false;
+    const wait = Math.min(b.lastMs + BURST_QUIET_MS, b.sinceMs + BURST_MAX_DEFER_MS) - now;
+    if (wait <= 0) return false;
+    if (!this.burstTimer) {
+      this.burstTimer = setTimeout(() => {
+        this.burstTimer = null;
+        contained(this.opts.reportFault, 'sync', () => this.hashAhead(), undefined);
+      }, Math.ceil(wait));
+      this.burstTimer.unref?.();
+    }
+    return true;
   }
 
   /**
@@ -164,25 +173,21 @@ export class ListPlanner {
       this.flush();
       return;
     }
-    const wait = this.burstWaitMs();
-    if (wait > 0) {
-      if (!this.burstTimer) {
-        this.burstTimer = setTimeout(() => {
-          this.burstTimer = null;
-          contained(this.opts.reportFault, 'sync', () => this.hashAhead(), undefined);
-        }, Math.ceil(wait));
-        this.burstTimer.unref?.();
-      }
-      return;
-    }
     const options = this.opts.plan();
     const okey = optionsKey(options);
     const matches = waiting.input.matches;
     const until = performance.now() + HASH_TURN_MS;
     let hashed = 0;
     while (this.hashCursor < matches.length && hashed < HASH_SLICE) {
-      const m = matches[this.hashCursor++]!;
-      if (this.hashes.has(okey, m)) continue;
+      const m = matches[this.hashCursor]!;
+      if (this.hashes.has(okey, m)) {
+        this.hashCursor++;
+        continue;
+      }
+      // Only hashing waits for a burst to pause: a list with nothing new to hash (the same
+      // matches again) is planned as it comes, which is cheap, as before.
+      if (hashed === 0 && this.waitForQuiet()) return;
+      this.hashCursor++;
       this.hashes.calendarHash(m);
       this.hashes.sourceKey(okey, m);
       // What deciding a changed match needs besides its hashes, taken here rather than in the plan's turn.
